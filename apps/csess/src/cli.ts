@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { UserError } from "./errors.js";
+import { registerTasks } from "./commands/tasks.js";
+
+const { version } = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+) as { version: string };
+
+/** Each command lives in its own module under ./commands and registers itself here. */
+const commands: Array<(program: Command) => void> = [registerTasks];
+
+export function buildProgram(): Command {
+  const program = new Command("csess")
+    .description(
+      "Run AI coding agents in persistent tmux sessions and turn a PRD checklist into parallel, verified work.",
+    )
+    .version(version, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code: 0 ok, 1 work not verified, 2 usage/setup error. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit through here with code 0; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`csess: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { parsePrd, type Task } from "@csess/prd";
+import { UserError } from "../errors.js";
+import { renderTable } from "../table.js";
+
+export function registerTasks(program: Command): void {
+  program
+    .command("tasks")
+    .description("list the PRD's checklist tasks with their stable ids")
+    .argument("<PRD.md>", "markdown file with - [ ] task items")
+    .option("--json", "print {\"tasks\":[...]} for machines")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  csess tasks PRD.md\n  csess tasks PRD.md --json | jq '.tasks[] | select(.checked == false) | .id'",
+    )
+    .action(async (prdPath: string, options: { json?: boolean }) => {
+      const tasks = parsePrd(await readPrd(prdPath)).tasks;
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ tasks: tasks.map(contractFields) }) + "\n");
+        return;
+      }
+      process.stdout.write(formatTasks(tasks));
+    });
+}
+
+/** Reads a PRD as UTF-8 text, turning file-system failures into one-line user errors. */
+export async function readPrd(prdPath: string): Promise<string> {
+  try {
+    return await readFile(prdPath, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "no such file" :
+      code === "EISDIR" ? "it is a directory, expected a markdown file" :
+      code === "EACCES" ? "permission denied" :
+      (error as Error).message;
+    throw new UserError(`cannot read PRD ${prdPath}: ${why}`);
+  }
+}
+
+/** Exactly the contract's fields, in the contract's order; absent parent/section are null so every key is present. */
+function contractFields(task: Task) {
+  const { id, title, checked, line, depth } = task;
+  return { id, title, checked, line, depth, parentId: task.parentId ?? null, section: task.section ?? null };
+}
+
+function formatTasks(tasks: Task[]): string {
+  if (tasks.length === 0) return "No tasks found (expected GitHub task items such as \"- [ ] Add login\").\n";
+  const open = tasks.filter((t) => !t.checked).length;
+  const table = renderTable(
+    ["ID", "DONE", "LINE", "TASK", "SECTION"],
+    tasks.map((t) => [t.id, t.checked ? "[x]" : "[ ]", String(t.line), "  ".repeat(t.depth) + t.title, t.section ?? ""]),
+  );
+  return `${table}\n${tasks.length} tasks, ${open} open, ${tasks.length - open} done\n`;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up csess on a fresh machine that has only Node >= 20.19 and npm:
+# installs pnpm, tmux and git when missing, the workspace dependencies, and builds every package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "10.34.8" ]; then
+  echo "setup: installing pnpm 10.34.8"
+  npm install -g pnpm@10.34.8 >/dev/null
+fi
+missing=()
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v git >/dev/null 2>&1 || missing+=(git)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+pnpm install --frozen-lockfile
+pnpm build --output-logs=errors-only
