@@ -1,16 +1,3 @@
-// Placeholder until the parser lands (issue #2): the contract's types only.
-export interface Task {
-  id: string;
-  title: string;
-  checked: boolean;
-  line: number;
-  depth: number;
-  parentId?: string;
-  section?: string;
-}
-export function parsePrd(_text: string): { tasks: Task[] } {
-  throw new Error("not implemented yet");
-}
-export function setTaskChecked(_text: string, _taskId: string, _checked: boolean): string {
-  throw new Error("not implemented yet");
-}
+export type { Task, TaskDetail } from "./model.js";
+export { PrdError, UnknownTaskIdError } from "./errors.js";
+export { parsePrd, setTaskChecked } from "./edit.js";
