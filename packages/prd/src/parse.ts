@@ -11,6 +11,8 @@ import type { Task } from "./model.js";
 interface CheckOffsets {
   start: number;
   end: number;
+  /** Just after the closing "]". */
+  close: number;
 }
 
 declare module "mdast" {
@@ -54,6 +56,7 @@ const recordTaskChecks: FromMarkdownExtension = {
     taskListCheckValueChecked: recordCheck,
     taskListCheckValueUnchecked: recordCheck,
   },
+  exit: { taskListCheck: recordCheckEnd },
 };
 
 function recordCheck(this: CompileContext, token: Token): void {
@@ -61,7 +64,12 @@ function recordCheck(this: CompileContext, token: Token): void {
   const item = this.stack[this.stack.length - 2];
   if (item?.type !== "listItem") return;
   item.data ??= {};
-  item.data.csessCheck = { start: token.start.offset, end: token.end.offset };
+  item.data.csessCheck = { start: token.start.offset, end: token.end.offset, close: token.end.offset + 1 };
+}
+
+function recordCheckEnd(this: CompileContext, token: Token): void {
+  const item = this.stack[this.stack.length - 2];
+  if (item?.type === "listItem" && item.data?.csessCheck) item.data.csessCheck.close = token.end.offset;
 }
 
 function remarkRecordTaskChecks(this: Processor): void {
@@ -130,7 +138,7 @@ export function parseFresh(text: string): ParsedPrd {
 function toRecord(body: string, item: ListItem, check: CheckOffsets, open: TaskRecord[], headings: Heading[]): TaskRecord {
   const titleParagraph = item.children.find((child): child is Paragraph => child.type === "paragraph");
   const paragraphEnd = titleParagraph?.position?.end.offset ?? item.position?.end.offset ?? body.length;
-  const { start, end } = findTitle(body, check.end + 1, paragraphEnd);
+  const { start, end } = findTitle(body, check.close, paragraphEnd);
   const parent = open.at(-1);
   const heading = headings.at(-1);
   const task: Task = {

@@ -1,0 +1,119 @@
+import { PrdError } from "./errors.js";
+import { AFTER_ANNOTATION, normalizeIdInput, titleKey } from "./ids.js";
+import { nearestTasks } from "./lookup.js";
+import type { Task, TaskDetail } from "./model.js";
+import { parseDocument, type ParsedPrd, type TaskRecord } from "./parse.js";
+
+/**
+ * Parses a PRD into tasks with what the runner needs to schedule and prompt them: children,
+ * the item's source, whether it has text of its own, "(after: ...)" dependencies and its section.
+ * Throws `PrdError` for a dependency that names no task (or names the task itself).
+ */
+export function describeTasks(text: string): TaskDetail[] {
+  const doc = parseDocument(text);
+  const lines = splitLines(doc.body);
+  const sections = sectionTexts(doc, lines);
+  const tasks = doc.tasks.map((record) => record.task);
+  const resolve = refResolver(tasks);
+  const children = new Map<string, string[]>();
+  for (const task of tasks) if (task.parentId) children.set(task.parentId, [...(children.get(task.parentId) ?? []), task.id]);
+  return doc.tasks.map((record) => ({
+    ...record.task,
+    childIds: children.get(record.task.id) ?? [],
+    body: itemSource(doc.body, record),
+    ownText: hasOwnText(doc.body, record),
+    after: afterRefs(titleParagraphSource(doc.body, record)).map((ref) => resolve(record.task, ref)),
+    sectionText: sections[record.headingIndex + 1]!,
+  }));
+}
+
+/** The refs of every "(after: a, b)" annotation in a piece of text. */
+export function afterRefs(text: string): string[] {
+  const refs: string[] = [];
+  for (const match of text.matchAll(AFTER_ANNOTATION)) {
+    for (const ref of match[1]!.split(",")) if (ref.trim()) refs.push(ref.trim());
+  }
+  return refs;
+}
+
+/** Maps a ref to a task id: an id (typed loosely) first, else an exact title (case and spacing aside). */
+function refResolver(tasks: Task[]): (task: Task, ref: string) => string {
+  const ids = new Set(tasks.map((task) => task.id));
+  const byTitle = new Map<string, Task[]>();
+  for (const task of tasks) {
+    const key = titleKey(task.title);
+    byTitle.set(key, [...(byTitle.get(key) ?? []), task]);
+  }
+  return (task, ref) => {
+    const asId = normalizeIdInput(ref);
+    const matches = ids.has(asId) ? [asId] : (byTitle.get(titleKey(ref)) ?? []).map((t) => t.id);
+    const where = `Task ${task.id} "${task.title}" (line ${task.line}) has "(after: ${ref})"`;
+    const example = `Expected task ids or exact titles, comma-separated, e.g. "(after: ${tasks.find((t) => t !== task)?.id ?? "k3m9qa"})".`;
+    if (matches.length > 1) {
+      throw new PrdError(`${where}, but ${matches.length} tasks have that title (${matches.join(", ")}). ${example.replace("or exact titles", "")}`);
+    }
+    const id = matches[0];
+    if (id === undefined) {
+      const near = nearestTasks(tasks, ref).map((t) => `${t.id} "${t.title}"`);
+      throw new PrdError(`${where}, but no task has that id or title. ${example}${near.length ? ` Nearest: ${near.join(", ")}.` : ""}`);
+    }
+    if (id === task.id) throw new PrdError(`${where}: a task cannot wait for itself. ${example}`);
+    return id;
+  };
+}
+
+function splitLines(body: string): string[] {
+  return body.split(/\r\n|\r|\n/);
+}
+
+/** The item's lines, "\n"-joined, continuation lines dedented by the item's own indent. */
+function itemSource(body: string, record: TaskRecord): string {
+  const { start, end } = record.item.position!;
+  const indent = start.column - 1;
+  const [first = "", ...rest] = splitLines(body.slice(start.offset!, end.offset!));
+  const dedent = new RegExp(`^[ \\t>]{0,${indent}}`);
+  return [first, ...rest.map((line) => line.replace(dedent, ""))].join("\n");
+}
+
+function titleParagraphSource(body: string, record: TaskRecord): string {
+  const paragraph = record.titleParagraph?.position;
+  return paragraph ? body.slice(record.check.close, paragraph.end.offset!) : "";
+}
+
+/** Own text: more lines after the title (annotations aside), other blocks, or non-task bullets. */
+function hasOwnText(body: string, record: TaskRecord): boolean {
+  const paragraph = record.titleParagraph;
+  const paragraphEnd = paragraph?.position?.end.offset ?? record.titleEnd;
+  if (body.slice(record.titleEnd, paragraphEnd).replace(AFTER_ANNOTATION, "").trim()) return true;
+  return record.item.children.some((child) => {
+    if (child === paragraph) return false;
+    if (child.type !== "list") return true;
+    return child.children.some((item) => typeof item.checked !== "boolean" || !item.data?.csessCheck);
+  });
+}
+
+/**
+ * Per section (index 0: text before the first heading), its lines without task items and front
+ * matter, blank-line runs collapsed: the context an agent needs about the part of the PRD it works in.
+ */
+function sectionTexts(doc: ParsedPrd, lines: string[]): string[] {
+  const hidden = new Uint8Array(lines.length + 1);
+  const hide = (node: { position?: { start: { line: number }; end: { line: number } } }) => {
+    for (let line = node.position!.start.line; line <= node.position!.end.line; line++) hidden[line - 1] = 1;
+  };
+  for (const record of doc.tasks) hide(record.item);
+  for (const node of doc.tree.children) if (node.type === "yaml") hide(node);
+  const starts = [1, ...doc.headings.map((heading) => heading.position!.start.line)];
+  return starts.map((from, i) => {
+    const to = (starts[i + 1] ?? lines.length + 1) - 1;
+    const kept: string[] = [];
+    for (let line = from; line <= to; line++) {
+      if (hidden[line - 1]) continue;
+      const textLine = lines[line - 1]!.trimEnd();
+      if (textLine === "" && (kept.length === 0 || kept.at(-1) === "")) continue;
+      kept.push(textLine);
+    }
+    while (kept.at(-1) === "") kept.pop();
+    return kept.join("\n");
+  });
+}
