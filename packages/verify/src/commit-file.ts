@@ -1,0 +1,81 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { gitOut, resolveCommit, runGit } from "./git.js";
+import { withRepoLock } from "./lock.js";
+import { commitTree, treeEntry, withTempIndex } from "./plumbing.js";
+import { openRepo } from "./repo.js";
+import { listWorktrees } from "./worktree.js";
+
+export interface CommitFileChangeOptions {
+  /** Any checkout of the repository. */
+  root: string;
+  /** Branch to commit on (default: the branch checked out at `root`). */
+  branch?: string;
+  /** Path relative to the repository root (forward slashes). */
+  path: string;
+  /** Returns the file's new content from its committed content (e.g. one checkbox ticked). */
+  edit: (committed: string) => string;
+  /** Full commit message (end it with the `Csess-Task: <id>` trailer). */
+  message: string;
+}
+
+export interface CommitFileChangeResult {
+  status: "committed" | "unchanged" | "untracked";
+  commit?: string;
+  message: string;
+}
+
+/**
+ * Commits a new version of one file on a branch without touching any working tree: the edit is
+ * applied to the committed content, written through a private index, and the branch moves by
+ * compare-and-swap. The user's own uncommitted edits (even to this file) stay where they are; the
+ * checkout's index entry is updated only when the user has not staged that file. Write the working
+ * file yourself afterwards if it should show the change too (inside `withRepoLock` for both steps).
+ */
+export async function commitFileChange(options: CommitFileChangeOptions): Promise<CommitFileChangeResult> {
+  return withRepoLock(options.root, async () => {
+    const branch = options.branch ?? (await openRepo(options.root, { requireBranch: true, requireCommits: true })).branch!;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const head = await resolveCommit(options.root, `refs/heads/${branch}`);
+      if (head === null) throw new Error(`branch ${branch} does not exist in ${options.root}`);
+      const old = await treeEntry(options.root, head, options.path);
+      if (old === null) {
+        return { status: "untracked", message: `${options.path} is not committed on ${branch}; nothing to commit it onto` };
+      }
+      const before = (await runGit(options.root, ["cat-file", "blob", old.blob])).stdout;
+      const after = options.edit(before);
+      if (after === before) return { status: "unchanged", message: `${options.path} already has that content on ${branch}` };
+      const blob = await gitOut(options.root, ["hash-object", "-w", "--stdin", "--no-filters"], { input: after });
+      const tree = await withTempIndex(options.root, async (git) => {
+        await git(["read-tree", head]);
+        await git(["update-index", "--cacheinfo", `${old.mode},${blob},${options.path}`]);
+        return git(["write-tree"]);
+      });
+      const commit = await commitTree(options.root, tree, [head], options.message);
+      const moved = await runGit(options.root, ["update-ref", "-m", "csess: commit file change", `refs/heads/${branch}`, commit, head], {
+        okExitCodes: [128],
+      });
+      if (moved.exitCode !== 0) continue; // someone committed meanwhile: redo on top of it
+      await syncIndexes(options.root, branch, options.path, old.blob, `${old.mode},${blob},${options.path}`);
+      return { status: "committed", commit, message: `committed ${options.path} on ${branch} as ${commit.slice(0, 12)}` };
+    }
+    throw new Error(`${branch} kept moving while committing ${options.path}; try again`);
+  }, { purpose: `commit ${options.path}` });
+}
+
+/**
+ * Where the branch is checked out, points the index entry at the new blob, so `git status` shows only
+ * the user's own edits. Skipped when the user staged a different version of the file.
+ */
+async function syncIndexes(root: string, branch: string, path: string, oldBlob: string, cacheinfo: string): Promise<void> {
+  for (const checkout of (await listWorktrees(root)).filter((w) => w.branch === branch)) {
+    for (let attempt = 0; ; attempt++) {
+      const staged = await gitOut(checkout.path, ["ls-files", "--stage", "-z", "--", path]);
+      if (!new RegExp(`^\\d+ ${oldBlob} 0\\t`).test(staged)) break;
+      const update = await runGit(checkout.path, ["update-index", "--cacheinfo", cacheinfo], { okExitCodes: [128] });
+      if (update.exitCode === 0) break;
+      // The user's own git command holds index.lock right now: wait for it briefly.
+      if (attempt === 20 || !update.stderr.includes("index.lock")) throw new Error(`could not update the index in ${checkout.path}: ${update.stderr.trim()}`);
+      await sleep(100);
+    }
+  }
+}

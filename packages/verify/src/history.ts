@@ -1,0 +1,177 @@
+import { gitOut, resolveCommit, runGit } from "./git.js";
+import { readCommits, type CommitInfo } from "./log.js";
+import { TaskMatcher } from "./match.js";
+import { reconcile, type EvidenceKind, type ReconcileTask, type TaskFindings, type TaskVerdict } from "./reconcile.js";
+import { slugify } from "./worktree.js";
+
+export interface VerifyHistoryOptions {
+  /** The repository's top level (see `openRepo`). */
+  root: string;
+  tasks: readonly ReconcileTask[];
+  /** Only commits after this ref count (`REF..HEAD`); default: all of HEAD's history. */
+  since?: string;
+  /** The PRD's path relative to `root`: commits that only change it (ticking boxes) are no evidence. */
+  prdPath?: string;
+  /** Minimum message-match score for weak evidence (default 0.6). */
+  threshold?: number;
+}
+
+export interface HistoryReport {
+  head: string;
+  since: string | null;
+  /** How many commits the one `git log` pass read. */
+  commitsScanned: number;
+  tasks: TaskVerdict[];
+  /** `Csess-Task:` trailers naming ids the PRD does not have (renamed or removed tasks). */
+  unknownTrailers: Array<{ taskId: string; commit: string }>;
+}
+
+const MERGE_SUBJECT = [
+  /^Merge branch '([^']+)'/,
+  /^Merge remote-tracking branch '(?:[^/']+\/)?([^']+)'/,
+  /^Merge pull request #\d+ from [^/\s]+\/(\S+)/,
+];
+
+/**
+ * Reconciles a PRD's tasks with a repository's history (e.g. after a ralphy or hand-run session) in
+ * one `git log` pass: a `Csess-Task` trailer or a branch named after the task is strong evidence, a
+ * commit subject that matches the task's words is weak evidence with a score.
+ */
+export async function verifyHistory(options: VerifyHistoryOptions): Promise<HistoryReport> {
+  const { root, tasks } = options;
+  const head = await resolveCommit(root, "HEAD");
+  if (head === null) throw new Error(`${root} has no commits yet`);
+  const since = options.since === undefined ? null : await resolveCommit(root, options.since);
+  if (options.since !== undefined && since === null) {
+    throw new Error(`--since ${options.since} is not a commit in ${root} (expected a branch, tag or hash, e.g. --since v1.2.0)`);
+  }
+  const branchOf = taskBranches(tasks, await localBranches(root));
+  const revs = ["HEAD", ...[...branchOf.keys()].map((b) => `refs/heads/${b}`), ...(since ? [`^${since}`] : [])];
+  const commits = await readCommits(root, revs);
+  const byHash = new Map(commits.map((c) => [c.hash, c]));
+  const mainline = firstParentChain(head, byHash);
+  const counts = (c: CommitInfo) => c.parents.length < 2 && c.files.some((f) => f !== options.prdPath);
+
+  const known = new Set(tasks.map((t) => t.id));
+  const strong = new Map<string, { kind: EvidenceKind; commits: Set<string>; branch?: string }>();
+  const addStrong = (taskId: string, kind: EvidenceKind, hashes: Iterable<string>, branch?: string) => {
+    const current = strong.get(taskId);
+    if (current && current.kind === "trailer" && kind === "branch") return; // trailer beats branch
+    const entry = current?.kind === kind ? current : { kind, commits: new Set<string>(), ...(branch ? { branch } : {}) };
+    for (const hash of hashes) if (counts(byHash.get(hash)!)) entry.commits.add(hash);
+    if (entry.commits.size > 0) strong.set(taskId, entry);
+  };
+  const unknownTrailers: HistoryReport["unknownTrailers"] = [];
+
+  for (const commit of commits) {
+    for (const taskId of commit.taskIds) {
+      if (!known.has(taskId)) unknownTrailers.push({ taskId, commit: commit.hash });
+      else addStrong(taskId, "trailer", commit.parents.length > 1 ? sideCommits(commit, byHash, mainline) : [commit.hash]);
+    }
+    if (commit.parents.length > 1) {
+      const name = mergedBranchName(commit);
+      const taskId = name === null ? undefined : matchBranch(tasks, name);
+      if (taskId !== undefined) addStrong(taskId, "branch", sideCommits(commit, byHash, mainline), name!);
+    }
+  }
+  for (const [branch, taskId] of branchOf) {
+    const tip = await resolveCommit(root, `refs/heads/${branch}`);
+    if (tip && byHash.has(tip)) addStrong(taskId, "branch", walkUntil([tip], byHash, mainline), branch);
+  }
+
+  const matcher = new TaskMatcher(tasks, options.threshold);
+  const weak = new Map<string, { score: number; commits: string[] }>();
+  for (const commit of commits) {
+    if (!counts(commit)) continue;
+    for (const { taskId, score } of matcher.match(commit.subject)) {
+      const entry = weak.get(taskId) ?? { score: 0, commits: [] };
+      entry.score = Math.max(entry.score, score);
+      entry.commits.push(commit.hash);
+      weak.set(taskId, entry);
+    }
+  }
+
+  const findings = new Map<string, TaskFindings>();
+  for (const task of tasks) {
+    const found = strong.get(task.id);
+    const hashes = found ? [...found.commits] : weak.get(task.id)?.commits ?? [];
+    const stats = hashes.map((h) => byHash.get(h)!);
+    findings.set(task.id, {
+      commits: hashes,
+      evidence: found ? found.kind : hashes.length > 0 ? "message" : null,
+      ...(found ? {} : weak.has(task.id) ? { score: weak.get(task.id)!.score } : {}),
+      ...(found?.branch ? { branch: found.branch } : {}),
+      insertions: stats.reduce((n, c) => n + c.insertions, 0),
+      deletions: stats.reduce((n, c) => n + c.deletions, 0),
+    });
+  }
+  return { head, since, commitsScanned: commits.length, tasks: reconcile(tasks, findings), unknownTrailers };
+}
+
+async function localBranches(root: string): Promise<string[]> {
+  const current = (await runGit(root, ["symbolic-ref", "--quiet", "--short", "HEAD"], { okExitCodes: [1] })).stdout.trim();
+  const all = await gitOut(root, ["for-each-ref", "--format=%(refname:short)", "refs/heads"]);
+  return all.split("\n").filter((b) => b && b !== current);
+}
+
+/** Local branches named after a task -> that task's id. */
+function taskBranches(tasks: readonly ReconcileTask[], branches: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const branch of branches) {
+    const taskId = matchBranch(tasks, branch);
+    if (taskId !== undefined) found.set(branch, taskId);
+  }
+  return found;
+}
+
+/**
+ * The task a branch is named after: its last path segment is the task's slug (or a prefix of at least
+ * 16 characters of it, as tools truncate), its id, or a slug ending in "-<id>".
+ */
+export function matchBranch(tasks: readonly ReconcileTask[], branch: string): string | undefined {
+  const leaf = branch.slice(branch.lastIndexOf("/") + 1).toLowerCase();
+  for (const task of tasks) {
+    const id = task.id.toLowerCase();
+    if (leaf === id || leaf.endsWith(`-${id}`)) return task.id;
+  }
+  for (const task of tasks) {
+    const slug = slugify(task.title, 200);
+    if (leaf === slug || (leaf.length >= 16 && slug.startsWith(leaf))) return task.id;
+  }
+  return undefined;
+}
+
+function mergedBranchName(merge: CommitInfo): string | null {
+  for (const pattern of MERGE_SUBJECT) {
+    const name = pattern.exec(merge.subject)?.[1];
+    if (name) return name;
+  }
+  return /^Branch: (\S+)$/m.exec(merge.message)?.[1] ?? null; // csess's own merge commits
+}
+
+function firstParentChain(head: string, byHash: ReadonlyMap<string, CommitInfo>): Set<string> {
+  const chain = new Set<string>();
+  for (let at: CommitInfo | undefined = byHash.get(head); at && !chain.has(at.hash); at = byHash.get(at.parents[0] ?? "")) {
+    chain.add(at.hash);
+  }
+  return chain;
+}
+
+/** Commits a merge brought in: reachable from its other parents, not from the mainline. */
+function sideCommits(merge: CommitInfo, byHash: ReadonlyMap<string, CommitInfo>, mainline: ReadonlySet<string>): string[] {
+  return walkUntil(merge.parents.slice(1), byHash, mainline);
+}
+
+function walkUntil(starts: string[], byHash: ReadonlyMap<string, CommitInfo>, stop: ReadonlySet<string>): string[] {
+  const seen = new Set<string>();
+  const queue = [...starts];
+  while (queue.length > 0) {
+    const hash = queue.pop()!;
+    if (seen.has(hash) || stop.has(hash)) continue;
+    const commit = byHash.get(hash);
+    if (!commit) continue; // before --since
+    seen.add(hash);
+    queue.push(...commit.parents);
+  }
+  return [...seen];
+}

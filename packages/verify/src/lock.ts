@@ -1,0 +1,161 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
+import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { gitOut } from "./git.js";
+
+/** The lock file's name inside the repository's common git directory (shared by all worktrees). */
+export const LOCK_FILE = "csess.lock";
+
+export interface RepoLockOptions {
+  /** Give up waiting for another process after this long (default 120 s). */
+  timeoutMs?: number;
+  /** What the holder is doing, written into the lock file for whoever waits. */
+  purpose?: string;
+}
+
+/** Another live process held the repository lock for longer than `timeoutMs`. */
+export class RepoLockTimeoutError extends Error {
+  constructor(lockPath: string, holder: string) {
+    super(`timed out waiting for ${lockPath}, held by ${holder}; if that process is gone, delete the file`);
+    this.name = "RepoLockTimeoutError";
+  }
+}
+
+interface LockRecord {
+  pid: number;
+  host: string;
+  nonce: string;
+  purpose: string;
+  since: string;
+}
+
+/** Tail of the in-process queue per lock path, so callers in one process wait in order without polling. */
+const queues = new Map<string, Promise<unknown>>();
+/** The lock paths the current async call chain holds, so nested calls do not deadlock on themselves. */
+const held = new AsyncLocalStorage<Set<string>>();
+const commonDirs = new Map<string, string>();
+
+/**
+ * Runs `fn` while holding the repository-wide lock: one in-process queue plus a lock file in the
+ * git directory that other csess processes (e.g. `csess verify --fix` during a run) respect.
+ * Re-entrant within one async call chain. A lock file whose process is gone is taken over.
+ */
+export async function withRepoLock<T>(root: string, fn: () => Promise<T>, options: RepoLockOptions = {}): Promise<T> {
+  const lockPath = join(await commonDirOf(root), LOCK_FILE);
+  const mine = held.getStore();
+  if (mine?.has(lockPath)) return fn();
+
+  const previous = queues.get(lockPath) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(async () => {
+    const record = await acquireFile(lockPath, options);
+    try {
+      return await held.run(new Set([...(mine ?? []), lockPath]), fn);
+    } finally {
+      await releaseFile(lockPath, record);
+    }
+  });
+  const tail = run.catch(() => undefined);
+  queues.set(lockPath, tail);
+  void tail.then(() => {
+    if (queues.get(lockPath) === tail) queues.delete(lockPath);
+  });
+  return run;
+}
+
+async function commonDirOf(root: string): Promise<string> {
+  let dir = commonDirs.get(root);
+  if (dir === undefined) {
+    dir = await gitOut(root, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+    commonDirs.set(root, dir);
+  }
+  return dir;
+}
+
+async function acquireFile(lockPath: string, options: RepoLockOptions): Promise<LockRecord> {
+  const record: LockRecord = {
+    pid: process.pid,
+    host: hostname(),
+    nonce: randomBytes(8).toString("hex"),
+    purpose: options.purpose ?? "csess repository operation",
+    since: new Date().toISOString(),
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  let wait = 20;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, "wx");
+      try {
+        await handle.writeFile(JSON.stringify(record) + "\n");
+      } finally {
+        await handle.close();
+      }
+      return record;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = await readHolder(lockPath);
+    if (await isStale(lockPath, holder)) {
+      await takeOverStale(lockPath, holder);
+      continue;
+    }
+    if (Date.now() > deadline) throw new RepoLockTimeoutError(lockPath, describe(holder));
+    // Another process holds it: nothing to wait on but the file, so back off gently.
+    await sleep(wait);
+    wait = Math.min(wait * 2, 250);
+  }
+}
+
+async function releaseFile(lockPath: string, record: LockRecord): Promise<void> {
+  const holder = await readHolder(lockPath);
+  if (holder?.nonce === record.nonce) await unlink(lockPath).catch(() => undefined);
+}
+
+/** The lock's record; null while its creator has not written it yet (or it is unreadable). */
+async function readHolder(lockPath: string): Promise<LockRecord | null> {
+  try {
+    return JSON.parse(await readFile(lockPath, "utf8")) as LockRecord;
+  } catch {
+    return null;
+  }
+}
+
+async function isStale(lockPath: string, holder: LockRecord | null): Promise<boolean> {
+  // An empty file whose creator died before writing it, or a lock from another machine (shared
+  // file system, no pid to probe): only age tells.
+  if (holder === null) return (await ageMs(lockPath)) > 10_000;
+  if (holder.host !== hostname()) return (await ageMs(lockPath)) > 10 * 60_000;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * Removes a dead holder's lock without racing another process that is doing the same: move the file
+ * aside, and only drop it if it is still the stale one (otherwise put the live lock back).
+ */
+async function takeOverStale(lockPath: string, stale: LockRecord | null): Promise<void> {
+  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return; // someone else moved it first
+  }
+  const moved = await readHolder(aside);
+  if (moved?.nonce !== stale?.nonce) await link(aside, lockPath).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
+}
+
+async function ageMs(path: string): Promise<number> {
+  const info = await stat(path).catch(() => null);
+  return info ? Date.now() - info.mtimeMs : 0;
+}
+
+function describe(holder: LockRecord | null): string {
+  return holder ? `pid ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since})` : "an unknown process";
+}

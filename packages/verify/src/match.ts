@@ -1,0 +1,132 @@
+import { stemmer } from "stemmer";
+
+/** Below this a commit message is not evidence for a task at all. */
+export const MESSAGE_MATCH_THRESHOLD = 0.6;
+
+const STOPWORDS = new Set(
+  ("a an the to for of and or in on at by with from into onto as is are be been it its this that these those " +
+    "we our you your their so via all any some when should can must will would could may might not no " +
+    "do does done also just then than there here up out over more most very per each other such only own same " +
+    "wip misc minor small initial first final").split(" "),
+);
+
+/**
+ * Words (after stemming) that mean the same thing in a task title and a commit message, folded to
+ * one key. The first group holds generic action verbs: they count less than content words.
+ */
+const SYNONYMS: string[][] = [
+  ["add", "creat", "implement", "introduc", "build", "make", "new", "write", "setup", "support", "enabl", "allow", "provid"],
+  ["fix", "repair", "resolv", "correct", "bug", "bugfix", "patch", "hotfix"],
+  ["remov", "delet", "drop", "strip", "elimin", "purg"],
+  ["updat", "chang", "modifi", "improv", "tweak", "adjust", "bump", "upgrad", "enhanc"],
+  ["refactor", "restructur", "reorgan", "cleanup", "clean", "simplifi", "tidi"],
+  ["endpoint", "api", "rout", "handler", "rest"],
+  ["test", "spec", "unittest", "e2e", "coverag"],
+  ["doc", "document", "readm", "guid", "docstr"],
+  ["login", "signin", "logon", "sign"],
+  ["auth", "authent", "authn", "oauth"],
+  ["config", "configur", "setting", "option", "prefer"],
+  ["db", "databas", "sql", "schema"],
+  ["ui", "interfac", "frontend", "view", "screen", "page"],
+  ["valid", "validat", "verifi", "check", "sanit"],
+  ["err", "error", "except", "failur"],
+  ["log", "logger", "trace"],
+  ["ci", "pipelin", "workflow"],
+];
+const ACTION_KEY = "add";
+const GENERIC = new Set(["add", "fix", "remov", "updat", "refactor"]);
+const CANONICAL = new Map<string, string>();
+for (const group of SYNONYMS) for (const word of group) CANONICAL.set(word, group[0] ?? word);
+
+const stems = new Map<string, string>();
+
+/** Canonical word keys of a text: markdown and conventional-commit syntax dropped, stemmed, synonyms folded. */
+export function wordKeys(text: string): Set<string> {
+  const plain = text
+    .replace(/^\s*(\w+)(\([^)]*\))?!?:\s+/, (_m, _type: string, scope?: string) => (scope ? `${scope} ` : "")) // "feat(api): "
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1") // [text](url)
+    .replace(/([a-z])([A-Z])/g, "$1 $2") // camelCase
+    .toLowerCase();
+  const keys = new Set<string>();
+  for (const word of plain.split(/[^a-z0-9]+/)) {
+    if (word.length < 2 || STOPWORDS.has(word) || /^\d+$/.test(word)) continue;
+    let stem = stems.get(word);
+    if (stem === undefined) {
+      stem = stemmer(word);
+      stems.set(word, stem);
+    }
+    keys.add(CANONICAL.get(stem) ?? stem);
+  }
+  return keys;
+}
+
+function weight(key: string): number {
+  return GENERIC.has(key) || key === ACTION_KEY ? 0.3 : 1;
+}
+
+/**
+ * How well a commit message describes a task, 0..1: mostly the share of the task's words the message
+ * has (action verbs count less), a little how much of the message is about the task. Zero unless at
+ * least one content word (not an action verb) is shared.
+ */
+export function scoreMatch(taskWords: ReadonlySet<string>, messageWords: ReadonlySet<string>): number {
+  let total = 0;
+  let covered = 0;
+  let sharedContent = 0;
+  for (const key of taskWords) {
+    total += weight(key);
+    if (messageWords.has(key)) {
+      covered += weight(key);
+      if (weight(key) === 1) sharedContent++;
+    }
+  }
+  if (sharedContent === 0 || total === 0) return 0;
+  let messageContent = 0;
+  for (const key of messageWords) if (weight(key) === 1) messageContent++;
+  const precision = messageContent === 0 ? 1 : sharedContent / messageContent;
+  return Math.round((0.8 * (covered / total) + 0.2 * precision) * 100) / 100;
+}
+
+export interface MessageMatch {
+  taskId: string;
+  score: number;
+}
+
+/**
+ * Matches commit subjects against many task titles quickly: an index from content word to tasks, so a
+ * subject is scored only against the tasks it shares a word with. Each message goes to its best
+ * task(s) at or above the threshold.
+ */
+export class TaskMatcher {
+  private readonly words: Array<{ id: string; keys: Set<string> }>;
+  private readonly byKey = new Map<string, number[]>();
+
+  constructor(tasks: ReadonlyArray<{ id: string; title: string }>, private readonly threshold = MESSAGE_MATCH_THRESHOLD) {
+    this.words = tasks.map((t) => ({ id: t.id, keys: wordKeys(t.title) }));
+    this.words.forEach(({ keys }, index) => {
+      for (const key of keys) {
+        if (weight(key) < 1) continue;
+        const list = this.byKey.get(key);
+        if (list) list.push(index);
+        else this.byKey.set(key, [index]);
+      }
+    });
+  }
+
+  match(message: string): MessageMatch[] {
+    const keys = wordKeys(message);
+    const candidates = new Set<number>();
+    for (const key of keys) for (const index of this.byKey.get(key) ?? []) candidates.add(index);
+    let best: MessageMatch[] = [];
+    let bestScore = this.threshold;
+    for (const index of candidates) {
+      const task = this.words[index]!;
+      const score = scoreMatch(task.keys, keys);
+      if (score > bestScore) {
+        bestScore = score;
+        best = [{ taskId: task.id, score }];
+      } else if (score === bestScore) best.push({ taskId: task.id, score });
+    }
+    return best;
+  }
+}

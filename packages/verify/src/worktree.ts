@@ -1,0 +1,174 @@
+import { mkdir, realpath, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
+import { withRepoLock } from "./lock.js";
+
+/** Branch prefix of every task branch: `csess/<run-id>/<task-slug>`. */
+export const TASK_BRANCH_PREFIX = "csess/";
+
+export interface TaskWorktree {
+  path: string;
+  branch: string;
+  /** Commit checked out in the worktree. */
+  head: string;
+  /** False when it already existed (a resumed run): nothing was changed. */
+  created: boolean;
+}
+
+export interface AddTaskWorktreeOptions {
+  root: string;
+  runId: string;
+  slug: string;
+  /** Commit-ish the branch starts from (the run's base commit). */
+  base: string;
+  /** Folder holding the run's worktrees; default `<root>/.csess/worktrees/<run-id>` (kept out of git). */
+  dir?: string;
+}
+
+/** Turns a task title into a branch- and path-safe slug ("Add the login API!" -> "add-the-login-api"). */
+export function slugify(title: string, maxLength = 48): string {
+  const slug = title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return slug.slice(0, maxLength).replace(/-+$/, "") || "task";
+}
+
+/** The branch name of a task: `csess/<run-id>/<slug>`. */
+export function taskBranchName(runId: string, slug: string): string {
+  return `${TASK_BRANCH_PREFIX}${runId}/${slug}`;
+}
+
+/**
+ * Creates (or, when it exists, returns) the worktree of one task on branch `csess/<run-id>/<slug>`,
+ * starting at `base`. Only committed content is in it: the user's uncommitted changes stay put.
+ */
+export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<TaskWorktree> {
+  checkName("run id", options.runId, "20261121-0930");
+  checkName("slug", options.slug, "add-login-endpoint");
+  const root = await realpath(options.root);
+  const branch = taskBranchName(options.runId, options.slug);
+  const path = resolve(options.dir ?? join(root, ".csess", "worktrees", options.runId), options.slug);
+  return withRepoLock(root, async () => {
+    const existing = (await listWorktrees(root)).find((w) => w.path === path);
+    if (existing) {
+      if (existing.branch !== branch) {
+        throw new Error(`${path} is already a worktree of ${existing.branch ?? "a detached HEAD"}, expected branch ${branch}`);
+      }
+      return { path, branch, head: existing.head, created: false };
+    }
+    if (options.dir === undefined) await ensureCsessIgnored(root);
+    const base = await resolveCommit(root, options.base);
+    if (base === null) throw new Error(`base ${options.base} is not a commit in ${root} (expected a branch, tag or hash)`);
+    const branchExists = (await resolveCommit(root, `refs/heads/${branch}`)) !== null;
+    const args = branchExists ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, base];
+    await runGit(root, args);
+    return { path, branch, head: await gitOut(path, ["rev-parse", "HEAD"]), created: true };
+  }, { purpose: `add worktree ${branch}` });
+}
+
+export interface RemoveTaskWorktreeOptions {
+  root: string;
+  path: string;
+  branch: string;
+  /** The branch the work must be merged into before anything is removed (default: root's HEAD). */
+  mergedInto?: string;
+}
+
+export interface RemoveTaskWorktreeResult {
+  worktreeRemoved: boolean;
+  branchDeleted: boolean;
+  /** Why something was kept, with where it is, for the report. */
+  kept?: string;
+}
+
+/**
+ * Removes a task's worktree and branch once the branch is merged. Unmerged work, or a worktree with
+ * uncommitted files, is kept and the reason says where it is. Never forces.
+ */
+export async function removeTaskWorktree(options: RemoveTaskWorktreeOptions): Promise<RemoveTaskWorktreeResult> {
+  const root = await realpath(options.root);
+  return withRepoLock(root, async () => {
+    const tip = await resolveCommit(root, `refs/heads/${options.branch}`);
+    const into = options.mergedInto ?? "HEAD";
+    if (tip !== null && !(await isAncestor(root, tip, into))) {
+      return {
+        worktreeRemoved: false,
+        branchDeleted: false,
+        kept: `branch ${options.branch} has commits not merged into ${into}; kept it and its worktree ${options.path}`,
+      };
+    }
+    const listed = (await listWorktrees(root)).some((w) => w.path === resolve(options.path));
+    if (listed) {
+      const removal = await runGit(root, ["worktree", "remove", options.path], { okExitCodes: [128] });
+      if (removal.exitCode !== 0) {
+        return {
+          worktreeRemoved: false,
+          branchDeleted: false,
+          kept: `worktree ${options.path} kept: ${removal.stderr.trim().replace(/^fatal: /, "")}`,
+        };
+      }
+    }
+    // Compare-and-delete: only the commit verified as merged above is removed.
+    if (tip !== null) await runGit(root, ["update-ref", "-d", `refs/heads/${options.branch}`, tip]);
+    return { worktreeRemoved: listed, branchDeleted: tip !== null };
+  }, { purpose: `remove worktree ${options.branch}` });
+}
+
+/** Forgets worktrees whose directories are gone (e.g. deleted by hand); returns git's notes on each. */
+export async function pruneWorktrees(root: string): Promise<string[]> {
+  return withRepoLock(root, async () => {
+    const result = await runGit(root, ["worktree", "prune", "--verbose"]);
+    return (result.stdout + result.stderr).split("\n").map((l) => l.trim()).filter(Boolean);
+  }, { purpose: "prune worktrees" });
+}
+
+export interface WorktreeEntry {
+  path: string;
+  head: string;
+  /** Short branch name, or null when detached. */
+  branch: string | null;
+  /** True when git knows its directory is gone (`git worktree prune` would drop it). */
+  prunable: boolean;
+}
+
+/** Every worktree of the repository, the main checkout first (`git worktree list --porcelain`). */
+export async function listWorktrees(root: string): Promise<WorktreeEntry[]> {
+  const out = (await runGit(root, ["worktree", "list", "--porcelain", "-z"])).stdout;
+  const entries: WorktreeEntry[] = [];
+  let current: WorktreeEntry | undefined;
+  for (const field of out.split("\0")) {
+    if (field.startsWith("worktree ")) {
+      current = { path: field.slice("worktree ".length), head: "", branch: null, prunable: false };
+      entries.push(current);
+    } else if (current && field.startsWith("HEAD ")) current.head = field.slice(5);
+    else if (current && field.startsWith("branch ")) current.branch = field.slice(7).replace(/^refs\/heads\//, "");
+    else if (current && field.startsWith("prunable")) current.prunable = true;
+  }
+  return entries;
+}
+
+/** The csess task worktrees (branches under `csess/`), optionally of one run. */
+export async function listTaskWorktrees(root: string, runId?: string): Promise<WorktreeEntry[]> {
+  const prefix = runId === undefined ? TASK_BRANCH_PREFIX : `${TASK_BRANCH_PREFIX}${runId}/`;
+  return (await listWorktrees(root)).filter((w) => w.branch?.startsWith(prefix));
+}
+
+/**
+ * Makes `.csess/` invisible to git without editing any tracked file: a `.csess/.gitignore` holding
+ * `*` ignores the folder's whole content, itself included.
+ */
+async function ensureCsessIgnored(root: string): Promise<void> {
+  await mkdir(join(root, ".csess"), { recursive: true });
+  await writeFile(join(root, ".csess", ".gitignore"), "*\n", { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
+}
+
+function checkName(what: string, value: string, example: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value) || value.includes("..") || value.endsWith(".lock")) {
+    throw new Error(`invalid ${what} ${JSON.stringify(value)}: expected letters, digits, ".", "_" or "-" (e.g. "${example}")`);
+  }
+}
