@@ -1,0 +1,88 @@
+/** One unit of work as the runner hands it to `plan` (built with `dependenciesFromPrd` from a PRD). */
+export interface SchedulerTask {
+  id: string;
+  /** Ids that must be verified (or already done) before this task may start. */
+  deps?: string[];
+  /**
+   * `group`: the sum of its dependencies (a parent with nothing of its own to do). It never runs an
+   * agent; it becomes verified when all its dependencies are. Default `agent`.
+   */
+  kind?: TaskKind;
+  /** Iterations already spent on this task in an earlier run (from the replayed journal). */
+  iterationsUsed?: number;
+  /** Already verified (checked in the PRD, or verified in an earlier run): never started again. */
+  done?: boolean;
+  /**
+   * An iteration of this task is still running from before a crash. It starts first and skips the
+   * start gate (no new agent is launched: the callback re-attaches, see `IterationContext.reattach`).
+   */
+  attached?: boolean;
+}
+
+export type TaskKind = "agent" | "group";
+
+/** What one iteration (one agent run) ended with, as the runner classified it. */
+export type IterationResult =
+  | { kind: "verified" }
+  /** Not verified yet: another iteration if any remain, else the task fails. */
+  | { kind: "again"; reason?: string }
+  /** Give up on this task now (dependents are skipped). */
+  | { kind: "failed"; reason?: string }
+  /** Provider said 429. Does not use an iteration; the task goes back to the front of the queue. */
+  | { kind: "rate-limited"; retryAfterMs?: number; resetAt?: number | Date }
+  /** Account usage limit (often hours away). Same handling, plus the `longPause` policy. */
+  | { kind: "usage-limit"; resetAt?: number | Date; retryAfterMs?: number };
+
+export interface IterationContext {
+  /** 1-based iteration number, counting iterations used in earlier runs. */
+  iteration: number;
+  /** 1-based attempt of this iteration (a rate-limited attempt is retried as the next attempt). */
+  attempt: number;
+  /** True when this call should re-attach to an iteration that was already running (see `attached`). */
+  reattach: boolean;
+  /** Aborted by `stop({ abortRunning: true })`: end the agent and return promptly. */
+  signal: AbortSignal;
+}
+
+export type RunIteration = (taskId: string, context: IterationContext) => Promise<IterationResult>;
+
+/** Final state of a task at the end of `run`. Matches the report verdicts of the same names. */
+export type TaskState = "verified" | "failed" | "skipped" | "rate-limited" | "pending";
+
+export interface TaskSummary {
+  id: string;
+  kind: TaskKind;
+  state: TaskState;
+  /** Iterations used in total, including earlier runs. */
+  iterations: number;
+  /** Callback invocations in this run (iterations + rate-limited retries). */
+  attempts: number;
+  /** Rate-limit and usage-limit signals this task reported in this run. */
+  rateLimits: number;
+  /** Why it failed, was skipped or is still pending. */
+  reason?: string;
+}
+
+export interface RunSummary {
+  tasks: TaskSummary[];
+  counts: Record<TaskState, number>;
+  /** Set when the run ended before every task was settled. */
+  stopped?: { reason: StopReason; resumeAt?: number };
+  startedAt: number;
+  endedAt: number;
+}
+
+export type StopReason = "stop-called" | "usage-limit";
+export type LimitKind = "rate-limited" | "usage-limit";
+
+/** Everything the scheduler decides, as it happens; `at` is `clock.now()`. Journal and show these. */
+export type SchedulerEvent =
+  | { type: "queued"; at: number; taskId: string; iteration: number; front: boolean }
+  | { type: "started"; at: number; taskId: string; iteration: number; attempt: number; reattach: boolean; running: number; concurrency: number }
+  | { type: "finished"; at: number; taskId: string; iteration: number; attempt: number; result: IterationResult["kind"]; durationMs: number; reason?: string }
+  | { type: "rate-limited"; at: number; taskId: string; iteration: number; attempt: number; limit: LimitKind; retryAfterMs?: number; resetAt?: number }
+  | { type: "paused-until"; at: number; until: number; limit: LimitKind; taskId: string; extended: boolean; long: boolean }
+  | { type: "resumed"; at: number }
+  | { type: "concurrency-changed"; at: number; from: number; to: number; reason: "rate-limit" | "clean-completions" }
+  | { type: "task-done"; at: number; taskId: string; state: TaskState; iterations: number; attempts: number; rateLimits: number; reason?: string }
+  | { type: "stopped"; at: number; reason: StopReason; resumeAt?: number };
