@@ -1,0 +1,20 @@
+/** Machine-readable reason of a `TmuxError`, so callers can react without matching message text. */
+export type TmuxErrorCode =
+  | "TMUX_NOT_FOUND"
+  | "SERVER_NOT_RUNNING"
+  | "SOCKET_NOT_USABLE"
+  | "INVALID_NAME"
+  | "INVALID_SPEC"
+  | "SESSION_EXISTS"
+  | "UNKNOWN_SESSION"
+  | "TMUX_FAILED";
+
+/** Every error this package throws on purpose; `message` says what was wrong and what was expected. */
+export class TmuxError extends Error {
+  readonly code: TmuxErrorCode;
+  constructor(code: TmuxErrorCode, message: string) {
+    super(message);
+    this.name = "TmuxError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { writeFileSync, renameSync } from "node:fs";
+import path from "node:path";
+import type { ExitInfo } from "./types.js";
+
+/** File names inside a session's state directory. */
+export const STATE_FILES = {
+  session: "session.json",
+  env: "env.json",
+  log: "output.log",
+  exit: "exit.json",
+} as const;
+
+/** What the launcher needs to run the command, and what `status` shows. Written once by `start`. */
+export interface SessionRecord {
+  version: 1;
+  name: string;
+  socket: string;
+  tmuxBin: string;
+  /** tmux wait-for channel signalled when the session ends (unique per start, so never stale). */
+  channel: string;
+  cwd: string;
+  argv: string[];
+  stdinFile?: string;
+  hook?: string[];
+  timeoutMs?: number;
+  stallMs?: number;
+  killGraceMs: number;
+  meta: Record<string, string>;
+  startedAt: string;
+}
+
+/** A registry entry: `<home>/sessions/<name>.json`, so any process can find a session by name. */
+export interface RegistryEntry {
+  name: string;
+  socket: string;
+  stateDir: string;
+}
+
+export function stateFile(stateDir: string, file: keyof typeof STATE_FILES): string {
+  return path.join(stateDir, STATE_FILES[file]);
+}
+
+/** Writes via a temporary file and rename, so readers see the old content or the new, never a torn file. */
+export async function writeFileAtomic(file: string, content: string, mode = 0o644): Promise<void> {
+  const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(tmp, content, { mode });
+  await rename(tmp, file);
+}
+
+/** Synchronous twin of `writeFileAtomic` for the launcher's exit path (no event loop turns in between). */
+export function writeFileAtomicSync(file: string, content: string, mode = 0o644): void {
+  const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(tmp, content, { mode });
+  renameSync(tmp, file);
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as T;
+}
+
+export function readSessionRecord(stateDir: string): Promise<SessionRecord | undefined> {
+  return readJson<SessionRecord>(stateFile(stateDir, "session"));
+}
+
+export function readExitInfo(stateDir: string): Promise<ExitInfo | undefined> {
+  return readJson<ExitInfo>(stateFile(stateDir, "exit"));
+}
+
+function registryDir(home: string): string {
+  return path.join(home, "sessions");
+}
+
+export async function writeRegistryEntry(home: string, entry: RegistryEntry): Promise<void> {
+  await mkdir(registryDir(home), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(path.join(registryDir(home), `${entry.name}.json`), JSON.stringify(entry) + "\n");
+}
+
+export function readRegistryEntry(home: string, name: string): Promise<RegistryEntry | undefined> {
+  return readJson<RegistryEntry>(path.join(registryDir(home), `${name}.json`));
+}
+
+export async function removeRegistryEntry(home: string, name: string): Promise<void> {
+  await rm(path.join(registryDir(home), `${name}.json`), { force: true });
+}
+
+export async function readRegistry(home: string): Promise<RegistryEntry[]> {
+  let files: string[];
+  try {
+    files = await readdir(registryDir(home));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const entries = await Promise.all(
+    files.filter((f) => f.endsWith(".json")).sort().map((f) => readJson<RegistryEntry>(path.join(registryDir(home), f))),
+  );
+  return entries.filter((e): e is RegistryEntry => e !== undefined);
+}

@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process";
+import { TmuxError } from "./errors.js";
+
+/** Runs one tmux client command (argv, never a shell) against a socket and returns its stdout. */
+export function runTmux(tmuxBin: string, socket: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(tmuxBin, ["-S", socket, ...args], { encoding: "utf8" }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      reject(classifyTmuxFailure(tmuxBin, socket, args, error, stderr));
+    });
+  });
+}
+
+function classifyTmuxFailure(
+  tmuxBin: string,
+  socket: string,
+  args: string[],
+  error: { code?: string | number | null; message: string },
+  stderr: string,
+): TmuxError {
+  if (error.code === "ENOENT") {
+    return new TmuxError(
+      "TMUX_NOT_FOUND",
+      `tmux is not installed (${JSON.stringify(tmuxBin)} not found on PATH): install it, for example "apt-get install tmux" or "brew install tmux"`,
+    );
+  }
+  if (isNoServer(stderr)) {
+    return new TmuxError("SERVER_NOT_RUNNING", `no tmux server is running on socket ${socket}`);
+  }
+  return new TmuxError("TMUX_FAILED", `tmux ${args[0] ?? ""} failed on socket ${socket}: ${stderr.trim() || error.message}`);
+}
+
+/** tmux's words for "nobody listens on this socket" (missing file, stale file, server gone). */
+function isNoServer(stderr: string): boolean {
+  return /no server running|error connecting to|server exited unexpectedly|lost server/.test(stderr);
+}
+
+/** A csess session as tmux sees it. `channel` tells a session from an older one that had the same name. */
+export interface PaneState {
+  channel: string;
+  dead: boolean;
+  /** The launcher's pid while the pane is alive. */
+  pid: number;
+}
+
+const PANE_FORMAT = "#{session_name}\t#{@csess-channel}\t#{pane_dead}\t#{pane_pid}";
+
+/** Every session on the socket with its first pane; empty when no server runs there. */
+export async function listPaneStates(tmuxBin: string, socket: string): Promise<Map<string, PaneState>> {
+  let out: string;
+  try {
+    out = await runTmux(tmuxBin, socket, ["list-panes", "-a", "-F", PANE_FORMAT]);
+  } catch (error) {
+    if (error instanceof TmuxError && error.code === "SERVER_NOT_RUNNING") return new Map();
+    throw error;
+  }
+  const panes = new Map<string, PaneState>();
+  for (const line of out.split("\n")) {
+    const [name, channel, dead, pid] = line.split("\t");
+    if (!name || panes.has(name)) continue;
+    panes.set(name, { channel: channel ?? "", dead: dead === "1", pid: Number(pid) });
+  }
+  return panes;
+}
+
+/** The pane of one session, or undefined when the session or the whole server is gone. */
+export async function paneState(tmuxBin: string, socket: string, name: string): Promise<PaneState | undefined> {
+  let out: string;
+  try {
+    out = await runTmux(tmuxBin, socket, ["list-panes", "-s", "-t", `=${name}:`, "-F", PANE_FORMAT]);
+  } catch (error) {
+    if (error instanceof TmuxError && (error.code === "SERVER_NOT_RUNNING" || /can.t find (session|window)/.test(error.message))) {
+      return undefined;
+    }
+    throw error;
+  }
+  const [, channel, dead, pid] = (out.split("\n")[0] ?? "").split("\t");
+  return { channel: channel ?? "", dead: dead === "1", pid: Number(pid) };
+}

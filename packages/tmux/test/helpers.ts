@@ -1,0 +1,75 @@
+import { execFileSync } from "node:child_process";
+import { watch } from "node:fs";
+import { access, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Tmux } from "../src/index.js";
+
+/** A private tmux socket and csess home in a fresh temp dir; `cleanup` kills that server and removes the dir. */
+export interface Sandbox {
+  dir: string;
+  socket: string;
+  home: string;
+  tmux: Tmux;
+  stateDir(name: string): string;
+  cleanup(): Promise<void>;
+}
+
+export async function makeSandbox(): Promise<Sandbox> {
+  // Short path: tmux socket paths are limited to about 100 bytes.
+  const dir = await mkdtemp(path.join(os.tmpdir(), "cst-"));
+  const socket = path.join(dir, "sock");
+  const home = path.join(dir, "home");
+  const tmux = new Tmux({ socket, home });
+  return {
+    dir,
+    socket,
+    home,
+    tmux,
+    stateDir: (name) => path.join(dir, "state", name),
+    async cleanup() {
+      await tmux.killServer().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once `file` exists (fs.watch on its directory, no sleep loop); rejects after `ms`. */
+export function waitForFile(file: string, ms = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(path.dirname(file), () => void check());
+    const timer = setTimeout(() => {
+      watcher.close();
+      reject(new Error(`${file} did not appear within ${ms} ms`));
+    }, ms);
+    const check = async () => {
+      try {
+        await access(file);
+      } catch {
+        return;
+      }
+      clearTimeout(timer);
+      watcher.close();
+      resolve();
+    };
+    void check();
+  });
+}
+
+/** Waits (bounded) for a process to disappear; for checks that something was really killed. */
+export async function waitForProcessGone(pid: number, ms = 20_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+export function tmuxRaw(socket: string, args: string[], env?: NodeJS.ProcessEnv): string {
+  return execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8", env });
+}
