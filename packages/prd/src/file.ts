@@ -20,7 +20,9 @@ export interface UpdateHooks {
  * renaming it over the PRD, read the PRD again: if its bytes changed, drop the temporary file and
  * start over from the new content (the task is found again by id), up to `attempts` times.
  * Only the one checkbox character differs from what was on disk; BOM and line endings are kept.
- * Follows a symlinked PRD to its target. Throws `UnknownTaskIdError` when the id is gone,
+ * Calls for the same file from one process run one after another; across processes, hold the
+ * repository lock around it (the check and the rename are two steps). Follows a symlinked PRD to
+ * its target. Throws `UnknownTaskIdError` when the id is gone,
  * `PrdError` when the file is not UTF-8 or keeps changing.
  */
 export async function updatePrdFile(
@@ -32,6 +34,10 @@ export async function updatePrdFile(
   return updatePrdFileWithHooks(prdPath, taskId, checked, options, {});
 }
 
+// Updates of one file from this process run one at a time: the check-then-rename below is only
+// safe against writers that are not racing it through the same window in the same process.
+const queues = new Map<string, Promise<unknown>>();
+
 export async function updatePrdFileWithHooks(
   prdPath: string,
   taskId: string,
@@ -39,8 +45,26 @@ export async function updatePrdFileWithHooks(
   options: UpdatePrdOptions,
   hooks: UpdateHooks,
 ): Promise<{ changed: boolean }> {
-  const attempts = options.attempts ?? 5;
   const target = await realpath(prdPath);
+  const previous = queues.get(target) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => updateOnce(prdPath, target, taskId, checked, options, hooks));
+  queues.set(target, run);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(target) === run) queues.delete(target);
+  }
+}
+
+async function updateOnce(
+  prdPath: string,
+  target: string,
+  taskId: string,
+  checked: boolean,
+  options: UpdatePrdOptions,
+  hooks: UpdateHooks,
+): Promise<{ changed: boolean }> {
+  const attempts = options.attempts ?? 5;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const before = await readFile(target);
     const text = decodeExactly(before, prdPath);
