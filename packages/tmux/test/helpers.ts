@@ -56,20 +56,28 @@ export function waitForFile(file: string, ms = 30_000): Promise<void> {
   });
 }
 
-/** Waits (bounded) for a process to disappear; for checks that something was really killed. */
-export async function waitForProcessGone(pid: number, ms = 20_000): Promise<boolean> {
+/** Re-checks `condition` every 50 ms for at most `ms`; for states nothing signals (a process gone, a pane dead). */
+export async function eventually(condition: () => boolean, ms = 20_000): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return condition();
+}
+
+/** Waits (bounded) for a process to disappear; for checks that something was really killed. */
+export function waitForProcessGone(pid: number, ms = 20_000): Promise<boolean> {
+  return eventually(() => {
     try {
       process.kill(pid, 0);
+      return false;
     } catch {
       return true;
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
+  }, ms);
 }
 
 export function tmuxRaw(socket: string, args: string[], env?: NodeJS.ProcessEnv): string {
-  return execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8", env });
+  return execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
 }
