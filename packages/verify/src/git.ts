@@ -13,8 +13,15 @@ const INHERITED_ENV = [
   "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_SSL_NO_VERIFY", "GIT_SSH", "GIT_SSH_COMMAND",
   "GIT_ASKPASS", "GIT_TERMINAL_PROMPT", "GIT_TRACE",
 ];
+/** The inherited ones simple-git also accepts in an explicit environment (no config paths, no programs). */
+const EXPLICIT_OK = INHERITED_ENV.filter((key) => !/^GIT_(CONFIG_GLOBAL|CONFIG_SYSTEM|SSH|SSH_COMMAND|ASKPASS)$/.test(key));
 /** Variables csess sets itself for plumbing (a private index for commits that bypass the user's). */
 const OWN_ENV = ["GIT_INDEX_FILE"];
+/**
+ * Keys simple-git refuses in an explicitly passed environment (editors, pagers, config paths...).
+ * Only plumbing that never opens an editor or pager gets an explicit environment, so they are dropped.
+ */
+const REFUSED_IN_EXPLICIT_ENV = /^(editor|visual|pager|prefix|ssh_askpass|git_.*)$/i;
 
 export interface GitResult {
   stdout: string;
@@ -55,12 +62,17 @@ export async function runGit(cwd: string, args: string[], options: GitOptions = 
     // Keep the exit code and stderr for every run; only a failure to spawn git at all is thrown here.
     errors: (error, result) => {
       captured = result;
-      return error instanceof Error ? error : undefined;
+      return result.exitCode > 0 ? undefined : error; // git ran and answered: the caller judges the code
     },
     // A Buffer (even an empty one) makes simple-git write and close stdin; an empty string would not.
     ...(options.input === undefined ? {} : { input: () => Buffer.from(options.input ?? "", "utf8") }),
   });
-  if (options.env) git.env({ ...process.env, ...options.env });
+  if (options.env) {
+    const inherited = Object.entries(process.env).filter(
+      ([key]) => !REFUSED_IN_EXPLICIT_ENV.test(key) || EXPLICIT_OK.includes(key),
+    );
+    git.env({ ...Object.fromEntries(inherited), ...options.env });
+  }
   const stdout = await git.raw(args);
   const result: GitResult = {
     stdout,

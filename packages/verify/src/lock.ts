@@ -36,7 +36,8 @@ interface LockRecord {
 const queues = new Map<string, Promise<unknown>>();
 /** The lock paths the current async call chain holds, so nested calls do not deadlock on themselves. */
 const held = new AsyncLocalStorage<Set<string>>();
-const commonDirs = new Map<string, string>();
+/** Shared lookups, so concurrent callers resume in call order and queue in that order. */
+const commonDirs = new Map<string, Promise<string>>();
 
 /**
  * Runs `fn` while holding the repository-wide lock: one in-process queue plus a lock file in the
@@ -65,10 +66,11 @@ export async function withRepoLock<T>(root: string, fn: () => Promise<T>, option
   return run;
 }
 
-async function commonDirOf(root: string): Promise<string> {
+function commonDirOf(root: string): Promise<string> {
   let dir = commonDirs.get(root);
   if (dir === undefined) {
-    dir = await gitOut(root, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+    dir = gitOut(root, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+    dir.catch(() => commonDirs.delete(root));
     commonDirs.set(root, dir);
   }
   return dir;

@@ -23,7 +23,8 @@ const SYNONYMS: string[][] = [
   ["endpoint", "api", "rout", "handler", "rest"],
   ["test", "spec", "unittest", "e2e", "coverag"],
   ["doc", "document", "readm", "guid", "docstr"],
-  ["login", "signin", "logon", "sign"],
+  ["login", "signin", "logon"],
+  ["registr", "regist", "signup", "enrol"],
   ["auth", "authent", "authn", "oauth"],
   ["config", "configur", "setting", "option", "prefer"],
   ["db", "databas", "sql", "schema"],
@@ -34,7 +35,9 @@ const SYNONYMS: string[][] = [
   ["ci", "pipelin", "workflow"],
 ];
 const ACTION_KEY = "add";
-const GENERIC = new Set(["add", "fix", "remov", "updat", "refactor"]);
+const GENERIC = new Set(["add", "fix", "remov", "updat", "refactor", "set"]);
+/** Conventional-commit types that say nothing about the subject ("feat: ..."); others ("test:", "docs:") do. */
+const EMPTY_TYPES = new Set(["feat", "feature", "chore", "style", "build", "wip", "misc"]);
 const CANONICAL = new Map<string, string>();
 for (const group of SYNONYMS) for (const word of group) CANONICAL.set(word, group[0] ?? word);
 
@@ -43,7 +46,10 @@ const stems = new Map<string, string>();
 /** Canonical word keys of a text: markdown and conventional-commit syntax dropped, stemmed, synonyms folded. */
 export function wordKeys(text: string): Set<string> {
   const plain = text
-    .replace(/^\s*(\w+)(\([^)]*\))?!?:\s+/, (_m, _type: string, scope?: string) => (scope ? `${scope} ` : "")) // "feat(api): "
+    .replace(/^\s*(\w+)(?:\(([^)]*)\))?!?:\s+/, (_m, type: string, scope?: string) =>
+      `${EMPTY_TYPES.has(type.toLowerCase()) ? "" : type} ${scope ?? ""} `,
+    ) // "feat(api): "
+    .replace(/\b([a-z]+)-([a-z]+)\b/gi, "$1-$2 $1$2") // "sign-up" also as "signup"
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1") // [text](url)
     .replace(/([a-z])([A-Z])/g, "$1 $2") // camelCase
     .toLowerCase();
@@ -65,9 +71,9 @@ function weight(key: string): number {
 }
 
 /**
- * How well a commit message describes a task, 0..1: mostly the share of the task's words the message
- * has (action verbs count less), a little how much of the message is about the task. Zero unless at
- * least one content word (not an action verb) is shared.
+ * How well a commit message describes a task, 0..1: the share of the task's words the message has
+ * (action verbs count less), scaled down when much of the message is about other things. Zero unless
+ * at least one content word (not an action verb) is shared.
  */
 export function scoreMatch(taskWords: ReadonlySet<string>, messageWords: ReadonlySet<string>): number {
   let total = 0;
@@ -84,7 +90,8 @@ export function scoreMatch(taskWords: ReadonlySet<string>, messageWords: Readonl
   let messageContent = 0;
   for (const key of messageWords) if (weight(key) === 1) messageContent++;
   const precision = messageContent === 0 ? 1 : sharedContent / messageContent;
-  return Math.round((0.8 * (covered / total) + 0.2 * precision) * 100) / 100;
+  // Short task titles match many messages by one word: a message mostly about other things counts less.
+  return Math.round((covered / total) * (0.6 + 0.4 * precision) * 100) / 100;
 }
 
 export interface MessageMatch {

@@ -1,0 +1,70 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LOCK_FILE, withRepoLock } from "../src/index.js";
+import { makeRepo, type TestRepo } from "./helpers.js";
+
+let repo: TestRepo;
+let lockPath: string;
+beforeEach(() => {
+  repo = makeRepo();
+  repo.commit("init", { "a.txt": "a\n" });
+  lockPath = join(repo.root, ".git", LOCK_FILE);
+});
+afterEach(() => repo.cleanup());
+
+describe("withRepoLock", () => {
+  it("runs callers in one process one at a time, in order", async () => {
+    const log: string[] = [];
+    let inside = 0;
+    const job = (name: string) =>
+      withRepoLock(repo.root, async () => {
+        inside++;
+        expect(inside).toBe(1);
+        log.push(`start ${name}`);
+        await new Promise((r) => setImmediate(r));
+        log.push(`end ${name}`);
+        inside--;
+        return name;
+      });
+    expect(await Promise.all([job("a"), job("b"), job("c")])).toEqual(["a", "b", "c"]);
+    expect(log).toEqual(["start a", "end a", "start b", "end b", "start c", "end c"]);
+    expect(existsSync(lockPath)).toBe(false);
+  });
+
+  it("is re-entrant within one call chain and releases after an error", async () => {
+    const nested = await withRepoLock(repo.root, () => withRepoLock(repo.root, async () => "inner"));
+    expect(nested).toBe("inner");
+    await expect(withRepoLock(repo.root, async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    expect(await withRepoLock(repo.root, async () => "after")).toBe("after");
+  });
+
+  it("waits for another process holding the lock file, then takes it", async () => {
+    const child = spawn(process.execPath, ["-e", `
+      const fs = require("node:fs");
+      fs.writeFileSync(${JSON.stringify(lockPath)}, JSON.stringify({ pid: process.pid, host: require(\"node:os\").hostname(), nonce: "other", purpose: "test", since: "" }), { flag: "wx" });
+      process.stdout.write("held\\n");
+      setTimeout(() => { fs.unlinkSync(${JSON.stringify(lockPath)}); process.exit(0); }, 400);
+    `], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((r) => child.stdout.once("data", r));
+    let released = false;
+    child.on("exit", () => (released = true));
+    const seen = await withRepoLock(repo.root, async () => released);
+    expect(seen).toBe(true);
+  });
+
+  it("takes over a lock file left by a process that is gone", async () => {
+    const dead = spawn(process.execPath, ["-e", ""]);
+    const pid = dead.pid!;
+    await new Promise((r) => dead.on("exit", r));
+    writeFileSync(lockPath, JSON.stringify({ pid, host: hostname(), nonce: "dead", purpose: "crashed run", since: "" }));
+    expect(await withRepoLock(repo.root, async () => JSON.parse(readFileSync(lockPath, "utf8")).pid)).toBe(process.pid);
+  });
+
+  it("times out with the holder's description when a live process keeps it", async () => {
+    writeFileSync(lockPath, JSON.stringify({ pid: process.ppid, host: hostname(), nonce: "live", purpose: "a long merge", since: "x" }));
+    await expect(withRepoLock(repo.root, async () => 1, { timeoutMs: 200 })).rejects.toThrow(/held by pid \d+ .*a long merge/);
+  });
+});

@@ -1,0 +1,165 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parsePrd, setTaskChecked, updatePrdFile } from "@csess/prd";
+import { addTaskWorktree, commitFileChange, mergeTaskBranch, withTaskTrailer } from "../src/index.js";
+import { GIT_ENV, makeRepo, type TestRepo } from "./helpers.js";
+
+const PRD = "# Plan\r\n\r\n- [ ] Alpha\r\n- [ ] Beta\r\n";
+const [alpha, beta] = parsePrd(PRD).tasks.map((t) => t.id) as [string, string];
+
+let repo: TestRepo;
+let base: string;
+
+beforeEach(() => {
+  repo = makeRepo();
+  base = repo.commit("init", { "PRD.md": PRD, "shared.txt": "one\ntwo\nthree\n", "notes.txt": "keep\n" });
+});
+afterEach(() => repo.cleanup());
+
+/** Runs `git commit` N times in a worktree as a separate process, like an agent would. */
+function commitLoop(cwd: string, prefix: string, n: number, taskId: string): Promise<string> {
+  const script = `for i in $(seq 1 ${n}); do echo "$i" > ${prefix}-$i.txt && git add ${prefix}-$i.txt && git commit -q -m "${prefix} $i" -m "Csess-Task: ${taskId}" || exit 1; done`;
+  return new Promise((resolve, reject) => {
+    const child = spawn("sh", ["-c", script], { cwd, env: GIT_ENV, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("close", (code) => (code === 0 ? resolve(err) : reject(new Error(`exit ${code}: ${err}`))));
+  });
+}
+
+function fileSnapshot(paths: string[]): Record<string, string> {
+  return Object.fromEntries(paths.map((p) => [p, readFileSync(join(repo.root, p), "latin1")]));
+}
+
+describe("merge queue into the user's checkout", () => {
+  it("lets two worktrees commit at the same time and merges them one after the other", async () => {
+    const a = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    const b = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "beta", base });
+    const stderr = await Promise.all([commitLoop(a.path, "a", 15, alpha), commitLoop(b.path, "b", 15, beta)]);
+    expect(stderr.join("")).not.toContain("index.lock");
+
+    const results = await Promise.all([
+      mergeTaskBranch({ root: repo.root, branch: a.branch, taskId: alpha, title: "Alpha" }),
+      mergeTaskBranch({ root: repo.root, branch: b.branch, taskId: beta, title: "Beta" }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["merged", "merged"]);
+    // Serial: the second merge commit sits on top of the first, and main is at the last one.
+    const [first, second] = results.map((r) => r.commit!);
+    expect(repo.git(["rev-parse", `${second}^1`])).toBe(first);
+    expect(repo.git(["rev-parse", "main"])).toBe(second);
+    expect(repo.git(["log", "-1", "--format=%B", first!])).toBe(withTaskTrailer(`Merge csess task ${alpha}: Alpha`, `Branch: ${a.branch}`, alpha).trim());
+    expect(repo.git(["status", "--porcelain"])).toBe("");
+    expect(repo.read("a-15.txt")).toBe("15\n");
+    expect(repo.read("b-15.txt")).toBe("15\n");
+  });
+
+  it("reports a real conflict, keeps the branch and leaves main and its checkout untouched", async () => {
+    const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    repo.commit("task edit", { "shared.txt": "one\nTASK\nthree\n" }, t.path);
+    const mainHead = repo.commit("main edit", { "shared.txt": "one\nMAIN\nthree\n" });
+
+    const result = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha });
+    expect(result).toMatchObject({ status: "conflict", paths: ["shared.txt"] });
+    expect(result.message).toContain("shared.txt");
+    expect(repo.git(["rev-parse", "main"])).toBe(mainHead);
+    expect(repo.git(["status", "--porcelain"])).toBe("");
+    expect(repo.read("shared.txt")).toBe("one\nMAIN\nthree\n");
+    expect(repo.git(["rev-parse", "--verify", t.branch])).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it("keeps the integration branch's PRD: the agent's tick and a PRD conflict do not count", async () => {
+    const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    repo.commit("work + tick", { "feature.txt": "done\n", "PRD.md": setTaskChecked(PRD, alpha, true) }, t.path);
+    // Same line as the agent's tick: a real conflict in the PRD alone.
+    const edited = PRD.replace("Alpha", "Alpha (owner: Kim)");
+    repo.commit("person edits the PRD", { "PRD.md": edited });
+    const without = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha });
+    expect(without).toMatchObject({ status: "conflict", paths: ["PRD.md"] });
+
+    const result = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha, keepPaths: ["PRD.md"] });
+    expect(result.status).toBe("merged");
+    expect(repo.read("PRD.md")).toBe(edited);
+    expect(repo.git(["diff", "HEAD^1", "HEAD", "--name-only"])).toBe("feature.txt");
+    expect(repo.read("feature.txt")).toBe("done\n");
+  });
+
+  it("keeps the user's uncommitted changes byte-identical through merges and a tick commit", async () => {
+    const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    repo.commit(`feat: alpha\n\nCsess-Task: ${alpha}`, { "feature.txt": "alpha\n", "PRD.md": setTaskChecked(PRD, alpha, true) }, t.path);
+    // The person keeps working in the main checkout meanwhile.
+    repo.write("notes.txt", "keep\nmy unsaved thought\n");
+    repo.write("scratch.txt", "untracked\r\n");
+    const editedPrd = PRD.replace("- [ ] Beta\r\n", "- [ ] Beta\r\n- [ ] Gamma, added by hand\r\n");
+    repo.write("PRD.md", editedPrd);
+    repo.git(["add", "notes.txt"]); // staged, too
+    const before = fileSnapshot(["notes.txt", "scratch.txt", "PRD.md"]);
+    const stagedBefore = repo.git(["diff", "--cached", "--name-only"]);
+
+    const merged = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha, keepPaths: ["PRD.md"] });
+    expect(merged.status).toBe("merged");
+    const tick = await commitFileChange({
+      root: repo.root,
+      path: "PRD.md",
+      edit: (text) => setTaskChecked(text, alpha, true),
+      message: withTaskTrailer(`csess: tick ${alpha}`, undefined, alpha),
+    });
+    expect(tick.status).toBe("committed");
+
+    expect(fileSnapshot(["notes.txt", "scratch.txt", "PRD.md"])).toEqual(before);
+    expect(repo.git(["diff", "--cached", "--name-only"])).toBe(stagedBefore);
+    expect(repo.read("feature.txt")).toBe("alpha\n");
+    // The tick is committed; the person's Gamma line is still only theirs, uncommitted.
+    expect(repo.git(["show", "main:PRD.md"])).toBe(setTaskChecked(PRD, alpha, true).replace(/\r?\n$/, ""));
+    expect(repo.git(["diff", "PRD.md"])).toContain("+- [ ] Gamma, added by hand");
+    expect(repo.git(["diff", "PRD.md"])).toContain("-- [x] Alpha");
+    expect(repo.git(["log", "-1", "--format=%(trailers:key=Csess-Task,valueonly)"])).toBe(alpha);
+    // The runner then ticks the working file too: only the person's own line is left uncommitted.
+    await updatePrdFile(join(repo.root, "PRD.md"), alpha, true);
+    expect(repo.git(["diff", "--numstat", "PRD.md"])).toBe("1\t0\tPRD.md");
+  });
+
+  it("refuses, touching nothing, when the user's local edits overlap the task's changes", async () => {
+    const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    repo.commit("task edit", { "notes.txt": "changed by the task\n", "new.txt": "from task\n" }, t.path);
+    repo.write("notes.txt", "my local edit\n");
+    const head = repo.git(["rev-parse", "HEAD"]);
+
+    const result = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha });
+    expect(result).toMatchObject({ status: "refused", paths: ["notes.txt"] });
+    expect(result.message).toMatch(/uncommitted changes .* notes\.txt/);
+    expect(repo.git(["rev-parse", "HEAD"])).toBe(head);
+    expect(repo.read("notes.txt")).toBe("my local edit\n");
+    expect(repo.git(["status", "--porcelain"])).toBe("M notes.txt");
+  });
+
+  it("refuses when an untracked file of the user's would be overwritten", async () => {
+    const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    repo.commit("task adds file", { "report.txt": "task\n" }, t.path);
+    repo.write("report.txt", "mine\n");
+    const result = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha });
+    expect(result).toMatchObject({ status: "refused", paths: ["report.txt"] });
+    expect(repo.read("report.txt")).toBe("mine\n");
+  });
+
+  it("merges into a branch that is not checked out by moving only the ref", async () => {
+    repo.git(["branch", "integration"]);
+    const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    repo.commit("task", { "x.txt": "x\n" }, t.path);
+    const result = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha, into: "integration" });
+    expect(result.status).toBe("merged");
+    expect(repo.git(["rev-parse", "integration"])).toBe(result.commit);
+    expect(repo.git(["rev-parse", "main"])).toBe(base);
+  });
+
+  it("leaves the index alone when the user staged their own version of the file", async () => {
+    repo.write("PRD.md", PRD.replace("Beta", "Beta (staged)"));
+    repo.git(["add", "PRD.md"]);
+    const staged = repo.git(["ls-files", "-s", "PRD.md"]);
+    const tick = await commitFileChange({ root: repo.root, path: "PRD.md", edit: (t) => setTaskChecked(t, beta, true), message: "tick\n" });
+    expect(tick.status).toBe("committed");
+    expect(repo.git(["ls-files", "-s", "PRD.md"])).toBe(staged);
+    expect(await commitFileChange({ root: repo.root, path: "PRD.md", edit: (t) => t, message: "noop\n" })).toMatchObject({ status: "unchanged" });
+  });
+});

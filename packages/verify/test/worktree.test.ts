@@ -1,0 +1,81 @@
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addTaskWorktree, listTaskWorktrees, mergeTaskBranch, pruneWorktrees, removeTaskWorktree, slugify } from "../src/index.js";
+import { makeRepo, type TestRepo } from "./helpers.js";
+
+let repo: TestRepo;
+let base: string;
+beforeEach(() => {
+  repo = makeRepo();
+  base = repo.commit("init", { "a.txt": "a\n" });
+});
+afterEach(() => repo.cleanup());
+
+describe("task worktrees", () => {
+  it("creates csess/<run>/<slug> under an ignored .csess/worktrees with only committed content", async () => {
+    repo.write("a.txt", "uncommitted edit\n");
+    repo.write("untracked.txt", "mine\n");
+    const wt = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "add-login", base });
+    expect(wt).toMatchObject({ branch: "csess/run1/add-login", path: join(repo.root, ".csess/worktrees/run1/add-login"), head: base, created: true });
+    expect(repo.read("a.txt", wt.path)).toBe("a\n");
+    expect(existsSync(join(wt.path, "untracked.txt"))).toBe(false);
+    // The user's status shows their own changes only: .csess/ is ignored without touching .gitignore.
+    expect(repo.git(["status", "--porcelain"]).split("\n").map((l) => l.trim()).sort()).toEqual(["?? untracked.txt", "M a.txt"]);
+    expect(existsSync(join(repo.root, ".gitignore"))).toBe(false);
+  });
+
+  it("returns the existing worktree on resume, with the agent's commits, and changes nothing", async () => {
+    const first = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "t", base });
+    const head = repo.commit("agent work", { "b.txt": "b\n" }, first.path);
+    const again = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "t", base });
+    expect(again).toEqual({ ...first, head, created: false });
+    expect(await listTaskWorktrees(repo.root, "run1")).toHaveLength(1);
+  });
+
+  it("re-creates a worktree for an existing branch whose directory was deleted", async () => {
+    const first = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "t", base });
+    const head = repo.commit("agent work", { "b.txt": "b\n" }, first.path);
+    rmSync(first.path, { recursive: true, force: true });
+    expect((await pruneWorktrees(repo.root)).join("\n")).toContain("t");
+    const again = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "t", base });
+    expect(again).toMatchObject({ created: true, head });
+  });
+
+  it("removes worktree and branch after the merge, and keeps unmerged work (saying where)", async () => {
+    const merged = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "merged", base });
+    repo.commit("work", { "m.txt": "m\n" }, merged.path);
+    expect((await mergeTaskBranch({ root: repo.root, branch: merged.branch, taskId: "aaaaaa" })).status).toBe("merged");
+    expect(await removeTaskWorktree({ root: repo.root, path: merged.path, branch: merged.branch })).toEqual({ worktreeRemoved: true, branchDeleted: true });
+    expect(existsSync(merged.path)).toBe(false);
+    expect(repo.git(["branch", "--list", merged.branch])).toBe("");
+
+    const unmerged = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "unmerged", base });
+    repo.commit("work", { "u.txt": "u\n" }, unmerged.path);
+    const kept = await removeTaskWorktree({ root: repo.root, path: unmerged.path, branch: unmerged.branch });
+    expect(kept).toMatchObject({ worktreeRemoved: false, branchDeleted: false });
+    expect(kept.kept).toContain(unmerged.path);
+    expect(existsSync(join(unmerged.path, "u.txt"))).toBe(true);
+  });
+
+  it("keeps a worktree that has uncommitted files, and its branch", async () => {
+    const wt = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "dirty", base });
+    writeFileSync(join(wt.path, "half-done.txt"), "x\n");
+    const result = await removeTaskWorktree({ root: repo.root, path: wt.path, branch: wt.branch });
+    expect(result).toMatchObject({ worktreeRemoved: false, branchDeleted: false });
+    expect(result.kept).toMatch(/untracked/);
+    expect(existsSync(join(wt.path, "half-done.txt"))).toBe(true);
+  });
+
+  it("rejects names that would make bad branches or paths, with an example", async () => {
+    await expect(addTaskWorktree({ root: repo.root, runId: "r", slug: "../escape", base })).rejects.toThrow(/invalid slug.*e\.g\./);
+    await expect(addTaskWorktree({ root: repo.root, runId: "r", slug: "ok", base: "no-such-ref" })).rejects.toThrow(/not a commit/);
+  });
+
+  it("slugifies titles for branch names", () => {
+    expect(slugify("Create the **login** API endpoint!")).toBe("create-the-login-api-endpoint");
+    expect(slugify("Café — déjà vu")).toBe("cafe-deja-vu");
+    expect(slugify("***")).toBe("task");
+    expect(slugify("a".repeat(100)).length).toBe(48);
+  });
+});
