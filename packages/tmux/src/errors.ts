@@ -7,6 +7,7 @@ export type TmuxErrorCode =
   | "INVALID_SPEC"
   | "SESSION_EXISTS"
   | "UNKNOWN_SESSION"
+  | "SESSION_GONE"
   | "TMUX_FAILED";
 
 /** Every error this package throws on purpose; `message` says what was wrong and what was expected. */

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { constants } from "node:os";
-import { stateFile, writeFileAtomicSync, type SessionRecord } from "./state.js";
+import { stateFile, writeFileAtomicSync, type LauncherInfo, type SessionRecord } from "./state.js";
 import type { ExitInfo, ExitReason } from "./types.js";
 
 /** Long enough for tmux to drain the pty and apply remain-on-exit; the exit file is already written. */
@@ -49,6 +49,15 @@ let orphaned = false;
 let terminating = false;
 let finished = false;
 
+process.on("SIGTERM", () => terminate("killed"));
+process.on("SIGHUP", () => {
+  orphaned = true;
+  paneAlive = false;
+  terminate("killed");
+});
+// Ctrl-C in an attached pane reaches only our group; pass it on and let the command decide.
+process.on("SIGINT", () => killGroup("SIGINT"));
+
 const stdin = record.stdinFile === undefined ? "inherit" : openSync(record.stdinFile, "r");
 // detached: the command gets its own process group, so killing it reaches its children and not us.
 const child: ChildProcess = spawn(record.argv[0] ?? "", record.argv.slice(1), {
@@ -59,6 +68,9 @@ const child: ChildProcess = spawn(record.argv[0] ?? "", record.argv.slice(1), {
 });
 child.stdout?.on("data", output);
 child.stderr?.on("data", output);
+// Signal handlers are in place once this file exists: `kill` waits for it before sending SIGTERM.
+const launcherInfo: LauncherInfo = { pid: process.pid, ...(child.pid === undefined ? {} : { commandPid: child.pid }) };
+writeFileAtomicSync(stateFile(stateDir, "launcher"), JSON.stringify(launcherInfo) + "\n");
 
 const stallTimer =
   record.stallMs === undefined ? undefined : setTimeout(() => terminate("stalled"), record.stallMs);
@@ -86,15 +98,6 @@ function terminate(why: ExitReason): void {
 function note(text: string): void {
   if (paneAlive) process.stdout.write(`\n[csess] ${text}\n`);
 }
-
-process.on("SIGTERM", () => terminate("killed"));
-process.on("SIGHUP", () => {
-  orphaned = true;
-  paneAlive = false;
-  terminate("killed");
-});
-// Ctrl-C in an attached pane reaches only our group; pass it on and let the command decide.
-process.on("SIGINT", () => killGroup("SIGINT"));
 
 child.on("error", (error: NodeJS.ErrnoException) => {
   if (child.pid !== undefined) return;

@@ -3,8 +3,8 @@ import { open } from "node:fs/promises";
 
 const CHUNK = 64 * 1024;
 
-/** The last `lines` lines of a file (reading backwards in chunks, so a huge log costs little). */
-export async function readLastLines(file: string, lines: number): Promise<string> {
+/** The last `lines` lines of a file's first `end` bytes (reading backwards in chunks, so a huge log costs little). */
+export async function readLastLines(file: string, lines: number, end?: number): Promise<string> {
   if (lines <= 0) return "";
   const handle = await open(file, "r").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
@@ -12,8 +12,7 @@ export async function readLastLines(file: string, lines: number): Promise<string
   });
   if (!handle) return "";
   try {
-    const { size } = await handle.stat();
-    let start = size;
+    let start = end ?? (await handle.stat()).size;
     let buffer = Buffer.alloc(0);
     // One newline more than wanted, not counting a final newline that ends the last line.
     const wanted = () => countNewlines(buffer, buffer.at(-1) === 0x0a ? buffer.length - 1 : buffer.length) >= lines;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { writeFileSync, renameSync } from "node:fs";
+import { renameSync, watch, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ExitInfo } from "./types.js";
 
@@ -10,7 +10,14 @@ export const STATE_FILES = {
   env: "env.json",
   log: "output.log",
   exit: "exit.json",
+  launcher: "launcher.json",
 } as const;
+
+/** Written by the launcher once its signal handlers are installed and the command is spawned. */
+export interface LauncherInfo {
+  pid: number;
+  commandPid?: number;
+}
 
 /** What the launcher needs to run the command, and what `status` shows. Written once by `start`. */
 export interface SessionRecord {
@@ -69,6 +76,22 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 
 export function readSessionRecord(stateDir: string): Promise<SessionRecord | undefined> {
   return readJson<SessionRecord>(stateFile(stateDir, "session"));
+}
+
+/** The launcher's pids once it is ready, waiting (fs.watch, bounded) for it to get there. */
+export function waitForLauncherInfo(stateDir: string, timeoutMs: number): Promise<LauncherInfo | undefined> {
+  return new Promise((resolve) => {
+    const file = stateFile(stateDir, "launcher");
+    const done = (info: LauncherInfo | undefined) => {
+      clearTimeout(timer);
+      watcher.close();
+      resolve(info);
+    };
+    const check = () => void readJson<LauncherInfo>(file).then((info) => info && done(info), () => undefined);
+    const watcher = watch(stateDir, check);
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    check();
+  });
 }
 
 export function readExitInfo(stateDir: string): Promise<ExitInfo | undefined> {

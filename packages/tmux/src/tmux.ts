@@ -13,6 +13,7 @@ import {
   readRegistryEntry,
   readSessionRecord,
   stateFile,
+  waitForLauncherInfo,
   writeFileAtomic,
   writeRegistryEntry,
   type SessionRecord,
@@ -61,6 +62,7 @@ export class Tmux {
     const { stateDir, name } = spec;
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await rm(stateFile(stateDir, "exit"), { force: true });
+    await rm(stateFile(stateDir, "launcher"), { force: true });
     await writeFile(stateFile(stateDir, "log"), "", { mode: 0o600 });
     const record: SessionRecord = {
       version: 1,
@@ -143,15 +145,23 @@ export class Tmux {
     return readLastLines(stateFile(stateDir, "log"), lines);
   }
 
-  /** Streams output appended to the log as it comes, until the session ends; resolves like `waitForExit`. */
+  /**
+   * Streams the session's output as it is written, until the session ends; resolves like `waitForExit`.
+   * Starts with the last `lines` lines (default none), or at byte `fromOffset` of the log when given.
+   */
   async follow(
     ref: SessionRef,
     onOutput: (chunk: Buffer) => void,
-    options: { fromOffset?: number; signal?: AbortSignal } = {},
+    options: { lines?: number; fromOffset?: number; signal?: AbortSignal } = {},
   ): Promise<ExitOutcome> {
     const { stateDir, record } = await this.resolve(ref);
     const logFile = stateFile(stateDir, "log");
-    const offset = options.fromOffset ?? (await stat(logFile)).size;
+    let offset = options.fromOffset;
+    if (offset === undefined) {
+      offset = (await stat(logFile)).size;
+      const tail = await readLastLines(logFile, options.lines ?? 0, offset);
+      if (tail !== "") onOutput(Buffer.from(tail));
+    }
     return followFile(logFile, offset, onOutput, waitForSessionExit(stateDir, record, options.signal));
   }
 
@@ -171,7 +181,9 @@ export class Tmux {
     const pane = await paneState(this.tmuxBin, record.socket, record.name);
     const ours = pane !== undefined && pane.channel === record.channel;
     if (ours && !pane.dead && !(await readExitInfo(stateDir))) {
-      process.kill(pane.pid, "SIGTERM"); // the launcher: it kills the command's group and writes the exit
+      // The launcher kills the command's group and writes the exit; before it is ready a signal would only kill it.
+      const launcher = await waitForLauncherInfo(stateDir, 10_000);
+      process.kill(launcher?.pid ?? pane.pid, "SIGTERM");
       await waitForSessionExit(stateDir, record, AbortSignal.timeout(record.killGraceMs + 10_000)).catch(() => undefined);
     }
     if (ours) {
@@ -184,9 +196,13 @@ export class Tmux {
   async attach(ref: SessionRef): Promise<number> {
     const status = await this.status(ref);
     if (!status.attachable) {
+      const serverRunning = await this.serverRunning(status.socket);
+      const why = serverRunning
+        ? "its tmux session was closed"
+        : `no tmux server is running on socket ${status.socket} (it was killed, or the machine restarted)`;
       throw new TmuxError(
-        "UNKNOWN_SESSION",
-        `session ${status.name} is ${status.state} and no longer in tmux (socket ${status.socket}); its output is kept in ${status.logFile}`,
+        serverRunning ? "SESSION_GONE" : "SERVER_NOT_RUNNING",
+        `cannot attach to session ${status.name}: it is ${status.state} and ${why}; its output is kept in ${status.logFile}`,
       );
     }
     const insideSameServer = process.env.TMUX?.split(",")[0] === status.socket;
@@ -207,6 +223,13 @@ export class Tmux {
     await runTmux(this.tmuxBin, this.socket, ["kill-server"]).catch((error: unknown) => {
       if (!(error instanceof TmuxError && error.code === "SERVER_NOT_RUNNING")) throw error;
     });
+  }
+
+  private async serverRunning(socket: string): Promise<boolean> {
+    return runTmux(this.tmuxBin, socket, ["list-sessions"]).then(
+      () => true,
+      (error: unknown) => !(error instanceof TmuxError && error.code === "SERVER_NOT_RUNNING"),
+    );
   }
 
   private async resolve(ref: SessionRef): Promise<Resolved> {

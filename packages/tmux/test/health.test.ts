@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { chown, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Tmux } from "../src/index.js";
@@ -82,6 +82,11 @@ describe("health", () => {
     expect(() => tmuxRaw(box.socket, ["has-session", "-t", "=doomed:"])).toThrow();
   });
 
+  it("kill right after start still records killed (it waits for the launcher to be ready)", async () => {
+    await box.tmux.start({ name: "early", cwd: box.dir, argv: ["sleep", "600"], stateDir: box.stateDir("early") });
+    expect(await box.tmux.kill("early")).toMatchObject({ state: "exited", reason: "killed" });
+  });
+
   it("keeps an exited session's pane attachable and readable", async () => {
     await box.tmux.start({ name: "kept", cwd: box.dir, argv: ["sh", "-c", "echo hi; exit 3"], stateDir: box.stateDir("kept") });
     await box.tmux.waitForExit("kept");
@@ -119,7 +124,6 @@ describe("environment", () => {
 
   it("keeps the environment file private (mode 0600)", async () => {
     await box.tmux.start({ name: "priv", cwd: box.dir, argv: ["true"], stateDir: box.stateDir("priv") });
-    const { stat } = await import("node:fs/promises");
     expect((await stat(path.join(box.stateDir("priv"), "env.json"))).mode & 0o777).toBe(0o600);
     expect((await stat(box.stateDir("priv"))).mode & 0o777).toBe(0o700);
   });
@@ -181,12 +185,10 @@ describe("setup errors", () => {
     await tmux.start({ name: "sock", cwd: box.dir, argv: ["true"], stateDir: box.stateDir("sock") });
     await tmux.waitForExit("sock");
     await tmux.killServer();
-    const { stat } = await import("node:fs/promises");
     expect((await stat(path.dirname(socket))).mode & 0o777).toBe(0o700);
   });
 
   it.skipIf(process.getuid?.() !== 0)("refuses a socket directory owned by another user (needs root to chown)", async () => {
-    const { chown, mkdir } = await import("node:fs/promises");
     const foreign = path.join(box.dir, "foreign");
     await mkdir(foreign, { mode: 0o777 });
     await chown(foreign, 65534, 65534);

@@ -1,0 +1,105 @@
+import { randomBytes } from "node:crypto";
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { defaultHome, sanitizeSessionName } from "@csess/tmux";
+import { UserError } from "../errors.js";
+import { minutes, openTmux, userErrors } from "./tmux-shared.js";
+
+interface ExecOptions {
+  name?: string;
+  cwd?: string;
+  notify?: string | false;
+  timeout?: number;
+  stall?: number;
+  socket?: string;
+  json?: boolean;
+}
+
+export function registerExec(program: Command): void {
+  program
+    .command("exec")
+    .description("run any long command in a persistent tmux session; returns at once, notifies when it ends")
+    .argument("<command...>", "the command and its arguments (put them after --)")
+    .option("--name <name>", "session name (made tmux-safe; default: the command's name and a short id)")
+    .option("--cwd <dir>", "working directory (default: the current one)")
+    .option(
+      "--notify <cmd>",
+      "shell command run when it ends, with CSESS_SESSION, CSESS_EXIT_CODE, CSESS_EXIT_REASON, CSESS_CWD, CSESS_LOG_FILE set " +
+        "(default: $CSESS_NOTIFY, else openclaw, else notify-send, when installed)",
+    )
+    .option("--no-notify", "no completion notification")
+    .option("--timeout <min>", "kill the command after this many minutes", minutes("--timeout"))
+    .option("--stall <min>", "kill the command after this many minutes without output", minutes("--stall"))
+    .option("--socket <path>", "tmux socket (default: $CSESS_TMUX_SOCKET, else ~/.tmux/sock)")
+    .option("--json", "print {name, socket, stateDir, logFile, startedAt}")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  csess exec --name fix-login -- codex exec --full-auto 'Fix the login bug'\n" +
+        "  csess exec --timeout 60 -- sh -c 'npm test > test.txt'\n" +
+        "  csess exec --notify 'say \"$CSESS_SESSION done\"' -- make release",
+    )
+    .action((argv: string[], options: ExecOptions) => userErrors(() => exec(argv, options)));
+}
+
+async function exec(argv: string[], options: ExecOptions): Promise<void> {
+  const tmux = openTmux(options);
+  const name = sanitizeSessionName(options.name ?? `${path.basename(argv[0] ?? "cmd")}-${randomBytes(2).toString("hex")}`);
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const notify = notifyCommand(options.notify);
+  const handle = await tmux.start({
+    name,
+    cwd,
+    argv,
+    stateDir: path.join(defaultHome(), "exec", name),
+    ...(notify === undefined ? {} : { hook: ["sh", "-c", notify] }),
+    ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+    ...(options.stall === undefined ? {} : { stallMs: options.stall }),
+    meta: { source: "csess exec" },
+  });
+  if (options.json) {
+    const { socket, stateDir, logFile, startedAt } = handle;
+    process.stdout.write(JSON.stringify({ name, socket, stateDir, logFile, startedAt }) + "\n");
+    return;
+  }
+  process.stdout.write(
+    `started session ${name} in ${cwd}\n` +
+      `  follow:  csess logs ${name} -f\n` +
+      `  attach:  csess attach ${name}   (detach with Ctrl-b d)\n` +
+      `  status:  csess status\n` +
+      `  stop:    csess kill ${name}\n`,
+  );
+}
+
+/**
+ * The completion hook as a shell command: the user's own --notify or $CSESS_NOTIFY, else a notifier found
+ * on PATH. Session values reach it only as environment variables, so they are never parsed as shell code.
+ */
+export function notifyCommand(option: string | false | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined) {
+    if (option.trim() === "") throw new UserError(`--notify expects a shell command, for example --notify 'notify-send done'; got an empty string`);
+    return option;
+  }
+  if (env.CSESS_NOTIFY) return env.CSESS_NOTIFY;
+  if (onPath("openclaw", env)) {
+    return `openclaw system event --text "$CSESS_SESSION finished (exit $CSESS_EXIT_CODE) in $CSESS_CWD" --mode now`;
+  }
+  if (onPath("notify-send", env)) {
+    return `notify-send "csess: $CSESS_SESSION finished" "exit $CSESS_EXIT_CODE in $CSESS_CWD"`;
+  }
+  return undefined;
+}
+
+function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? "").split(path.delimiter).some((dir) => {
+    if (dir === "") return false;
+    try {
+      accessSync(path.join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+import type { SessionStatus } from "@csess/tmux";
+import { renderTable } from "../table.js";
+import { minutes, openTmux, sessionJson, userErrors } from "./tmux-shared.js";
+
+const DEFAULT_STALL_MS = 15 * 60_000;
+
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .description("list csess sessions (csess exec and the runner's tasks) with their health")
+    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}]}')
+    .option("--stall <min>", "call a running session stalled after this many minutes without output (default 15)", minutes("--stall"))
+    .addHelpText(
+      "after",
+      "\nStates: running, stalled (running, silent too long), exited (see EXIT), dead (gone without an exit:\n" +
+        "the tmux server was killed or the machine restarted).\n\nExamples:\n  csess status\n  csess status --json | jq '.sessions[] | select(.state == \"dead\") | .name'",
+    )
+    .action((options: { json?: boolean; stall?: number }) =>
+      userErrors(async () => {
+        const sessions = await openTmux().list({ stallMs: options.stall ?? DEFAULT_STALL_MS });
+        if (options.json) {
+          process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson) }) + "\n");
+          return;
+        }
+        process.stdout.write(formatSessions(sessions));
+      }),
+    );
+}
+
+export function formatSessions(sessions: SessionStatus[], now = Date.now()): string {
+  if (sessions.length === 0) return "No csess sessions. Start one with: csess exec -- COMMAND\n";
+  const table = renderTable(
+    ["NAME", "STATE", "EXIT", "STARTED", "LAST OUTPUT", "DIR", "COMMAND"],
+    sessions.map((s) => [
+      s.name,
+      s.state,
+      s.exitCode === undefined ? "" : s.reason && s.reason !== "exit" ? `${s.exitCode} (${s.reason})` : String(s.exitCode),
+      ago(s.startedAt, now),
+      ago(s.lastOutputAt, now),
+      s.cwd,
+      s.command,
+    ]),
+    48,
+  );
+  return table + "\n";
+}
+
+function ago(iso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")} ago`;
+  return `${Math.floor(seconds / 86_400)}d ago`;
+}

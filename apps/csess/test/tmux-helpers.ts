@@ -1,0 +1,81 @@
+import { watch } from "node:fs";
+import { access, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { vi } from "vitest";
+import { Tmux } from "@csess/tmux";
+import { main } from "../src/cli.js";
+
+/**
+ * A private csess home and tmux socket for CLI tests, set through CSESS_HOME / CSESS_TMUX_SOCKET so the
+ * user's ~/.csess and ~/.tmux are never touched; `cleanup` kills that tmux server and removes the dir.
+ */
+export interface CliSandbox {
+  dir: string;
+  tmux: Tmux;
+  /** Runs `csess ARGS...` in this process; returns its exit code and what it printed. */
+  csess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeCliSandbox(): Promise<CliSandbox> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "csc-"));
+  const saved = { home: process.env.CSESS_HOME, socket: process.env.CSESS_TMUX_SOCKET, notify: process.env.CSESS_NOTIFY, path: process.env.PATH };
+  process.env.CSESS_HOME = path.join(dir, "home");
+  process.env.CSESS_TMUX_SOCKET = path.join(dir, "sock");
+  delete process.env.CSESS_NOTIFY;
+  const tmux = new Tmux();
+  return {
+    dir,
+    tmux,
+    async csess(...args) {
+      let stdout = "";
+      let stderr = "";
+      const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
+      const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
+      try {
+        const code = await main(["node", "csess", ...args]);
+        return { code, stdout, stderr };
+      } finally {
+        out.mockRestore();
+        err.mockRestore();
+        process.exitCode = undefined;
+      }
+    },
+    async cleanup() {
+      await tmux.killServer().catch(() => undefined);
+      restore("CSESS_HOME", saved.home);
+      restore("CSESS_TMUX_SOCKET", saved.socket);
+      restore("CSESS_NOTIFY", saved.notify);
+      restore("PATH", saved.path);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function restore(key: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[key];
+  else process.env[key] = value;
+}
+
+/** Resolves once `file` exists (fs.watch on its directory, no sleep loop); rejects after `ms`. */
+export function waitForFile(file: string, ms = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(path.dirname(file), () => void check());
+    const timer = setTimeout(() => {
+      watcher.close();
+      reject(new Error(`${file} did not appear within ${ms} ms`));
+    }, ms);
+    const check = async () => {
+      try {
+        await access(file);
+      } catch {
+        return;
+      }
+      clearTimeout(timer);
+      watcher.close();
+      resolve();
+    };
+    void check();
+  });
+}
