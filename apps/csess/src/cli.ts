@@ -2,6 +2,11 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { UserError } from "./errors.js";
 import { registerTasks } from "./commands/tasks.js";
+import { registerExec } from "./commands/exec.js";
+import { registerStatus } from "./commands/status.js";
+import { registerLogs } from "./commands/logs.js";
+import { registerAttach } from "./commands/attach.js";
+import { registerKill } from "./commands/kill.js";
 import { registerVerify } from "./commands/verify.js";
 
 const { version } = JSON.parse(
@@ -9,7 +14,7 @@ const { version } = JSON.parse(
 ) as { version: string };
 
 /** Each command lives in its own module under ./commands and registers itself here. */
-const commands: Array<(program: Command) => void> = [registerTasks, registerVerify];
+const commands: Array<(program: Command) => void> = [registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify];
 
 export function buildProgram(): Command {
   const program = new Command("csess")
