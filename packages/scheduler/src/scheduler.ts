@@ -199,6 +199,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const reattach = task.reattach;
       task.reattach = false;
       task.state = "running";
+      if (!reattach) throttle.onStart();
       task.attempt++;
       task.attempts++;
       const context = { iteration: task.iterationsUsed + 1, attempt: task.attempt, reattach, signal: abortRunning.signal };
@@ -253,7 +254,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const pause = throttle.onLimit({
           limit: result.kind,
           taskId: task.planned.id,
-          attemptStartedAt,
           ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
           ...(resetAt === undefined ? {} : { resetAt }),
         });

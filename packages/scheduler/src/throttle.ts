@@ -14,8 +14,6 @@ export interface LimitSignal {
   retryAfterMs?: number;
   resetAt?: number;
   taskId: string;
-  /** When the attempt that hit the limit started. */
-  attemptStartedAt: number;
 }
 
 interface ThrottleSettings {
@@ -37,9 +35,14 @@ interface ThrottleSettings {
  */
 export class Throttle {
   private backoffLevel = 0;
-  private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  private startedSinceDecrease = true;
+  private lastChangeAt = Number.NEGATIVE_INFINITY;
   private decreasedInWindow = false;
   private cleanSinceChange = 0;
+  /** Highest level that has had K clean completions since a limit last hit at or below it. */
+  private safeLevel = 0;
+  /** Probes of the level above `safeLevel` that hit a limit; each doubles the wait before the next. */
+  private failedProbes = 0;
 
   constructor(private readonly s: ThrottleSettings) {}
 
@@ -58,33 +61,62 @@ export class Throttle {
     if (gate.pauseUntil(until)) {
       this.s.emit({ type: "paused-until", at: now, until, limit: signal.limit, taskId: signal.taskId, extended: !openWindow, long });
     }
-    // One decrease per pause window, and only for an attempt that started after the last decrease:
-    // attempts launched under the old, higher concurrency report the same congestion again.
-    if (!this.decreasedInWindow && signal.attemptStartedAt >= this.lastDecreaseAt) {
+    // One decrease per pause window, and none until something new has started since the last one:
+    // until then the load has only fallen, and signals repeat the congestion already acted on.
+    this.cleanSinceChange = 0;
+    if (!this.decreasedInWindow && this.startedSinceDecrease) {
       this.decreasedInWindow = true;
-      this.lastDecreaseAt = now;
-      this.cleanSinceChange = 0;
-      const from = this.s.concurrency.get();
-      const to = Math.max(1, Math.floor(from / 2));
-      if (to !== from) {
-        this.s.concurrency.set(to);
-        this.s.emit({ type: "concurrency-changed", at: now, from, to, reason: "rate-limit" });
-      }
+      this.decrease();
     }
     return { until: gate.pausedUntil() ?? until, long };
   }
 
-  /** An iteration ended without a rate limit. */
+  /**
+   * Halve, but not below the safe level when the limit hit above it (a failed probe: wait twice as
+   * long before the next). A limit at or below the safe level means the provider's capacity shrank:
+   * forget the safe level and halve.
+   */
+  private decrease(): void {
+    const from = this.s.concurrency.get();
+    if (from > this.safeLevel) {
+      if (from === this.safeLevel + 1) this.failedProbes++;
+    } else {
+      this.safeLevel = 0;
+      this.failedProbes = 0;
+    }
+    const to = Math.max(1, this.safeLevel, Math.floor(from / 2));
+    this.startedSinceDecrease = false;
+    this.change(from, to, "rate-limit");
+  }
+
+  /** A new iteration started (re-attached ones do not count: they add no load). */
+  onStart(): void {
+    this.startedSinceDecrease = true;
+  }
+
+  /** An iteration ended without a rate limit while `load` iterations (itself included) were running. */
   onClean(attemptStartedAt: number): void {
     this.backoffLevel = 0;
-    // Only attempts started at the current level say that this level is safe.
-    if (attemptStartedAt < this.lastDecreaseAt) return;
-    this.cleanSinceChange++;
     const from = this.s.concurrency.get();
-    if (this.cleanSinceChange < this.s.increaseAfter || from >= this.s.parallel) return;
+    // Only attempts started at the current level say that this level is safe.
+    if (attemptStartedAt < this.lastChangeAt) return;
+    this.cleanSinceChange++;
+    const needed = this.s.increaseAfter * 2 ** Math.min(this.failedProbes, 4);
+    if (this.cleanSinceChange < needed || from >= this.s.parallel) return;
+    if (from > this.safeLevel) {
+      this.safeLevel = from;
+      this.failedProbes = 0;
+    }
+    this.change(from, from + 1, "clean-completions");
+  }
+
+  private change(from: number, to: number, reason: "rate-limit" | "clean-completions"): void {
+    const at = this.s.clock.now();
+    this.lastChangeAt = at;
     this.cleanSinceChange = 0;
-    this.s.concurrency.set(from + 1);
-    this.s.emit({ type: "concurrency-changed", at: this.s.clock.now(), from, to: from + 1, reason: "clean-completions" });
+    if (to === from) return;
+    this.s.concurrency.set(to);
+    this.s.emit({ type: "concurrency-changed", at, from, to, reason });
   }
 
   /** Reset time if given, else full-jitter exponential backoff; never shorter than Retry-After. */
