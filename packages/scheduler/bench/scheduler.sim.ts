@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { FLEET, QUOTAS, runAll, table, TASKS_PER_WORKLOAD } from "./workloads.js";
+import { FLEET, QUOTAS, runAll, summaryTable, table, TASKS_PER_WORKLOAD } from "./workloads.js";
 import { REQUESTS_PER_WORK_MINUTE } from "./sim.js";
 
 // Three strategies on the same seeded workloads, in virtual time; prints a Markdown table for
@@ -12,6 +12,8 @@ it("naive vs fixed stagger vs csess on a simulated rate-limited provider", async
       `${TASKS_PER_WORKLOAD} tasks per workload, 2-20 min of work each (log-uniform), ${REQUESTS_PER_WORK_MINUTE} requests per minute of work;`,
       `parallel ${FLEET.parallel}, stagger ${FLEET.staggerMs / 1000}s, max ${FLEET.maxIterations} iterations; quotas ${JSON.stringify(QUOTAS)} req/min,`,
       `bucket burst = 15 s of quota; agents retry a 429 five times (0.2-3.2 s) then exit rate-limited, losing the iteration's work.`,
+      "",
+      summaryTable(rows),
       "",
       table(rows),
       "",

@@ -62,3 +62,26 @@ export function table(rows: Row[]): string {
   }
   return out.join("\n");
 }
+
+/** One line per quota and strategy, over all seeds. */
+export function summaryTable(rows: Row[]): string {
+  const out = [
+    "| quota | strategy | makespan / LB (min–max over seeds) | mean makespan (min) | 429s (total) | rate-limited exits (total) | extra signals in an open pause (before first signal / after) | failed tasks (total) |",
+    "|---|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const [quota, perMinute] of Object.entries(QUOTAS)) {
+    for (const strategy of ["naive", "fixed stagger", "csess", "oracle"] as const) {
+      const group = rows.filter((r) => r.workload.perMinute === perMinute && r.strategy === strategy);
+      const ratios = group.filter((r) => r.outcome.failed === 0).map((r) => r.outcome.makespanMs / r.lowerBoundMs);
+      const sum = (f: (r: Row) => number) => group.reduce((total, r) => total + f(r), 0);
+      const range = ratios.length === group.length ? `${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}` : `— (runs with failed tasks: ${group.length - ratios.length} of ${group.length})`;
+      const signals = strategy === "csess" ? `${sum((r) => r.outcome.signalsInOpenPause!.launchedBeforeFirstSignal)} / ${sum((r) => r.outcome.signalsInOpenPause!.launchedAfter)}` : "—";
+      const label = strategy === "oracle" ? `oracle (fixed ${Math.min(FLEET.parallel, Math.floor(perMinute / REQUESTS_PER_WORK_MINUTE))}, reference)` : strategy;
+      out.push(
+        `| ${quota} ${perMinute}/min | ${label} | ${range} | ${minutes(sum((r) => r.outcome.makespanMs) / group.length)} | ` +
+          `${sum((r) => r.outcome.rejected)} | ${sum((r) => r.outcome.limitedExits)} | ${signals} | ${sum((r) => r.outcome.failed)} |`,
+      );
+    }
+  }
+  return out.join("\n");
+}
