@@ -51,7 +51,7 @@ describe("rate limits", () => {
   it("waits for a usage limit's reset time and reports it as a long pause", async () => {
     const h = harness({ parallel: 1, longPause: { thresholdMs: 15 * 60_000, action: "wait" } });
     const resetAt = new Date(h.clock.now() + 1000 + 20 * 60_000);
-    const summary = await harness_run(h, resetAt);
+    const summary = await runWithOneUsageLimit(h, resetAt);
     expect(h.calls.map((c) => c.at)).toEqual([0, 1000 + 20 * 60_000]);
     expect(h.of("paused-until")).toMatchObject([{ limit: "usage-limit", until: resetAt.getTime(), long: true, extended: false }]);
     expect(summary.tasks[0]).toMatchObject({ state: "verified", iterations: 1, attempts: 2, rateLimits: 1 });
@@ -269,7 +269,7 @@ describe("iterations, dependencies and stopping", () => {
   });
 });
 
-async function harness_run(h: ReturnType<typeof import("./harness.js").harness>, resetAt: Date) {
+async function runWithOneUsageLimit(h: ReturnType<typeof harness>, resetAt: Date) {
   const plan = h.scheduler.plan(tasks("a"));
   let first = true;
   return h.clock.runUntil(
