@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { UserError } from "./errors.js";
+import { registerRun } from "./commands/run.js";
+import { registerReport } from "./commands/report.js";
 import { registerTasks } from "./commands/tasks.js";
 import { registerExec } from "./commands/exec.js";
 import { registerStatus } from "./commands/status.js";
@@ -14,7 +16,7 @@ const { version } = JSON.parse(
 ) as { version: string };
 
 /** Each command lives in its own module under ./commands and registers itself here. */
-const commands: Array<(program: Command) => void> = [registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify];
+const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify];
 
 export function buildProgram(): Command {
   const program = new Command("csess")

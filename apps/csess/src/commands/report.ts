@@ -1,0 +1,29 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { UserError } from "../errors.js";
+import { readJournal } from "../run/journal.js";
+import { formatReportMarkdown, formatReportTable } from "../run/report.js";
+import { makeReport } from "../run/runner.js";
+import { isAlive, resolveRunId, runDir, RunLock } from "../run/rundir.js";
+import { findRepoRoot } from "../run/start.js";
+import { replay } from "../run/state.js";
+
+export function registerReport(program: Command): void {
+  program
+    .command("report")
+    .description("the reconciliation report of a run: what the PRD claims against what git shows")
+    .argument("[RUN]", "run id (default: the newest run)")
+    .option("--json", "the report as JSON (tasks with id, title, checked, verdict, commits, iterations, evidence, ...)")
+    .option("--md", "the report as markdown, for a pull request")
+    .action(async (run: string | undefined, options: { json?: boolean; md?: boolean }) => {
+      if (options.json && options.md) throw new UserError("--json and --md are alternatives; pick one");
+      const repoRoot = await findRepoRoot(process.cwd());
+      const runId = resolveRunId(repoRoot, run);
+      const state = replay(readJournal(join(runDir(repoRoot, runId), "events.jsonl")));
+      const running = !state.finished && state.pids.some(isAlive) && RunLock.holder(repoRoot, state.start.prdPath) !== undefined;
+      const report = makeReport({ state, prdAbs: join(repoRoot, state.start.prdPath) }, running);
+      if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+      else if (options.md) process.stdout.write(formatReportMarkdown(report));
+      else process.stdout.write(formatReportTable(report));
+    });
+}

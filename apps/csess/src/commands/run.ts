@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { DEFAULTS, type RunFlags } from "../run/config.js";
+import { resumeRun, startRun } from "../run/start.js";
+
+interface RunOptions extends RunFlags {
+  json?: boolean;
+  dryRun?: boolean;
+  socket?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("fan out the PRD's unchecked tasks as parallel Ralph loops, verify by git, merge, tick, report")
+    .argument("[PRD.md]", "markdown checklist of tasks", "PRD.md")
+    .option("--agent <kind>", `codex, claude or custom (default ${DEFAULTS.agent})`)
+    .option("--agent-cmd <cmd>", "with --agent custom: command run by sh -c in the task's worktree, prompt on stdin")
+    .option("--agent-arg <arg>", "extra argument for the agent CLI (repeatable), e.g. --agent-arg=-c --agent-arg=model_reasoning_effort=low", collect)
+    .option("--model <name>", "model passed to the agent CLI")
+    .option("--parallel <n>", `agents running at once, at most (default ${DEFAULTS.parallel})`)
+    .option("--stagger <seconds>", `least time between two agent starts, fleet-wide (default ${DEFAULTS.staggerSeconds})`)
+    .option("--max-iterations <n>", `fresh-context iterations per task before it fails (default ${DEFAULTS.maxIterations})`)
+    .option("--timeout <minutes>", `kill an iteration running longer (default ${DEFAULTS.timeoutMinutes})`)
+    .option("--stall <minutes>", `kill an iteration printing nothing for this long (default ${DEFAULTS.stallMinutes})`)
+    .option("--check <cmd>", "command that must pass in the task's worktree for the task to count as verified (e.g. \"pnpm test\")")
+    .option("--into <branch>", "integration branch to merge verified work into (default: the current branch)")
+    .option("--no-commit", "tick verified tasks in the PRD file but do not commit the ticks")
+    .option("--notes <path>", "daily notes file ({date} = YYYY-MM-DD), relative to the repo root (default memory/{date}.md)")
+    .option("--no-notes", "keep no daily notes")
+    .option("--notify <cmd>", "completion hook run by sh -c after each task and at the end (default: openclaw, else notify-send)")
+    .option("--no-notify", "no completion notifications")
+    .option("--on-usage-limit <action>", "when a usage limit resets more than 15 min away: wait or stop (default wait)")
+    .option("--socket <path>", "tmux socket (default $CSESS_TMUX_SOCKET, else ~/.tmux/sock)")
+    .option("--dry-run", "print the plan (order, waves, stagger) and exit")
+    .option("--json", "one JSON event per line on stdout, the report as the last line")
+    .addHelpText("after", `
+Each unchecked task runs in its own git worktree (branch csess/<run>/<task>) and tmux session
+(csess-<run>-<task>). A task is verified only by commits on its branch (and --check, if given);
+verified branches are merged one at a time into the integration branch, then its box is ticked.
+Settings also come from csess.config.json, .csessrc or a "csess" key in package.json (flags win).
+
+Exit codes: 0 every task verified, 1 some task not verified, 2 usage or setup error.
+
+Examples:
+  csess run                                   # PRD.md, codex, 3 at a time
+  csess run docs/PRD.md --agent claude --parallel 4 --check "pnpm test"
+  csess run --agent custom --agent-cmd "./scripts/agent.sh" --max-iterations 1
+  csess run --dry-run`)
+    .action(async (prd: string, options: RunOptions) => {
+      const { json = false, dryRun = false, socket, ...flags } = options;
+      process.exitCode = await startRun({ prd, flags, json, dryRun, socket, cwd: process.cwd() });
+    });
+
+  program
+    .command("resume")
+    .description("continue a run after a crash, kill -9 or Ctrl-C: no task lost, none run twice")
+    .argument("[RUN]", "run id (default: the newest run)")
+    .option("--socket <path>", "tmux socket (default $CSESS_TMUX_SOCKET, else ~/.tmux/sock)")
+    .option("--json", "one JSON event per line on stdout, the report as the last line")
+    .action(async (run: string | undefined, options: { json?: boolean; socket?: string }) => {
+      process.exitCode = await resumeRun({ run, json: options.json ?? false, socket: options.socket, cwd: process.cwd() });
+    });
+}

@@ -1,0 +1,198 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync, openSync, readSync, fstatSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import { buildInvocation, buildPrompt, classifyOutcome } from "@csess/agents";
+import type { IterationContext, IterationResult } from "@csess/scheduler";
+import { STATE_FILES, type ExitInfo } from "@csess/tmux";
+import { addTaskWorktree, gatherEvidence, runCheck, runGit, slugify } from "@csess/verify";
+import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
+import { land } from "./land.js";
+import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
+
+/** A dead session (tmux server killed) is restarted; this many times per iteration at most. */
+const MAX_DEAD_RESTARTS = 3;
+/** How much of an agent's output the classifier reads (its verdict is at the end). */
+const OUTPUT_TAIL_BYTES = 2 * 1024 * 1024;
+
+/** One Ralph-loop iteration of a task: start (or re-attach to) its agent, wait, judge by git. */
+export async function runIteration(ctx: RunContext, taskId: string, context: IterationContext): Promise<IterationResult> {
+  const t = task(ctx, taskId);
+  let current = context.reattach ? inFlight(t) : undefined;
+  for (let deaths = 0; ; ) {
+    if (ctx.fatal) return { kind: "failed", reason: ctx.fatal };
+    current ??= await startAttempt(ctx, t, context.iteration);
+    const exit = await ctx.tmux.waitForExit({ stateDir: current.stateDir }, { signal: context.signal });
+    if (exit.state === "exited") return finishAttempt(ctx, t, current, exit);
+    record(ctx, {
+      type: "iteration-ended", taskId, iteration: current.iteration, attempt: current.attempt,
+      exitCode: null, reason: "dead", durationMs: 0,
+      outcome: { class: "dead", summary: `session ${current.session} vanished without an exit file (${exit.detail})` },
+    });
+    ctx.view.event("dead", { taskId, session: current.session }, `${taskId}: session ${current.session} is dead (${exit.detail}); restarting the iteration`);
+    deaths += 1;
+    if (deaths > MAX_DEAD_RESTARTS) {
+      return finalFailure(ctx, t, "failed", `its session died ${deaths} times (is the tmux server being killed?)`);
+    }
+    current = undefined;
+  }
+}
+
+async function startAttempt(ctx: RunContext, t: TaskState, iteration: number): Promise<IterationState> {
+  const attempt = t.attempts.length + 1;
+  const stateDir = attemptDir(ctx, t.id, attempt);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // A task's branch starts from the integration branch as it is when the task first runs, so work of
+  // the tasks it depends on (merged before it starts) is there.
+  const base = t.base ?? (await runGit(ctx.repoRoot, ["rev-parse", `refs/heads/${ctx.branch}`])).stdout.trim();
+  const worktree = await addTaskWorktree({
+    root: ctx.repoRoot, runId: ctx.runId, slug: `${t.id}-${slugify(t.title, 40)}`, base,
+  });
+  const detail = ctx.details.get(t.id);
+  const promptFile = join(stateDir, "prompt.md");
+  writeFileSync(promptFile, buildPrompt({
+    task: { id: t.id, title: t.title, body: detail?.body, sectionText: detail?.sectionText, line: detail?.line ?? t.line },
+    prdPath: ctx.prdPath,
+    runId: ctx.runId,
+    iteration,
+    maxIterations: ctx.config.maxIterations,
+    notes: notesOf(t),
+    checkCommand: ctx.config.check,
+  }), { mode: 0o600 });
+  const invocation = buildInvocation(ctx.probe, {
+    worktree: worktree.path,
+    promptFile,
+    lastMessageFile: join(stateDir, "last-message.txt"),
+    model: ctx.config.model,
+    extraArgs: ctx.config.agentArgs,
+    agentCmd: ctx.config.agentCmd,
+    env: { taskId: t.id, taskTitle: t.title, runId: ctx.runId, prd: join(worktree.path, ctx.prdPath), iteration },
+    provider: ctx.provider,
+  });
+  const session = sessionName(ctx.runId, t.id);
+  record(ctx, {
+    type: "iteration-started", taskId: t.id, iteration, attempt, session, stateDir,
+    worktree: worktree.path, branch: worktree.branch, base,
+  });
+  // The previous attempt's pane stays readable after it exits; the name is reused for the next one.
+  await ctx.tmux.kill(session).catch(() => undefined);
+  const handle = await ctx.tmux.start({
+    name: session,
+    cwd: invocation.cwd,
+    argv: invocation.argv,
+    env: { ...ctx.agentEnv, ...invocation.env },
+    stdinFile: invocation.stdinFile,
+    stateDir,
+    timeoutMs: ctx.config.timeoutMinutes * 60_000,
+    stallMs: ctx.config.stallMinutes * 60_000,
+    meta: { run: ctx.runId, task: t.id, iteration: String(iteration), attempt: String(attempt) },
+  });
+  void ctx.notes?.record({ session, command: invocation.argv.join(" "), cwd: invocation.cwd, startedAt: new Date(handle.startedAt) });
+  ctx.view.event("started", { taskId: t.id, iteration, attempt, session }, `${t.id}: iteration ${iteration} started in tmux session ${session}`);
+  return t.attempts.at(-1)!;
+}
+
+/** What earlier iterations left, for the next fresh context. */
+function notesOf(t: TaskState): string[] {
+  return t.attempts
+    .filter((a) => a.ended && a.ended.outcome.class !== "dead")
+    .map((a) => {
+      const lines = [`Iteration ${a.iteration} (attempt ${a.attempt}) ended: ${a.ended!.outcome.class}, exit ${a.ended!.exitCode ?? "unknown"} (${a.ended!.reason}).`];
+      if (a.ended!.outcome.summary) lines.push(`Its last message: ${a.ended!.outcome.summary}`);
+      if (a.evidence) lines.push(`What csess found in git: ${a.evidence.reason}`);
+      if (a.evidence?.check && a.evidence.check.exitCode !== 0) lines.push(`The check failed; its last lines:\n${a.evidence.check.tail}`);
+      return lines.join("\n");
+    });
+}
+
+function readTail(file: string, bytes: number): string {
+  if (!existsSync(file)) return "";
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, bytes);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The last `lines` lines of an attempt's output log. */
+export function logTail(stateDir: string, lines: number): string[] {
+  return readTail(join(stateDir, STATE_FILES.log), 64 * 1024)
+    .split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== "").slice(-lines);
+}
+
+/** Classifies an ended attempt and decides what the task needs next. */
+export async function finishAttempt(ctx: RunContext, t: TaskState, a: IterationState, exit: ExitInfo): Promise<IterationResult> {
+  const lastMessageFile = join(a.stateDir, "last-message.txt");
+  const outcome = classifyOutcome({
+    kind: ctx.config.agent,
+    exitCode: exit.exitCode,
+    output: readTail(join(a.stateDir, STATE_FILES.log), OUTPUT_TAIL_BYTES),
+    lastMessage: existsSync(lastMessageFile) ? readFileSync(lastMessageFile, "utf8") : undefined,
+    timedOut: exit.reason === "timeout" || exit.reason === "stalled",
+  });
+  record(ctx, {
+    type: "iteration-ended", taskId: t.id, iteration: a.iteration, attempt: a.attempt,
+    exitCode: exit.exitCode, reason: exit.reason, durationMs: exit.durationMs,
+    outcome: {
+      class: outcome.class, summary: outcome.summary, retryAfterMs: outcome.retryAfterMs,
+      resetAt: outcome.resetAt, tokens: outcome.tokens, advice: outcome.advice,
+    },
+  });
+  void ctx.notes?.record({
+    session: a.session, command: "", cwd: t.worktree ?? "", startedAt: new Date(exit.startedAt),
+    exitCode: exit.exitCode, endedAt: new Date(exit.endedAt),
+  });
+  ctx.view.event("finished", { taskId: t.id, iteration: a.iteration, exitCode: exit.exitCode, class: outcome.class },
+    `${t.id}: iteration ${a.iteration} exited ${exit.exitCode} (${exit.reason}) → ${outcome.class}${outcome.summary ? `: ${outcome.summary.slice(0, 100)}` : ""}`);
+
+  if (outcome.class === "rate-limited" || outcome.class === "usage-limit" || outcome.class === "overloaded") {
+    const resetAt = outcome.resetAt ? new Date(outcome.resetAt) : undefined;
+    record(ctx, { type: "rate-limit", taskId: t.id, kind: outcome.class, pausedUntil: outcome.resetAt });
+    return outcome.class === "usage-limit"
+      ? { kind: "usage-limit", resetAt, retryAfterMs: outcome.retryAfterMs }
+      : { kind: "rate-limited", resetAt, retryAfterMs: outcome.retryAfterMs };
+  }
+  if (outcome.class === "auth" || outcome.class === "not-installed" || outcome.class === "bad-flags") {
+    // Every other task would hit the same wall: start nothing new.
+    ctx.fatal = `${outcome.summary}${outcome.advice ? ` — ${outcome.advice}` : ""}`;
+    return finalFailure(ctx, t, "failed", `agent cannot run (${outcome.class}): ${ctx.fatal}`);
+  }
+  return judge(ctx, t, a);
+}
+
+/** Git, not the checkbox: commits on the task branch (and the check, if any) decide. */
+export async function judge(ctx: RunContext, t: TaskState, a: IterationState): Promise<IterationResult> {
+  const evidence = await gatherEvidence({
+    root: ctx.repoRoot, base: a.base, branch: t.branch!, taskId: t.id, prdPath: ctx.prdPath, worktreePath: t.worktree,
+  });
+  const commits = evidence.commits.map((c) => ({
+    hash: c.hash, subject: c.subject, insertions: c.insertions, deletions: c.deletions,
+    trailer: evidence.trailerCommits.includes(c.hash),
+  }));
+  let check: { exitCode: number; tail: string } | undefined;
+  if (commits.length > 0 && ctx.config.check) {
+    const result = await runCheck({ cwd: t.worktree!, command: ctx.config.check, timeoutMs: ctx.config.timeoutMinutes * 60_000 });
+    check = { exitCode: result.exitCode ?? -1, tail: result.tail };
+  }
+  const ticked = evidence.prdTicked === true;
+  const verified = commits.length > 0 && (!check || check.exitCode === 0);
+  const reason =
+    verified ? `${commits.length} commit(s) on ${t.branch}${check ? ", check passed" : ""}${ticked ? "" : " (agent did not tick its box)"}` :
+    commits.length > 0 ? `${commits.length} commit(s), but the check \`${ctx.config.check}\` failed (exit ${check?.exitCode})` :
+    ticked ? "box ticked in the worktree but no commit on the task branch" :
+    "no commit on the task branch";
+  record(ctx, { type: "evidence", taskId: t.id, attempt: a.attempt, commits, tickedInWorktree: ticked, check, verified, reason });
+  if (verified) return land(ctx, t);
+  if (iterationsUsed(t) < ctx.config.maxIterations) return { kind: "again", reason };
+  const verdict = ticked && commits.length === 0 ? "claimed-unverified" : "failed";
+  return finalFailure(ctx, t, verdict, `${reason} after ${iterationsUsed(t)} iteration(s)`);
+}
+
+export function finalFailure(ctx: RunContext, t: TaskState, verdict: "failed" | "claimed-unverified", reason: string): IterationResult {
+  record(ctx, { type: "task-finished", taskId: t.id, verdict, reason });
+  ctx.view.event("task-finished", { taskId: t.id, verdict, reason }, `${t.id}: ${verdict} — ${reason}`);
+  return { kind: "failed", reason };
+}

@@ -1,0 +1,189 @@
+import type { ProviderEndpoint } from "@csess/agents";
+import { cosmiconfig } from "cosmiconfig";
+import { UserError } from "../errors.js";
+
+export type AgentKind = "codex" | "claude" | "custom";
+
+/** Everything `csess run` can be told, after defaults, config file and flags are merged. */
+export interface RunConfig {
+  agent: AgentKind;
+  agentCmd?: string;
+  /** Extra arguments appended to the agent CLI (e.g. ["-c", "model_reasoning_effort=low"]). */
+  agentArgs: string[];
+  model?: string;
+  parallel: number;
+  staggerSeconds: number;
+  maxIterations: number;
+  timeoutMinutes: number;
+  stallMinutes: number;
+  check?: string;
+  /** Integration branch; default: the branch checked out when the run starts. */
+  into?: string;
+  /** Commit the checkbox ticks on the integration branch (false: leave them uncommitted). */
+  commit: boolean;
+  /** Daily notes file pattern relative to the repo root, or false to keep no notes. */
+  notes: string | false;
+  /** Completion hook (shell command, gets CSESS_* variables) after each task and at the end; false: none. Default openclaw / notify-send when installed. */
+  notify?: string | false;
+  /** What to do when a usage limit resets further away than 15 minutes. */
+  onUsageLimit: "wait" | "stop";
+  /** A custom model endpoint (codex: a Responses API provider; claude: ANTHROPIC_BASE_URL). */
+  provider?: ProviderEndpoint;
+  /** Extra environment for the agent sessions (e.g. CODEX_HOME), on top of csess's own. */
+  agentEnv: Record<string, string>;
+}
+
+export const DEFAULTS: RunConfig = {
+  agent: "codex",
+  agentArgs: [],
+  parallel: 3,
+  staggerSeconds: 5,
+  maxIterations: 3,
+  timeoutMinutes: 60,
+  stallMinutes: 10,
+  commit: true,
+  notes: "memory/{date}.md",
+  onUsageLimit: "wait",
+  agentEnv: {},
+};
+
+const CONFIG_FILES = [
+  "package.json",
+  ".csessrc",
+  ".csessrc.json",
+  "csess.config.json",
+];
+
+/** The keys a config file may hold, with the check each value must pass. */
+const KEYS: Record<keyof RunConfig, (v: unknown) => boolean> = {
+  agent: (v) => v === "codex" || v === "claude" || v === "custom",
+  agentCmd: (v) => typeof v === "string" && v.trim() !== "",
+  agentArgs: (v) => Array.isArray(v) && v.every((a) => typeof a === "string"),
+  model: (v) => typeof v === "string",
+  parallel: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 64,
+  staggerSeconds: (v) => typeof v === "number" && v >= 0,
+  maxIterations: (v) => Number.isInteger(v) && (v as number) >= 1,
+  timeoutMinutes: (v) => typeof v === "number" && v > 0,
+  stallMinutes: (v) => typeof v === "number" && v > 0,
+  check: (v) => typeof v === "string",
+  into: (v) => typeof v === "string" && v !== "",
+  commit: (v) => typeof v === "boolean",
+  notes: (v) => v === false || (typeof v === "string" && v !== ""),
+  notify: (v) => v === false || (typeof v === "string" && v.trim() !== ""),
+  onUsageLimit: (v) => v === "wait" || v === "stop",
+  provider: (v) => isObject(v) && typeof v.baseUrl === "string" && /^https?:\/\//.test(v.baseUrl),
+  agentEnv: (v) => isObject(v) && Object.values(v).every((x) => typeof x === "string"),
+};
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Finds csess.config.json / .csessrc / package.json#csess from `dir` upwards to the repo root. */
+export async function loadConfigFile(dir: string, stopDir: string): Promise<{ config: Partial<RunConfig>; file?: string }> {
+  const explorer = cosmiconfig("csess", { searchPlaces: CONFIG_FILES, stopDir, searchStrategy: "global" });
+  let found;
+  try {
+    found = await explorer.search(dir);
+  } catch (error) {
+    throw new UserError(`cannot read csess config: ${(error as Error).message}`);
+  }
+  if (!found || found.isEmpty) return { config: {} };
+  return { config: validateConfig(found.config, found.filepath), file: found.filepath };
+}
+
+export function validateConfig(raw: unknown, source: string): Partial<RunConfig> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new UserError(`${source}: expected a JSON object such as {"parallel": 4, "agent": "claude"}, received ${JSON.stringify(raw)}`);
+  }
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const check = KEYS[key as keyof RunConfig];
+    if (!check) {
+      throw new UserError(
+        `${source}: unknown setting "${key}"; expected one of ${Object.keys(KEYS).join(", ")}`,
+      );
+    }
+    if (!check(value)) {
+      throw new UserError(
+        `${source}: invalid value for "${key}": ${JSON.stringify(value)} (default is ${JSON.stringify(DEFAULTS[key as keyof RunConfig] ?? null)})`,
+      );
+    }
+    config[key] = value;
+  }
+  return config as Partial<RunConfig>;
+}
+
+/** Command-line flags as commander parses them for `csess run`. */
+export interface RunFlags {
+  agent?: string;
+  agentCmd?: string;
+  agentArg?: string[];
+  model?: string;
+  parallel?: string;
+  stagger?: string;
+  maxIterations?: string;
+  timeout?: string;
+  stall?: string;
+  check?: string;
+  into?: string;
+  commit?: boolean;
+  notes?: string | boolean;
+  notify?: string | false;
+  onUsageLimit?: string;
+}
+
+function number(flag: string, value: string | undefined, integer: boolean, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) {
+    throw new UserError(
+      `--${flag}: expected ${integer ? "a whole number" : "a number"} >= ${min}, e.g. --${flag} ${Math.max(min, 1) * 3}; received "${value}"`,
+    );
+  }
+  return n;
+}
+
+/** Defaults < config file < flags. */
+export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfig {
+  const fromFlags: Partial<RunConfig> = {};
+  if (flags.agent !== undefined) {
+    if (!KEYS.agent(flags.agent)) {
+      throw new UserError(`--agent: expected codex, claude or custom (with --agent-cmd "..."); received "${flags.agent}"`);
+    }
+    fromFlags.agent = flags.agent as AgentKind;
+  }
+  if (flags.agentCmd !== undefined) fromFlags.agentCmd = flags.agentCmd;
+  if (flags.agentArg?.length) fromFlags.agentArgs = flags.agentArg;
+  if (flags.model !== undefined) fromFlags.model = flags.model;
+  const set = <K extends keyof RunConfig>(key: K, value: RunConfig[K] | undefined) => {
+    if (value !== undefined) fromFlags[key] = value;
+  };
+  set("parallel", number("parallel", flags.parallel, true, 1));
+  set("staggerSeconds", number("stagger", flags.stagger, false, 0));
+  set("maxIterations", number("max-iterations", flags.maxIterations, true, 1));
+  set("timeoutMinutes", number("timeout", flags.timeout, false, 0.01));
+  set("stallMinutes", number("stall", flags.stall, false, 0.01));
+  set("check", flags.check);
+  set("into", flags.into);
+  if (flags.commit === false) fromFlags.commit = false;
+  if (flags.notes === false) fromFlags.notes = false;
+  else if (typeof flags.notes === "string") fromFlags.notes = flags.notes;
+  if (flags.notify !== undefined) fromFlags.notify = flags.notify;
+  if (flags.onUsageLimit !== undefined) {
+    if (!KEYS.onUsageLimit(flags.onUsageLimit)) {
+      throw new UserError(`--on-usage-limit: expected wait or stop; received "${flags.onUsageLimit}"`);
+    }
+    fromFlags.onUsageLimit = flags.onUsageLimit as "wait" | "stop";
+  }
+  const config: RunConfig = { ...DEFAULTS, ...file, ...fromFlags };
+  if (config.agent === "custom" && !config.agentCmd) {
+    throw new UserError(
+      `--agent custom needs the command to run, e.g. --agent custom --agent-cmd "./my-agent.sh"; received no --agent-cmd`,
+    );
+  }
+  if (config.agent !== "custom" && config.agentCmd && fromFlags.agentCmd !== undefined) {
+    throw new UserError(`--agent-cmd is only used with --agent custom; received --agent ${config.agent}`);
+  }
+  return config;
+}

@@ -1,0 +1,103 @@
+import type { RunConfig } from "./config.js";
+
+/** A task as the run planned it (from the PRD at the start of the run). */
+export interface PlannedTask {
+  id: string;
+  title: string;
+  line: number;
+  depth: number;
+  parentId?: string;
+  section?: string;
+  /** A parent with no text of its own: verified when all its children are, no agent run. */
+  group: boolean;
+  deps: string[];
+  /** Checked in the PRD when the run started: not run, reported as it stands. */
+  checkedAtStart: boolean;
+}
+
+export interface CommitRecord {
+  hash: string;
+  subject: string;
+  insertions: number;
+  deletions: number;
+  trailer: boolean;
+}
+
+export interface OutcomeRecord {
+  class: string;
+  summary: string;
+  retryAfterMs?: number;
+  resetAt?: string;
+  tokens?: { input?: number; output?: number; total?: number };
+  advice?: string;
+}
+
+/** Every state change of a run, in the order it was decided. The run's state is the replay. */
+export type JournalEvent = { at?: string } & (
+  | {
+      type: "run-started";
+      runId: string;
+      version: string;
+      pid: number;
+      repoRoot: string;
+      /** PRD path relative to the repo root (the same path inside every worktree). */
+      prdPath: string;
+      base: string;
+      branch: string;
+      config: RunConfig;
+      tasks: PlannedTask[];
+    }
+  | { type: "runner-attached"; pid: number }
+  | {
+      type: "iteration-started";
+      taskId: string;
+      iteration: number;
+      attempt: number;
+      session: string;
+      stateDir: string;
+      worktree: string;
+      branch: string;
+      base: string;
+    }
+  | {
+      type: "iteration-ended";
+      taskId: string;
+      iteration: number;
+      attempt: number;
+      exitCode: number | null;
+      reason: string;
+      durationMs: number;
+      outcome: OutcomeRecord;
+    }
+  | {
+      type: "evidence";
+      taskId: string;
+      attempt: number;
+      commits: CommitRecord[];
+      tickedInWorktree: boolean;
+      check?: { exitCode: number; tail: string };
+      verified: boolean;
+      reason: string;
+    }
+  | { type: "merge-started"; taskId: string }
+  | { type: "merge-ended"; taskId: string; status: "merged" | "conflict" | "refused"; commit?: string; paths?: string[]; message: string }
+  | { type: "tick-ended"; taskId: string; commit?: string; changed: boolean }
+  | { type: "task-finished"; taskId: string; verdict: Verdict; reason: string }
+  | { type: "rate-limit"; taskId: string; pausedUntil?: string; kind: string }
+  | { type: "concurrency"; value: number }
+  | { type: "run-stopped"; reason: string }
+  | { type: "run-finished"; exitCode: number }
+);
+
+/** The contract's verdicts. */
+export type Verdict =
+  | "verified"
+  | "claimed-unverified"
+  | "done-unclaimed"
+  | "failed"
+  | "rate-limited"
+  | "conflict"
+  | "pending"
+  | "skipped";
+
+export type EventOf<T extends JournalEvent["type"]> = Extract<JournalEvent, { type: T }>;

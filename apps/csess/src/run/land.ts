@@ -1,0 +1,69 @@
+import { setTaskChecked, UnknownTaskIdError, updatePrdFile } from "@csess/prd";
+import type { IterationResult } from "@csess/scheduler";
+import { commitFileChange, mergeTaskBranch, removeTaskWorktree, withRepoLock, withTaskTrailer } from "@csess/verify";
+import { record, type RunContext } from "./context.js";
+import type { TaskState } from "./state.js";
+
+/**
+ * A verified task's work goes into the integration branch (serial merge queue, under the repo lock),
+ * and then — only then — its box is ticked in the real PRD. Every step is journaled and idempotent,
+ * so a resumed run finishes a landing that a crash interrupted.
+ */
+export async function land(ctx: RunContext, t: TaskState): Promise<IterationResult> {
+  if (!t.merge || t.merge.status !== "merged") {
+    record(ctx, { type: "merge-started", taskId: t.id });
+    const merge = await mergeTaskBranch({
+      root: ctx.repoRoot, branch: t.branch!, taskId: t.id, title: t.title, into: ctx.branch, keepPaths: [ctx.prdPath],
+    });
+    record(ctx, { type: "merge-ended", taskId: t.id, status: merge.status, commit: merge.commit, paths: merge.paths, message: merge.message });
+    if (merge.status !== "merged") {
+      const reason = merge.status === "conflict"
+        ? `merge conflict in ${merge.paths?.join(", ") ?? "?"}; branch ${t.branch} kept`
+        : `not merged: ${merge.message}; branch ${t.branch} kept`;
+      record(ctx, { type: "task-finished", taskId: t.id, verdict: "conflict", reason });
+      ctx.view.event("task-finished", { taskId: t.id, verdict: "conflict", reason }, `${t.id}: conflict — ${reason}`);
+      return { kind: "failed", reason };
+    }
+    ctx.view.event("merged", { taskId: t.id, commit: merge.commit }, `${t.id}: merged into ${ctx.branch} (${merge.commit?.slice(0, 8)})`);
+  }
+  await tick(ctx, t, `${t.title}`);
+  if (t.worktree && t.branch) {
+    // The work is in the integration branch now: the worktree and branch are no longer needed.
+    await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
+  }
+  const reason = t.attempts.at(-1)?.evidence?.reason ?? "verified";
+  record(ctx, { type: "task-finished", taskId: t.id, verdict: "verified", reason });
+  ctx.view.event("task-finished", { taskId: t.id, verdict: "verified", reason }, `${t.id}: verified — ${reason}`);
+  return { kind: "verified" };
+}
+
+/** Ticks the task's box in the real PRD (and commits exactly that change unless --no-commit). */
+export async function tick(ctx: RunContext, t: TaskState, what: string): Promise<void> {
+  if (t.ticked) return;
+  let commit: string | undefined;
+  await withRepoLock(ctx.repoRoot, async () => {
+    if (ctx.config.commit) {
+      try {
+        const result = await commitFileChange({
+          root: ctx.repoRoot,
+          branch: ctx.branch,
+          path: ctx.prdPath,
+          edit: (committed) => setTaskChecked(committed, t.id, true),
+          message: withTaskTrailer(`csess: tick "${what.slice(0, 60)}" in ${ctx.prdPath}`, undefined, t.id),
+        });
+        commit = result.commit;
+      } catch (error) {
+        // The task exists only in the user's uncommitted PRD: tick the file, commit nothing.
+        if (!(error instanceof UnknownTaskIdError)) throw error;
+      }
+    }
+    const { changed } = await updatePrdFile(ctx.prdAbs, t.id, true).catch((error: unknown) => {
+      if (error instanceof UnknownTaskIdError) {
+        // A person removed or reworded the task meanwhile: their edit wins, nothing to tick.
+        return { changed: false };
+      }
+      throw error;
+    });
+    record(ctx, { type: "tick-ended", taskId: t.id, commit, changed });
+  });
+}

@@ -1,0 +1,199 @@
+import type { Verdict } from "./events.js";
+import { iterationsUsed, type RunState, type TaskState } from "./state.js";
+import { renderTable } from "../table.js";
+
+export interface TaskReport {
+  id: string;
+  title: string;
+  /** The checkbox in the real PRD when the report was made. */
+  checked: boolean;
+  verdict: Verdict;
+  reason: string;
+  commits: string[];
+  iterations: number;
+  evidence: "branch" | "trailer" | null;
+  attempts: number;
+  exitCodes: Array<number | null>;
+  durationMs: number;
+  insertions: number;
+  deletions: number;
+  merge: { status: string; commit?: string; message?: string } | null;
+  rateLimits: number;
+  tokens: number | null;
+  branch: string | null;
+  worktree: string | null;
+}
+
+export interface RunReport {
+  runId: string;
+  prd: string;
+  repo: string;
+  base: string;
+  branch: string;
+  agent: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: "finished" | "stopped" | "running" | "interrupted";
+  totals: Record<Verdict, number> & { tasks: number };
+  tasks: TaskReport[];
+  /** What a person has to look at: conflicts, unmerged work, failures with their last log lines. */
+  attention: Array<{ taskId: string; what: string; where?: string; lastLines?: string[] }>;
+}
+
+const VERDICTS: Verdict[] = [
+  "verified", "claimed-unverified", "done-unclaimed", "failed", "rate-limited", "conflict", "pending", "skipped",
+];
+
+export interface ReportInputs {
+  state: RunState;
+  /** Checkbox state of each task in the real PRD now. */
+  checkedNow: Map<string, boolean>;
+  running: boolean;
+  /** Last lines of an attempt's output log. */
+  logTail: (stateDir: string, lines: number) => string[];
+}
+
+export function buildReport({ state, checkedNow, running, logTail }: ReportInputs): RunReport {
+  const start = state.start;
+  const tasks = [...state.tasks.values()].map((t) => taskReport(t, checkedNow.get(t.id) ?? t.checkedAtStart));
+  const totals = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as RunReport["totals"];
+  totals.tasks = tasks.length;
+  for (const t of tasks) totals[t.verdict] += 1;
+  const status: RunReport["status"] = state.finished
+    ? state.stopped ? "stopped" : "finished"
+    : running ? "running" : "interrupted";
+  return {
+    runId: start.runId,
+    prd: start.prdPath,
+    repo: start.repoRoot,
+    base: start.base,
+    branch: start.branch,
+    agent: start.config.agent,
+    startedAt: start.at,
+    endedAt: state.finished?.at ?? null,
+    status,
+    totals,
+    tasks,
+    attention: attentionList(state, tasks, logTail),
+  };
+}
+
+function taskReport(task: TaskState, checked: boolean): TaskReport {
+  const evidence = task.attempts.map((a) => a.evidence).filter((e) => e !== undefined).at(-1);
+  const commits = evidence?.commits ?? [];
+  const ended = task.attempts.map((a) => a.ended).filter((e) => e !== undefined);
+  const tokens = ended.reduce((sum, e) => sum + (e.outcome.tokens?.total ?? 0), 0);
+  return {
+    id: task.id,
+    title: task.title,
+    checked,
+    verdict: task.final?.verdict ?? (task.checkedAtStart ? "skipped" : "pending"),
+    reason: task.final?.reason ?? (task.checkedAtStart ? "already checked when the run started" : "not finished"),
+    commits: commits.map((c) => c.hash),
+    iterations: iterationsUsed(task),
+    evidence: commits.length === 0 ? null : commits.some((c) => c.trailer) ? "trailer" : "branch",
+    attempts: task.attempts.length,
+    exitCodes: ended.map((e) => e.exitCode),
+    durationMs: ended.reduce((sum, e) => sum + e.durationMs, 0),
+    insertions: commits.reduce((s, c) => s + c.insertions, 0),
+    deletions: commits.reduce((s, c) => s + c.deletions, 0),
+    merge: task.merge ? { status: task.merge.status, commit: task.merge.commit, message: task.merge.message } : null,
+    rateLimits: task.rateLimits,
+    tokens: tokens > 0 ? tokens : null,
+    branch: task.branch ?? null,
+    worktree: task.worktree ?? null,
+  };
+}
+
+function attentionList(state: RunState, tasks: TaskReport[], logTail: ReportInputs["logTail"]): RunReport["attention"] {
+  const items: RunReport["attention"] = [];
+  for (const t of tasks) {
+    const task = state.tasks.get(t.id)!;
+    const unmerged = t.commits.length > 0 && t.merge?.status !== "merged";
+    if (t.verdict === "conflict") {
+      items.push({ taskId: t.id, what: `merge conflict: ${t.merge?.message ?? ""}`.trim(), where: t.branch ?? undefined });
+    } else if (unmerged) {
+      items.push({ taskId: t.id, what: "commits not merged", where: t.worktree ?? t.branch ?? undefined });
+    }
+    if (t.verdict === "failed" || t.verdict === "claimed-unverified") {
+      const last = task.attempts.at(-1);
+      items.push({
+        taskId: t.id,
+        what: `${t.verdict}: ${t.reason}`,
+        where: last?.stateDir,
+        lastLines: last ? logTail(last.stateDir, 5) : undefined,
+      });
+    }
+  }
+  return items;
+}
+
+function duration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+function summaryLine(report: RunReport): string {
+  const parts = VERDICTS.filter((v) => report.totals[v] > 0).map((v) => `${report.totals[v]} ${v}`);
+  return `${report.totals.tasks} tasks: ${parts.join(", ") || "none"}`;
+}
+
+/** The terminal table people read at the end of a run. */
+export function formatReportTable(report: RunReport): string {
+  const rows = report.tasks.map((t) => [
+    t.verdict,
+    t.id,
+    t.title,
+    String(t.iterations),
+    String(t.commits.length),
+    t.commits.length ? `+${t.insertions}/-${t.deletions}` : "",
+    t.merge?.status ?? "",
+    t.reason,
+  ]);
+  const lines = [
+    `Run ${report.runId} (${report.status}) on ${report.branch} — ${report.prd}`,
+    "",
+    renderTable(["VERDICT", "ID", "TASK", "ITER", "COMMITS", "+/-", "MERGE", "REASON"], rows, 48),
+    "",
+    summaryLine(report),
+  ];
+  if (report.attention.length) {
+    lines.push("", "Needs a person:");
+    for (const a of report.attention) {
+      lines.push(`  - ${a.taskId}: ${a.what}${a.where ? ` (${a.where})` : ""}`);
+      for (const l of a.lastLines ?? []) lines.push(`      | ${l}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function md(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+/** Markdown for pasting into a PR. */
+export function formatReportMarkdown(report: RunReport): string {
+  const lines = [
+    `# csess run ${report.runId}`,
+    "",
+    `PRD \`${report.prd}\` on \`${report.branch}\` (base \`${report.base.slice(0, 10)}\`), agent ${report.agent}, ${report.status}.`,
+    "",
+    `**${summaryLine(report)}**`,
+    "",
+    "| Verdict | Task | Iterations | Commits | +/- | Merge | Duration | Reason |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...report.tasks.map(
+      (t) =>
+        `| ${t.verdict} | \`${t.id}\` ${md(t.title)} | ${t.iterations} | ${t.commits.map((c) => c.slice(0, 8)).join(" ")} | ${t.commits.length ? `+${t.insertions}/-${t.deletions}` : ""} | ${t.merge?.status ?? ""} | ${duration(t.durationMs)} | ${md(t.reason)} |`,
+    ),
+  ];
+  if (report.attention.length) {
+    lines.push("", "## Needs a person", "");
+    for (const a of report.attention) {
+      lines.push(`- \`${a.taskId}\`: ${md(a.what)}${a.where ? ` — \`${a.where}\`` : ""}`);
+      if (a.lastLines?.length) lines.push("", "  ```", ...a.lastLines.map((l) => `  ${l}`), "  ```");
+    }
+  }
+  return lines.join("\n") + "\n";
+}

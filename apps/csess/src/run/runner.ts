@@ -1,0 +1,211 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parsePrd } from "@csess/prd";
+import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
+import { Tmux } from "@csess/tmux";
+import { DailyNotes, notesPath } from "../notes.js";
+import { notifyCommand } from "../commands/exec.js";
+import { judge, logTail, runIteration } from "./attempt.js";
+import { record, task, type RunContext } from "./context.js";
+import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
+import { land, tick } from "./land.js";
+import { buildReport, formatReportMarkdown, formatReportTable, type RunReport } from "./report.js";
+import { RunLock } from "./rundir.js";
+import type { ViewSnapshot } from "./view.js";
+
+/** Builds the scheduler input from the run's state: done, exhausted, in-flight tasks as they are. */
+export function resumeTasks(ctx: RunContext): SchedulerTask[] {
+  return [...ctx.state.tasks.values()].map((t) => {
+    const finalVerdict = t.final?.verdict;
+    return {
+      id: t.id,
+      deps: t.deps,
+      kind: t.group ? "group" : "agent",
+      done: finalVerdict === "verified",
+      // A task that ended any other way is not run again (its iterations are spent).
+      iterationsUsed: finalVerdict && finalVerdict !== "verified" ? ctx.config.maxIterations : iterationsUsed(t),
+      attached: !t.final && inFlight(t) !== undefined,
+    };
+  });
+}
+
+/**
+ * After a crash, an attempt may have ended (exit file written) with its judgement or landing not yet
+ * journaled: finish those before scheduling, so nothing is run twice and nothing is lost.
+ */
+export async function settleInterrupted(ctx: RunContext): Promise<void> {
+  for (const t of ctx.state.tasks.values()) {
+    if (t.final) continue;
+    const last = t.attempts.at(-1);
+    // Still-running attempts are re-attached by the scheduler (`attached`), not here.
+    if (!last?.ended || isRateLimited(last) || last.ended.outcome.class === "dead") continue;
+    if (!last.evidence) await judge(ctx, t, last);
+    else if (last.evidence.verified) await land(ctx, t);
+  }
+}
+
+function snapshot(ctx: RunContext, scheduler: Scheduler): ViewSnapshot {
+  const now = Date.now();
+  const rows = [...ctx.state.tasks.values()].map((t) => {
+    const running = inFlight(t);
+    const state = t.final?.verdict
+      ?? (running ? "running" : t.mergeStarted && !t.merge ? "merging" : t.attempts.at(-1) && isRateLimited(t.attempts.at(-1)!) ? "waiting" : t.group ? "group" : "queued");
+    return {
+      id: t.id,
+      title: t.title,
+      state,
+      iteration: iterationsUsed(t) + (running ? 1 : 0),
+      maxIterations: ctx.config.maxIterations,
+      elapsedMs: running ? now - Date.parse(running.startedAt) : 0,
+      lastLine: running ? (logTail(running.stateDir, 1)[0] ?? "") : "",
+    };
+  });
+  return {
+    runId: ctx.runId,
+    done: rows.filter((r) => r.state === "verified").length,
+    total: rows.length,
+    concurrency: scheduler.concurrency,
+    parallel: ctx.config.parallel,
+    pausedUntil: scheduler.pausedUntil ? new Date(scheduler.pausedUntil) : undefined,
+    rows,
+  };
+}
+
+function onSchedulerEvent(ctx: RunContext, event: SchedulerEvent, landings: { chain: Promise<void> }): void {
+  switch (event.type) {
+    case "concurrency-changed":
+      record(ctx, { type: "concurrency", value: event.to });
+      ctx.view.event("concurrency", { from: event.from, to: event.to, reason: event.reason },
+        `concurrency ${event.from} → ${event.to} (${event.reason === "rate-limit" ? "rate limited" : "clean completions"})`);
+      return;
+    case "paused-until":
+      ctx.view.event("paused", { until: new Date(event.until).toISOString(), limit: event.limit, taskId: event.taskId },
+        `${event.limit === "usage-limit" ? "usage limit" : "rate limit"} from ${event.taskId}: no new starts until ${new Date(event.until).toLocaleTimeString()}`);
+      return;
+    case "stopped":
+      if (event.reason === "usage-limit") {
+        ctx.view.event("stopped", { resumeAt: event.resumeAt }, `usage limit resets at ${event.resumeAt ? new Date(event.resumeAt).toLocaleString() : "an unknown time"}; stopping cleanly (csess resume ${ctx.runId} then)`);
+      }
+      return;
+    case "task-done": {
+      const t = task(ctx, event.taskId);
+      if (t.final) return;
+      if (t.group && event.state === "verified") {
+        // A group is the sum of its children: tick it once they are all verified and merged.
+        landings.chain = landings.chain.then(async () => {
+          await tick(ctx, t, t.title);
+          record(ctx, { type: "task-finished", taskId: t.id, verdict: "verified", reason: "all its sub-tasks are verified" });
+          ctx.view.event("task-finished", { taskId: t.id, verdict: "verified" }, `${t.id}: verified — all its sub-tasks are verified`);
+        });
+      } else if (event.state === "skipped" || event.state === "failed") {
+        const verdict = event.state === "skipped" ? "skipped" : "failed";
+        record(ctx, { type: "task-finished", taskId: t.id, verdict, reason: event.reason ?? verdict });
+        ctx.view.event("task-finished", { taskId: t.id, verdict }, `${t.id}: ${verdict} — ${event.reason ?? ""}`);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Runs (or continues) the scheduled work of a run to its end and writes the report. Returns the exit code. */
+export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promise<{ exitCode: number; report: RunReport }> {
+  const landings = { chain: Promise.resolve() };
+  const scheduler = createScheduler({
+    parallel: ctx.config.parallel,
+    staggerMs: ctx.config.staggerSeconds * 1000,
+    maxIterations: ctx.config.maxIterations,
+    longPause: { action: ctx.config.onUsageLimit },
+    onEvent: (event) => onSchedulerEvent(ctx, event, landings),
+  });
+  const refresh = setInterval(() => ctx.view.refresh(snapshot(ctx, scheduler)), 500);
+  const interrupt = () => {
+    scheduler.stop();
+    clearInterval(refresh);
+    ctx.view.stop();
+    record(ctx, { type: "run-stopped", reason: "interrupted" });
+    lock.release();
+    process.stderr.write(
+      `\ncsess: stopped starting new work; running agents keep going in tmux.\n` +
+      `  continue:  csess resume ${ctx.runId}\n  stop them: csess stop ${ctx.runId}\n  sessions:  csess status\n`,
+    );
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  try {
+    await scheduler.run(plan, async (taskId, context) => {
+      if (ctx.fatal) {
+        scheduler.stop();
+        return { kind: "failed", reason: ctx.fatal };
+      }
+      const result = await runIteration(ctx, taskId, context);
+      if (ctx.fatal) scheduler.stop();
+      const final = task(ctx, taskId).final;
+      if (final) void notify(ctx, `csess-${ctx.runId}-${taskId}`, final.verdict === "verified" ? 0 : 1, `${taskId} ${final.verdict}`);
+      return result;
+    });
+    await landings.chain;
+  } finally {
+    clearInterval(refresh);
+    process.removeListener("SIGINT", interrupt);
+    process.removeListener("SIGTERM", interrupt);
+  }
+  const exitCode = makeReport(ctx, false).tasks.every((t) => t.verdict === "verified") ? 0 : 1;
+  record(ctx, { type: "run-finished", exitCode });
+  const report = writeReport(ctx, false);
+  ctx.view.stop();
+  lock.release();
+  await notify(ctx, `csess-${ctx.runId}`, exitCode, `${report.totals.verified}/${report.totals.tasks} verified`);
+  if (ctx.fatal) process.stderr.write(`csess: stopped: ${ctx.fatal}\n`);
+  return { exitCode, report };
+}
+
+/** Writes report.json and report.md into the run folder and returns the report. */
+export function writeReport(ctx: Pick<RunContext, "dir" | "state" | "prdAbs">, running: boolean): RunReport {
+  const report = makeReport(ctx, running);
+  mkdirSync(ctx.dir, { recursive: true });
+  writeFileSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
+  return report;
+}
+
+export function makeReport(ctx: Pick<RunContext, "state" | "prdAbs">, running: boolean): RunReport {
+  const checkedNow = new Map<string, boolean>();
+  try {
+    for (const t of parsePrd(readFileSync(ctx.prdAbs, "utf8")).tasks) checkedNow.set(t.id, t.checked);
+  } catch {
+    // The PRD is gone or unreadable: report the checkboxes as the run last knew them.
+  }
+  return buildReport({ state: ctx.state, checkedNow, running, logTail });
+}
+
+export function printReport(report: RunReport, json: boolean): void {
+  if (json) process.stdout.write(JSON.stringify({ event: "report", ...report }) + "\n");
+  else process.stdout.write("\n" + formatReportTable(report));
+}
+
+/** The same completion hook as `csess exec` (openclaw / notify-send / --notify), never blocking the run. */
+export function notify(ctx: RunContext, session: string, exitCode: number, what: string): Promise<void> {
+  const command = ctx.config.notify === false ? undefined : notifyCommand(ctx.config.notify);
+  if (!command) return Promise.resolve();
+  return new Promise((resolveDone) => {
+    const child = spawn("sh", ["-c", command], {
+      stdio: "ignore",
+      env: { ...process.env, CSESS_SESSION: session, CSESS_EXIT_CODE: String(exitCode), CSESS_CWD: ctx.repoRoot, CSESS_RUN_ID: ctx.runId, CSESS_SUMMARY: what },
+    });
+    const timer = setTimeout(() => { child.kill(); resolveDone(); }, 10_000);
+    child.on("error", () => { clearTimeout(timer); resolveDone(); });
+    child.on("exit", () => { clearTimeout(timer); resolveDone(); });
+  });
+}
+
+export function openNotes(config: RunContext["config"], repoRoot: string): DailyNotes | undefined {
+  return config.notes === false ? undefined : new DailyNotes(notesPath(config.notes, repoRoot));
+}
+
+export function openTmuxFor(socket?: string): Tmux {
+  return new Tmux(socket ? { socket } : {});
+}

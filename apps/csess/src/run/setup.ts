@@ -1,0 +1,101 @@
+import { realpathSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { probeAgent, type AgentProbe } from "@csess/agents";
+import { describeTasks, PrdError, type TaskDetail } from "@csess/prd";
+import { CycleError, PlanInputError, type SchedulerTask } from "@csess/scheduler";
+import { openRepo, RepoError, runGit, type RepoInfo } from "@csess/verify";
+import { UserError } from "../errors.js";
+import { readPrd } from "../commands/tasks.js";
+import type { AgentKind, RunConfig } from "./config.js";
+import type { PlannedTask } from "./events.js";
+
+export interface PreparedPrd {
+  repo: RepoInfo & { branch: string; head: string };
+  prdAbs: string;
+  /** Relative to the repo root, forward slashes. */
+  prdPath: string;
+  text: string;
+  details: TaskDetail[];
+  warnings: string[];
+}
+
+/** Finds the repo around the PRD and checks everything a run needs before anything starts. */
+export async function preparePrd(prdArg: string, cwd: string, into?: string): Promise<PreparedPrd> {
+  const text = await readPrd(prdArg);
+  if (text.includes("\u0000")) {
+    throw new UserError(`${prdArg} looks like a binary file (it contains NUL bytes); expected a markdown PRD with "- [ ] task" items`);
+  }
+  const prdAbs = realpathSync(resolve(cwd, prdArg));
+  let repo: RepoInfo;
+  try {
+    repo = await openRepo(dirname(prdAbs), { requireCommits: true, requireBranch: into === undefined });
+  } catch (error) {
+    if (error instanceof RepoError) throw new UserError(error.message);
+    throw error;
+  }
+  const prdPath = relative(repo.root, prdAbs).split("\\").join("/");
+  if (prdPath.startsWith("..") || isAbsolute(prdPath)) {
+    throw new UserError(`${prdArg} is outside the git repository ${repo.root}; put the PRD in the repository it describes`);
+  }
+  const warnings: string[] = [];
+  const tracked = await runGit(repo.root, ["ls-files", "--error-unmatch", "--", prdPath], { okExitCodes: [1] });
+  if (tracked.exitCode !== 0) {
+    throw new UserError(
+      `${prdPath} is not committed; agents work in git worktrees made from your commits, so commit it first (git add ${prdPath} && git commit -m "Add PRD")`,
+    );
+  }
+  const modified = await runGit(repo.root, ["diff", "--quiet", "HEAD", "--", prdPath], { okExitCodes: [1] });
+  if (modified.exitCode === 1) {
+    warnings.push(`${prdPath} has uncommitted changes: agents see the committed version; csess ticks your working copy`);
+  }
+  let details: TaskDetail[];
+  try {
+    details = describeTasks(text);
+  } catch (error) {
+    if (error instanceof PrdError) throw new UserError(`${prdPath}: ${error.message}`);
+    throw error;
+  }
+  const branch = into ?? repo.branch!;
+  const head = (await runGit(repo.root, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { okExitCodes: [1] })).stdout.trim();
+  if (!head) throw new UserError(`--into ${branch}: no such branch in ${repo.root}`);
+  return { repo: { ...repo, branch, head }, prdAbs, prdPath, text, details, warnings };
+}
+
+/** The tasks a run plans: every unchecked task, with its dependencies among them. */
+export function planTasks(details: TaskDetail[]): PlannedTask[] {
+  const open = details.filter((d) => !d.checked);
+  const openIds = new Set(open.map((d) => d.id));
+  return open.map((d) => {
+    const children = d.childIds.filter((id) => openIds.has(id));
+    return {
+      id: d.id,
+      title: d.title,
+      line: d.line,
+      depth: d.depth,
+      parentId: d.parentId,
+      section: d.section,
+      // A parent with nothing of its own to do is the sum of its children (see README "Dependencies").
+      group: d.childIds.length > 0 && !d.ownText,
+      deps: [...new Set([...children, ...d.after.filter((id) => openIds.has(id))])],
+      checkedAtStart: false,
+    };
+  });
+}
+
+export function schedulerTasks(tasks: PlannedTask[]): SchedulerTask[] {
+  return tasks.map((t) => ({ id: t.id, deps: t.deps, kind: t.group ? "group" : "agent" }));
+}
+
+/** Turns the scheduler's plan errors into user errors. */
+export function planErrors(error: unknown): never {
+  if (error instanceof CycleError || error instanceof PlanInputError) throw new UserError(error.message);
+  throw error;
+}
+
+/** The agent CLI, found and probed; a missing binary is a setup error before anything starts. */
+export async function probe(config: RunConfig, env: NodeJS.ProcessEnv): Promise<AgentProbe> {
+  const kind: AgentKind = config.agent;
+  const found = await probeAgent(kind, { env });
+  if (!found.found) throw new UserError(`${kind}: ${found.error ?? "not found"} (csess doctor shows what is missing)`);
+  return found;
+}

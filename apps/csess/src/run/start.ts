@@ -1,0 +1,150 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describeTasks } from "@csess/prd";
+import { createScheduler, formatPlan } from "@csess/scheduler";
+import { openRepo, pruneWorktrees, RepoError } from "@csess/verify";
+import { UserError } from "../errors.js";
+import { loadConfigFile, mergeConfig, type RunConfig, type RunFlags } from "./config.js";
+import type { RunContext } from "./context.js";
+import { Journal, readJournal } from "./journal.js";
+import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
+import { execute, openNotes, openTmuxFor, printReport, resumeTasks, settleInterrupted } from "./runner.js";
+import { planErrors, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
+import { replay } from "./state.js";
+import { createView } from "./view.js";
+
+export interface StartOptions {
+  prd: string;
+  flags: RunFlags;
+  json: boolean;
+  dryRun: boolean;
+  socket?: string;
+  cwd: string;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** `csess run`: plan the PRD's open tasks and run them to the end. Returns the exit code. */
+export async function startRun(options: StartOptions): Promise<number> {
+  const prepared = await preparePrd(options.prd, options.cwd, options.flags.into);
+  const { repo, prdPath } = prepared;
+  const file = await loadConfigFile(options.cwd, repo.root);
+  const config = mergeConfig(file.config, options.flags);
+  for (const warning of prepared.warnings) process.stderr.write(`csess: warning: ${warning}\n`);
+  const tasks = planTasks(prepared.details);
+  if (tasks.length === 0) {
+    const all = prepared.details.length;
+    process.stdout.write(all === 0
+      ? `Nothing to do: ${prdPath} has no tasks (expected GitHub task items such as "- [ ] Add a login endpoint").\n`
+      : `Nothing to do: all ${all} tasks in ${prdPath} are checked (csess verify ${prdPath} checks them against git).\n`);
+    return 0;
+  }
+  const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
+  let plan;
+  try {
+    plan = scheduler.plan(schedulerTasks(tasks));
+  } catch (error) {
+    planErrors(error);
+  }
+  if (options.dryRun) {
+    const titles = Object.fromEntries(tasks.map((t) => [t.id, t.title]));
+    process.stdout.write(`Plan for ${prdPath} on ${repo.branch} (agent ${config.agent}${file.file ? `, config ${file.file}` : ""}):\n\n`);
+    process.stdout.write(formatPlan(plan, { titles }) + "\n");
+    return 0;
+  }
+  const agent = await probe(config, process.env);
+  const runId = newRunId(repo.root);
+  const lock = RunLock.acquire(repo.root, prdPath, runId);
+  const dir = runDir(repo.root, runId);
+  mkdirSync(dir, { recursive: true });
+  await pruneWorktrees(repo.root).catch(() => undefined);
+  const journal = new Journal(join(dir, "events.jsonl"));
+  journal.append({
+    type: "run-started", at: new Date().toISOString(), runId, version: VERSION, pid: process.pid,
+    repoRoot: repo.root, prdPath, base: repo.head, branch: repo.branch, config, tasks,
+  });
+  const ctx = buildContext({ runId, dir, journal, config, prdAbs: prepared.prdAbs, socket: options.socket, json: options.json, probe: agent });
+  ctx.view.event("run-started", { runId, tasks: tasks.length, prd: prdPath }, `run ${runId}: ${tasks.length} task(s) from ${prdPath}, agent ${config.agent}, parallel ${config.parallel}, stagger ${config.staggerSeconds}s`);
+  const { exitCode, report } = await execute(ctx, plan, lock);
+  printReport(report, options.json);
+  return exitCode;
+}
+
+function buildContext(input: {
+  runId: string; dir: string; journal: Journal; config: RunConfig; prdAbs: string; socket?: string; json: boolean;
+  probe: RunContext["probe"];
+}): RunContext {
+  const state = replay(readJournal(input.journal.path));
+  let details = new Map<string, ReturnType<typeof describeTasks>[number]>();
+  try {
+    details = new Map(describeTasks(readFileSync(input.prdAbs, "utf8")).map((d) => [d.id, d]));
+  } catch {
+    // The PRD is unreadable right now: prompts fall back to the titles the run planned.
+  }
+  return {
+    runId: input.runId,
+    dir: input.dir,
+    repoRoot: state.start.repoRoot,
+    prdPath: state.start.prdPath,
+    prdAbs: input.prdAbs,
+    branch: state.start.branch,
+    config: input.config,
+    provider: input.config.provider,
+    agentEnv: input.config.agentEnv,
+    state,
+    details,
+    journal: input.journal,
+    tmux: openTmuxFor(input.socket),
+    probe: input.probe,
+    view: createView({ json: input.json }),
+    notes: openNotes(input.config, state.start.repoRoot),
+  };
+}
+
+export interface ResumeOptions {
+  run?: string;
+  json: boolean;
+  socket?: string;
+  cwd: string;
+}
+
+/** `csess resume`: continue a run from its journal after a crash, kill -9 or Ctrl-C. */
+export async function resumeRun(options: ResumeOptions): Promise<number> {
+  const repoRoot = await findRepoRoot(options.cwd);
+  const runId = resolveRunId(repoRoot, options.run);
+  const dir = runDir(repoRoot, runId);
+  const state = replay(readJournal(join(dir, "events.jsonl")));
+  if (state.finished && !state.stopped) {
+    process.stdout.write(`Run ${runId} already finished (exit ${state.finished.exitCode}); its report: csess report ${runId}\n`);
+    return state.finished.exitCode;
+  }
+  const live = state.pids.at(-1);
+  if (live !== undefined && live !== process.pid && isAlive(live) && RunLock.holder(repoRoot, state.start.prdPath)) {
+    throw new UserError(`run ${runId} is still being run by pid ${live}; see csess status (or csess stop ${runId})`);
+  }
+  const lock = RunLock.acquire(repoRoot, state.start.prdPath, runId);
+  const config = state.start.config;
+  const agent = await probe(config, process.env);
+  const journal = new Journal(join(dir, "events.jsonl"));
+  journal.append({ type: "runner-attached", at: new Date().toISOString(), pid: process.pid });
+  const ctx = buildContext({
+    runId, dir, journal, config, prdAbs: join(repoRoot, state.start.prdPath), socket: options.socket, json: options.json, probe: agent,
+  });
+  ctx.view.event("run-resumed", { runId }, `run ${runId}: resuming (${[...ctx.state.tasks.values()].filter((t) => t.final).length}/${ctx.state.tasks.size} tasks settled)`);
+  await settleInterrupted(ctx);
+  const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
+  const plan = scheduler.plan(resumeTasks(ctx));
+  const { exitCode, report } = await execute(ctx, plan, lock);
+  printReport(report, options.json);
+  return exitCode;
+}
+
+/** The repo root of `cwd` (csess keeps runs in <root>/.csess). */
+export async function findRepoRoot(cwd: string): Promise<string> {
+  try {
+    return (await openRepo(cwd)).root;
+  } catch (error) {
+    if (error instanceof RepoError) throw new UserError(error.message);
+    throw error;
+  }
+}
