@@ -58,27 +58,55 @@ process.on("SIGHUP", () => {
 // Ctrl-C in an attached pane reaches only our group; pass it on and let the command decide.
 process.on("SIGINT", () => killGroup("SIGINT"));
 
-const stdin = record.stdinFile === undefined ? "inherit" : openSync(record.stdinFile, "r");
-// detached: the command gets its own process group, so killing it reaches its children and not us.
-const child: ChildProcess = spawn(record.argv[0] ?? "", record.argv.slice(1), {
-  cwd: record.cwd,
-  env,
-  stdio: [stdin, "pipe", "pipe"],
-  detached: true,
-});
-child.stdout?.on("data", output);
-child.stderr?.on("data", output);
-// Signal handlers are in place once this file exists: `kill` waits for it before sending SIGTERM.
-const launcherInfo: LauncherInfo = { pid: process.pid, ...(child.pid === undefined ? {} : { commandPid: child.pid }) };
-writeFileAtomicSync(stateFile(stateDir, "launcher"), JSON.stringify(launcherInfo) + "\n");
-
 const stallTimer =
   record.stallMs === undefined ? undefined : setTimeout(() => terminate("stalled"), record.stallMs);
 const timeoutTimer =
   record.timeoutMs === undefined ? undefined : setTimeout(() => terminate("timeout"), record.timeoutMs);
 
+const child = spawnCommand();
+if (child) {
+  child.stdout?.on("data", output);
+  child.stderr?.on("data", output);
+}
+// Signal handlers are in place once this file exists: `kill` waits for it before sending SIGTERM.
+const launcherInfo: LauncherInfo = { pid: process.pid, ...(child?.pid === undefined ? {} : { commandPid: child.pid }) };
+writeFileAtomicSync(stateFile(stateDir, "launcher"), JSON.stringify(launcherInfo) + "\n");
+
+/** Starts the command, or records why it could not start (as a shell would: 127 not found, 126 otherwise). */
+function spawnCommand(): ChildProcess | undefined {
+  const cannotRun = (why: string, exitCode: number) => {
+    output(Buffer.from(`csess: cannot run ${JSON.stringify(record.argv[0])}: ${why}\n`));
+    setImmediate(() => void finish(exitCode, undefined));
+    return undefined;
+  };
+  let stdin: number | "inherit" = "inherit";
+  if (record.stdinFile !== undefined) {
+    try {
+      stdin = openSync(record.stdinFile, "r");
+    } catch (error) {
+      return cannotRun(`cannot read its stdin file: ${(error as Error).message}`, 126);
+    }
+  }
+  // detached: the command gets its own process group, so killing it reaches its children and not us.
+  const spawned = spawn(record.argv[0] ?? "", record.argv.slice(1), { cwd: record.cwd, env, stdio: [stdin, "pipe", "pipe"], detached: true });
+  if (spawned.pid === undefined) {
+    // Node reports a failed spawn asynchronously; the error event says which failure it was.
+    spawned.on("error", (error: NodeJS.ErrnoException) => cannotRun(error.message, error.code === "ENOENT" ? 127 : 126));
+    return undefined;
+  }
+  spawned.on("error", (error) => note(`command error: ${error.message}`));
+  spawned.on("exit", (code, signal) => {
+    const drain = setTimeout(() => void finish(code, signal), DRAIN_MS);
+    spawned.on("close", () => {
+      clearTimeout(drain);
+      void finish(code, signal);
+    });
+  });
+  return spawned;
+}
+
 function killGroup(signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+  if (child?.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
   } catch {
@@ -99,28 +127,13 @@ function note(text: string): void {
   if (paneAlive) process.stdout.write(`\n[csess] ${text}\n`);
 }
 
-child.on("error", (error: NodeJS.ErrnoException) => {
-  if (child.pid !== undefined) return;
-  const message = `csess: cannot run ${JSON.stringify(record.argv[0])}: ${error.message}\n`;
-  output(Buffer.from(message));
-  void finish(error.code === "ENOENT" ? 127 : 126, undefined);
-});
-
-child.on("exit", (code, signal) => {
-  const drain = setTimeout(() => void finish(code, signal), DRAIN_MS);
-  child.on("close", () => {
-    clearTimeout(drain);
-    void finish(code, signal);
-  });
-});
-
 async function finish(code: number | null, signal: NodeJS.Signals | null | undefined): Promise<void> {
   if (finished) return;
   finished = true;
   clearTimeout(stallTimer);
   clearTimeout(timeoutTimer);
-  child.stdout?.destroy();
-  child.stderr?.destroy();
+  child?.stdout?.destroy();
+  child?.stderr?.destroy();
   closeSync(logFd);
   const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
   if (!orphaned) {

@@ -124,7 +124,11 @@ export async function readRegistry(home: string): Promise<RegistryEntry[]> {
     throw error;
   }
   const entries = await Promise.all(
-    files.filter((f) => f.endsWith(".json")).sort().map((f) => readJson<RegistryEntry>(path.join(registryDir(home), f))),
+    files
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      // An entry edited into invalid JSON by hand hides only itself, not the whole list.
+      .map((f) => readJson<RegistryEntry>(path.join(registryDir(home), f)).catch(() => undefined)),
   );
-  return entries.filter((e): e is RegistryEntry => e !== undefined);
+  return entries.filter((e): e is RegistryEntry => e !== undefined && typeof e.stateDir === "string");
 }

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TmuxError } from "./errors.js";
 import { followFile, readLastLines } from "./logs.js";
@@ -12,6 +13,7 @@ import {
   readRegistry,
   readRegistryEntry,
   readSessionRecord,
+  removeRegistryEntry,
   stateFile,
   waitForLauncherInfo,
   writeFileAtomic,
@@ -49,8 +51,8 @@ export class Tmux {
   readonly tmuxBin: string;
 
   constructor(options: TmuxOptions = {}) {
-    this.socket = options.socket ?? defaultSocketPath();
-    this.home = options.home ?? defaultHome();
+    this.socket = path.resolve(options.socket ?? defaultSocketPath());
+    this.home = path.resolve(options.home ?? defaultHome());
     this.tmuxBin = options.tmuxBin ?? "tmux";
   }
 
@@ -190,6 +192,22 @@ export class Tmux {
       await runTmux(this.tmuxBin, record.socket, ["kill-session", "-t", `=${record.name}:`]).catch(() => undefined);
     }
     return describe(stateDir, record, undefined, {});
+  }
+
+  /**
+   * Drops a session that has ended from tmux and from the registry (status no longer lists it); its state
+   * directory is left alone. Refuses a running session: kill it first.
+   */
+  async forget(ref: SessionRef): Promise<void> {
+    const { stateDir, record } = await this.resolve(ref);
+    const pane = await paneState(this.tmuxBin, record.socket, record.name);
+    const status = await describe(stateDir, record, pane, {});
+    if (status.state === "running" || status.state === "stalled") {
+      throw new TmuxError("SESSION_EXISTS", `session ${record.name} is still running: kill it before forgetting it`);
+    }
+    if (status.attachable) await runTmux(this.tmuxBin, record.socket, ["kill-session", "-t", `=${record.name}:`]).catch(() => undefined);
+    const entry = await readRegistryEntry(this.home, record.name);
+    if (entry && path.resolve(entry.stateDir) === path.resolve(stateDir)) await removeRegistryEntry(this.home, record.name);
   }
 
   /** Hands this process's terminal to `tmux attach` (or switches client inside the same server); resolves with its exit code. */

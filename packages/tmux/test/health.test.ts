@@ -162,6 +162,18 @@ describe("registry", () => {
     ).rejects.toThrow(/already exists .* not started by csess/);
   });
 
+  it("forget drops an ended session from tmux and the list, keeps its files, and refuses a running one", async () => {
+    await box.tmux.start({ name: "old", cwd: box.dir, argv: ["sh", "-c", "echo kept"], stateDir: box.stateDir("old") });
+    await box.tmux.waitForExit("old");
+    await box.tmux.start({ name: "busy", cwd: box.dir, argv: ["sleep", "600"], stateDir: box.stateDir("busy") });
+    await expect(box.tmux.forget("busy")).rejects.toMatchObject({ code: "SESSION_EXISTS" });
+    await box.tmux.forget("old");
+    expect((await box.tmux.list()).map((s) => s.name)).toEqual(["busy"]);
+    expect(() => tmuxRaw(box.socket, ["has-session", "-t", "=old:"])).toThrow();
+    expect(await readFile(path.join(box.stateDir("old"), "output.log"), "utf8")).toBe("kept\n");
+    expect(await box.tmux.status({ stateDir: box.stateDir("old") })).toMatchObject({ state: "exited", exitCode: 0 });
+  });
+
   it("stops waiting when the caller aborts", async () => {
     await box.tmux.start({ name: "long", cwd: box.dir, argv: ["sleep", "600"], stateDir: box.stateDir("long") });
     const controller = new AbortController();
