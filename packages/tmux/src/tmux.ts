@@ -91,6 +91,8 @@ export class Tmux {
     const target = `=${name}:`;
     await runTmux(this.tmuxBin, this.socket, [
       "new-session", "-d", "-s", name, "-x", "200", "-y", "50", "-e", `CSESS_STATE_DIR=${stateDir}`,
+      // The launcher must not inherit the server's node options (the command gets the caller's, via env.json).
+      "-e", "NODE_OPTIONS=",
       "--", process.execPath, LAUNCHER, ";",
       "set-option", "-t", target, "@csess-channel", record.channel, ";",
       "set-option", "-w", "-t", target, "remain-on-exit", "on", ";",
@@ -113,8 +115,14 @@ export class Tmux {
     };
   }
 
-  /** Resolves when the session ends (at once if it already has), or with `dead` when it vanished without an exit. */
+  /**
+   * Resolves when the session ends (at once if it already has), or with `dead` when it vanished without an
+   * exit — also for a state directory where `start` never got to write the session (a crash in between).
+   */
   async waitForExit(ref: SessionRef, options: { signal?: AbortSignal } = {}): Promise<ExitOutcome> {
+    if (typeof ref !== "string" && !(await readSessionRecord(ref.stateDir))) {
+      return { state: "dead", detail: `no session was started in ${ref.stateDir} (it holds no session.json)` };
+    }
     const { stateDir, record } = await this.resolve(ref);
     return waitForSessionExit(stateDir, record, options.signal);
   }

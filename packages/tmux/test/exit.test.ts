@@ -65,6 +65,10 @@ describe("exit capture", () => {
     expect(await restarted.status("early")).toMatchObject({ state: "exited", exitCode: 5, attachable: false });
   });
 
+  it("waitForExit on a state directory where no session was ever started resolves dead", async () => {
+    expect(await box.tmux.waitForExit({ stateDir: box.stateDir("never") })).toMatchObject({ state: "dead" });
+  });
+
   it("waits without polling: a waiter started first resolves when the command ends later", async () => {
     const gate = path.join(box.dir, "gate");
     await box.tmux.start({

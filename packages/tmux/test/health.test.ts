@@ -103,7 +103,13 @@ describe("health", () => {
 describe("environment", () => {
   it("gives the command the caller's environment even when the server started earlier with another one", async () => {
     // A server started by someone else, long ago, with its own environment.
-    spawnSyncServer(box.socket, { PATH: process.env.PATH ?? "", CSESS_T_VAR: "from-server", CSESS_T_SERVER_ONLY: "leak" });
+    spawnSyncServer(box.socket, {
+      PATH: process.env.PATH ?? "",
+      CSESS_T_VAR: "from-server",
+      CSESS_T_SERVER_ONLY: "leak",
+      // A server environment that would break a node launcher inheriting it.
+      NODE_OPTIONS: "--require /nonexistent/preload.js",
+    });
     const before = process.env.CSESS_T_VAR;
     process.env.CSESS_T_VAR = "from-caller";
     try {
