@@ -35,7 +35,7 @@ export interface TaskEvidence {
 export async function gatherEvidence(options: GatherEvidenceOptions): Promise<TaskEvidence> {
   // Two dots and first parents: only what the task itself committed, even when the integration
   // branch moved on after the fork or was merged into the task branch.
-  const commits = await readCommits(options.root, [`${options.base}..${options.branch}`], ["--first-parent"]);
+  const commits = await readCommits(options.root, [`${options.base}..${options.branch}`], { extra: ["--first-parent"] });
   const prdRel = isAbsolute(options.prdPath) ? relative(options.root, options.prdPath) : options.prdPath;
   const prdText = options.worktreePath
     ? await readFile(join(options.worktreePath, prdRel), "utf8").catch(() => null)

@@ -1,5 +1,5 @@
 import { gitOut, resolveCommit, runGit } from "./git.js";
-import { readCommits, type CommitInfo } from "./log.js";
+import { addStats, readCommits, type CommitInfo } from "./log.js";
 import { TaskMatcher } from "./match.js";
 import { reconcile, type EvidenceKind, type ReconcileTask, type TaskFindings, type TaskVerdict } from "./reconcile.js";
 import { slugify } from "./worktree.js";
@@ -47,10 +47,10 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
   }
   const branchOf = taskBranches(tasks, await localBranches(root));
   const revs = ["HEAD", ...[...branchOf.keys()].map((b) => `refs/heads/${b}`), ...(since ? [`^${since}`] : [])];
-  const commits = await readCommits(root, revs);
+  // The one pass over the whole range, without diffs (they are most of git's cost).
+  const commits = await readCommits(root, revs, { stats: false });
   const byHash = new Map(commits.map((c) => [c.hash, c]));
   const mainline = firstParentChain(head, byHash);
-  const counts = (c: CommitInfo) => c.parents.length < 2 && c.files.some((f) => f !== options.prdPath);
 
   const known = new Set(tasks.map((t) => t.id));
   const strong = new Map<string, { kind: EvidenceKind; commits: Set<string>; branch?: string }>();
@@ -58,11 +58,10 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
     const current = strong.get(taskId);
     if (current && current.kind === "trailer" && kind === "branch") return; // trailer beats branch
     const entry = current?.kind === kind ? current : { kind, commits: new Set<string>(), ...(branch ? { branch } : {}) };
-    for (const hash of hashes) if (counts(byHash.get(hash)!)) entry.commits.add(hash);
-    if (entry.commits.size > 0) strong.set(taskId, entry);
+    for (const hash of hashes) entry.commits.add(hash);
+    strong.set(taskId, entry);
   };
   const unknownTrailers: HistoryReport["unknownTrailers"] = [];
-
   for (const commit of commits) {
     for (const taskId of commit.taskIds) {
       if (!known.has(taskId)) unknownTrailers.push({ taskId, commit: commit.hash });
@@ -78,28 +77,38 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
     const tip = await resolveCommit(root, `refs/heads/${branch}`);
     if (tip && byHash.has(tip)) addStrong(taskId, "branch", walkUntil([tip], byHash, mainline), branch);
   }
-
   const matcher = new TaskMatcher(tasks, options.threshold);
-  const weak = new Map<string, { score: number; commits: string[] }>();
+  const weak = new Map<string, Map<string, number>>(); // task id -> commit -> score
   for (const commit of commits) {
-    if (!counts(commit)) continue;
+    if (commit.parents.length > 1) continue;
     for (const { taskId, score } of matcher.match(commit.subject)) {
-      const entry = weak.get(taskId) ?? { score: 0, commits: [] };
-      entry.score = Math.max(entry.score, score);
-      entry.commits.push(commit.hash);
+      const entry = weak.get(taskId) ?? new Map<string, number>();
+      entry.set(commit.hash, score);
       weak.set(taskId, entry);
     }
   }
 
+  // Diffs only for the commits that may be evidence: a commit counts if it changes more than the PRD.
+  const candidates = new Set<string>();
+  for (const { commits: hashes } of strong.values()) for (const h of hashes) candidates.add(h);
+  for (const scores of weak.values()) for (const h of scores.keys()) candidates.add(h);
+  await addStats(root, [...candidates].map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2));
+  const counts = (hash: string) => {
+    const c = byHash.get(hash)!;
+    return c.parents.length < 2 && c.files.some((f) => f !== options.prdPath);
+  };
+
   const findings = new Map<string, TaskFindings>();
   for (const task of tasks) {
-    const found = strong.get(task.id);
-    const hashes = found ? [...found.commits] : weak.get(task.id)?.commits ?? [];
+    const strongHashes = [...(strong.get(task.id)?.commits ?? [])].filter(counts);
+    const found = strongHashes.length > 0 ? strong.get(task.id) : undefined;
+    const weakHashes = found ? [] : [...(weak.get(task.id)?.keys() ?? [])].filter(counts);
+    const hashes = found ? strongHashes : weakHashes;
     const stats = hashes.map((h) => byHash.get(h)!);
     findings.set(task.id, {
       commits: hashes,
       evidence: found ? found.kind : hashes.length > 0 ? "message" : null,
-      ...(found ? {} : weak.has(task.id) ? { score: weak.get(task.id)!.score } : {}),
+      ...(!found && hashes.length > 0 ? { score: Math.max(...hashes.map((h) => weak.get(task.id)!.get(h)!)) } : {}),
       ...(found?.branch ? { branch: found.branch } : {}),
       insertions: stats.reduce((n, c) => n + c.insertions, 0),
       deletions: stats.reduce((n, c) => n + c.deletions, 0),

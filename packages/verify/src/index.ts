@@ -16,7 +16,7 @@ export {
   type RemoveTaskWorktreeResult,
   type WorktreeEntry,
 } from "./worktree.js";
-export { readCommits, TASK_TRAILER, type CommitInfo } from "./log.js";
+export { readCommits, addStats, TASK_TRAILER, type CommitInfo, type ReadCommitsOptions } from "./log.js";
 export {
   gatherEvidence,
   runCheck,

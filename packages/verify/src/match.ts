@@ -78,19 +78,23 @@ function weight(key: string): number {
 export function scoreMatch(taskWords: ReadonlySet<string>, messageWords: ReadonlySet<string>): number {
   let total = 0;
   let covered = 0;
-  let sharedContent = 0;
+  let shared = 0;
   for (const key of taskWords) {
     total += weight(key);
     if (messageWords.has(key)) {
       covered += weight(key);
-      if (weight(key) === 1) sharedContent++;
+      if (weight(key) === 1) shared++;
     }
   }
-  if (sharedContent === 0 || total === 0) return 0;
   let messageContent = 0;
   for (const key of messageWords) if (weight(key) === 1) messageContent++;
-  const precision = messageContent === 0 ? 1 : sharedContent / messageContent;
+  return combine(covered, total, shared, messageContent);
+}
+
+function combine(covered: number, total: number, shared: number, messageContent: number): number {
+  if (shared === 0 || total === 0) return 0;
   // Short task titles match many messages by one word: a message mostly about other things counts less.
+  const precision = messageContent === 0 ? 1 : shared / messageContent;
   return Math.round((covered / total) * (0.6 + 0.4 * precision) * 100) / 100;
 }
 
@@ -101,16 +105,23 @@ export interface MessageMatch {
 
 /**
  * Matches commit subjects against many task titles quickly: an index from content word to tasks, so a
- * subject is scored only against the tasks it shares a word with. Each message goes to its best
- * task(s) at or above the threshold.
+ * subject is scored only against the tasks it shares a content word with, by counting along the
+ * index. Each message goes to its best task(s) at or above the threshold.
  */
 export class TaskMatcher {
-  private readonly words: Array<{ id: string; keys: Set<string> }>;
+  private readonly tasks: Array<{ id: string; keys: Set<string>; total: number }>;
   private readonly byKey = new Map<string, number[]>();
+  private readonly shared: Uint16Array;
 
   constructor(tasks: ReadonlyArray<{ id: string; title: string }>, private readonly threshold = MESSAGE_MATCH_THRESHOLD) {
-    this.words = tasks.map((t) => ({ id: t.id, keys: wordKeys(t.title) }));
-    this.words.forEach(({ keys }, index) => {
+    this.tasks = tasks.map((t) => {
+      const keys = wordKeys(t.title);
+      let total = 0;
+      for (const key of keys) total += weight(key);
+      return { id: t.id, keys, total };
+    });
+    this.shared = new Uint16Array(tasks.length);
+    this.tasks.forEach(({ keys }, index) => {
       for (const key of keys) {
         if (weight(key) < 1) continue;
         const list = this.byKey.get(key);
@@ -121,14 +132,25 @@ export class TaskMatcher {
   }
 
   match(message: string): MessageMatch[] {
-    const keys = wordKeys(message);
-    const candidates = new Set<number>();
-    for (const key of keys) for (const index of this.byKey.get(key) ?? []) candidates.add(index);
+    const content: string[] = [];
+    const verbs: string[] = [];
+    for (const key of wordKeys(message)) (weight(key) === 1 ? content : verbs).push(key);
+    const touched: number[] = [];
+    for (const key of content) {
+      for (const index of this.byKey.get(key) ?? []) {
+        if (this.shared[index] === 0) touched.push(index);
+        this.shared[index]!++;
+      }
+    }
     let best: MessageMatch[] = [];
     let bestScore = this.threshold;
-    for (const index of candidates) {
-      const task = this.words[index]!;
-      const score = scoreMatch(task.keys, keys);
+    for (const index of touched) {
+      const task = this.tasks[index]!;
+      const shared = this.shared[index]!;
+      this.shared[index] = 0;
+      let covered = shared;
+      for (const verb of verbs) if (task.keys.has(verb)) covered += weight(verb);
+      const score = combine(covered, task.total, shared, content.length);
       if (score > bestScore) {
         bestScore = score;
         best = [{ taskId: task.id, score }];

@@ -65,7 +65,8 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
     const branchExists = (await resolveCommit(root, `refs/heads/${branch}`)) !== null;
     const args = branchExists ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, base];
     await runGit(root, args);
-    return { path, branch, head: await gitOut(path, ["rev-parse", "HEAD"]), created: true };
+    const head = branchExists ? await gitOut(path, ["rev-parse", "HEAD"]) : base;
+    return { path, branch, head, created: true };
   }, { purpose: `add worktree ${branch}` });
 }
 
