@@ -1,0 +1,117 @@
+import { execFile } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+import type { Command } from "commander";
+import { AGENT_KINDS, probeAgent, type AgentKind, type AgentProbe } from "@csess/agents";
+import { UserError } from "../errors.js";
+import { renderTable } from "../table.js";
+
+export interface ToolCheck {
+  name: string;
+  /** true: fine; false: missing and required; null: missing but optional. */
+  ok: boolean | null;
+  path?: string;
+  version?: string;
+  detail: string;
+}
+
+export interface DoctorReport {
+  /** A usable setup: tmux, git and the agent asked for (or codex or claude) are there. */
+  ok: boolean;
+  tools: ToolCheck[];
+  agents: AgentProbe[];
+  notifier: ToolCheck;
+  path: string[];
+}
+
+function which(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+function versionOf(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return new Promise((done) =>
+    execFile(file, args, { env, timeout: 10_000 }, (error, stdout) => done(error ? undefined : /\d+\.\d+(?:\.\d+)?[a-z]?/.exec(stdout)?.[0])),
+  );
+}
+
+async function tool(name: string, args: string[], env: NodeJS.ProcessEnv, why: string): Promise<ToolCheck> {
+  const path = which(name, env);
+  if (!path) return { name, ok: false, detail: `not found on PATH: ${why} (apt-get install -y ${name} / brew install ${name})` };
+  const version = await versionOf(path, args, env);
+  return { name, ok: true, path, ...(version ? { version } : {}), detail: why };
+}
+
+/** Everything `csess doctor` checks, for the given environment (the one agents will inherit). */
+export async function runDoctor(env: NodeJS.ProcessEnv = process.env, agent?: AgentKind): Promise<DoctorReport> {
+  const kinds = agent ? [agent] : AGENT_KINDS;
+  const [tmux, git, ...agents] = await Promise.all([
+    tool("tmux", ["-V"], env, "runs every agent in a persistent session"),
+    tool("git", ["--version"], env, "worktrees, commits as evidence, merges"),
+    ...kinds.map((kind) => probeAgent(kind, { env, checkAuth: true })),
+  ]);
+  const notifierPath = which("openclaw", env) ?? which("notify-send", env);
+  const notifier: ToolCheck = notifierPath
+    ? { name: "notifier", ok: true, path: notifierPath, detail: `session start/finish notifications via ${notifierPath.split("/").pop()}` }
+    : { name: "notifier", ok: null, detail: "no openclaw or notify-send on PATH: no desktop notifications (optional)" };
+  const usable = agent ? agents.some((a) => a.found) : agents.some((a) => a.kind !== "custom" && a.found);
+  return {
+    ok: tmux?.ok === true && git?.ok === true && usable,
+    tools: [tmux, git].filter((t): t is ToolCheck => t !== undefined),
+    agents: agents as AgentProbe[],
+    notifier,
+    path: (env.PATH ?? "").split(delimiter).filter(Boolean),
+  };
+}
+
+function status(ok: boolean | null | undefined): string {
+  return ok === true ? "ok" : ok === false ? "MISSING" : "-";
+}
+
+export function formatDoctor(report: DoctorReport): string {
+  const rows = report.tools.map((t) => [t.name, status(t.ok), t.version ?? "", t.path ?? t.detail]);
+  for (const a of report.agents) {
+    rows.push([a.kind, a.found ? "ok" : a.kind === "custom" ? "MISSING" : "not found", a.version ?? "", a.path ?? a.error ?? ""]);
+  }
+  rows.push([report.notifier.name, status(report.notifier.ok), "", report.notifier.path ?? report.notifier.detail]);
+  const lines = [renderTable(["CHECK", "STATUS", "VERSION", "PATH / DETAIL"], rows, 90), ""];
+  for (const a of report.agents.filter((x) => x.found)) {
+    const env = Object.entries(a.env).map(([k, v]) => `${k}=${v} `).join("");
+    lines.push(`${a.kind}: csess runs  ${env}${a.path} ${a.flags.join(" ")}${a.kind === "custom" ? " CMD" : ""}`);
+    if (a.auth) lines.push(`  auth: ${a.auth.ok === true ? "ok" : a.auth.ok === false ? "NOT LOGGED IN" : "unknown"} (${a.auth.detail})${a.auth.ok === true || !a.auth.advice ? "" : `: ${a.auth.advice}`}`);
+    for (const note of a.notes) lines.push(`  - ${note}`);
+  }
+  for (const a of report.agents.filter((x) => !x.found)) lines.push(`${a.kind}: ${a.error ?? "not found"}`);
+  lines.push("", `PATH: ${report.path.join(delimiter)}`, "");
+  lines.push(
+    report.ok
+      ? "Ready: csess can run agents here."
+      : "Not ready: csess needs tmux, git and an agent CLI (codex or claude; or use --agent custom --agent-cmd CMD and check it with `csess doctor --agent custom`).",
+    "",
+  );
+  return lines.join("\n");
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command("doctor")
+    .description("check tmux, git, the agent CLIs (versions, flags csess will pass, auth), PATH and notifications")
+    .option("--agent <kind>", "check only this agent: codex, claude or custom")
+    .option("--json", "print the report as JSON")
+    .addHelpText("after", "\nExit status: 0 when a usable setup exists, 1 otherwise.\n\nExamples:\n  csess doctor\n  csess doctor --agent claude --json | jq '.agents[0].flags'")
+    .action(async (options: { agent?: string; json?: boolean }) => {
+      if (options.agent !== undefined && !(AGENT_KINDS as readonly string[]).includes(options.agent)) {
+        throw new UserError(`--agent must be one of ${AGENT_KINDS.join(", ")} (e.g. --agent codex); received "${options.agent}"`);
+      }
+      const report = await runDoctor(process.env, options.agent as AgentKind | undefined);
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
+      if (!report.ok) process.exitCode = 1;
+    });
+}
