@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { SessionStatus } from "@csess/tmux";
 import { renderTable } from "../table.js";
+import { summarizeRuns, type RunSummaryRow } from "../run/summary.js";
 import { minutes, openTmux, sessionJson, userErrors } from "./tmux-shared.js";
 
 const DEFAULT_STALL_MS = 15 * 60_000;
@@ -8,8 +9,8 @@ const DEFAULT_STALL_MS = 15 * 60_000;
 export function registerStatus(program: Command): void {
   program
     .command("status")
-    .description("list csess sessions (csess exec and the runner's tasks) with their health")
-    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}]}')
+    .description("list the runs of this repository and all csess sessions (csess exec and the runner's tasks) with their health")
+    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}],"runs":[{runId,prd,state,verified,total,...}]}')
     .option("--stall <min>", "call a running session stalled after this many minutes without output (default 15)", minutes("--stall"))
     .addHelpText(
       "after",
@@ -19,13 +20,24 @@ export function registerStatus(program: Command): void {
     .action((options: { json?: boolean; stall?: number }) =>
       userErrors(async () => {
         const sessions = await openTmux().list({ stallMs: options.stall ?? DEFAULT_STALL_MS });
+        const runs = await summarizeRuns(process.cwd());
         if (options.json) {
-          process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson) }) + "\n");
+          process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson), runs }) + "\n");
           return;
         }
+        if (runs.length > 0) process.stdout.write(formatRuns(runs) + "\n");
         process.stdout.write(formatSessions(sessions));
       }),
     );
+}
+
+function formatRuns(runs: RunSummaryRow[], now = Date.now()): string {
+  const table = renderTable(
+    ["RUN", "STATE", "VERIFIED", "SETTLED", "STARTED", "PRD", "ACTIVE SESSIONS"],
+    runs.map((r) => [r.runId, r.state, `${r.verified}/${r.total}`, `${r.settled}/${r.total}`, ago(r.startedAt, now), r.prd, r.activeSessions.join(" ")]),
+  );
+  const hints = runs.some((r) => r.state === "interrupted") ? "\ninterrupted runs continue with: csess resume RUN (or csess stop RUN)" : "";
+  return `${table}${hints}\n`;
 }
 
 export function formatSessions(sessions: SessionStatus[], now = Date.now()): string {

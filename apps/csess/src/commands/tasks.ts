@@ -25,7 +25,7 @@ export function registerTasks(program: Command): void {
 }
 
 /** Reads a PRD as UTF-8 text, turning file-system failures into one-line user errors. */
-export async function readPrd(prdPath: string): Promise<string> {
+export async function readPrd(prdPath: string, shownAs = prdPath): Promise<string> {
   try {
     return await readFile(prdPath, "utf8");
   } catch (error) {
@@ -35,7 +35,7 @@ export async function readPrd(prdPath: string): Promise<string> {
       code === "EISDIR" ? "it is a directory, expected a markdown file" :
       code === "EACCES" ? "permission denied" :
       (error as Error).message;
-    throw new UserError(`cannot read PRD ${prdPath}: ${why}`);
+    throw new UserError(`cannot read PRD ${shownAs}: ${why}`);
   }
 }
 

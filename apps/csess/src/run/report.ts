@@ -121,11 +121,16 @@ function attentionList(state: RunState, tasks: TaskReport[], logTail: ReportInpu
         taskId: t.id,
         what: `${t.verdict}: ${t.reason}`,
         where: last?.stateDir,
-        lastLines: last ? logTail(last.stateDir, 5) : undefined,
+        lastLines: last ? readableTail(last.stateDir, logTail) : undefined,
       });
     }
   }
   return items;
+}
+
+/** The log's last lines a person can read: agents' JSON event lines are left to the log file itself. */
+function readableTail(stateDir: string, logTail: ReportInputs["logTail"]): string[] {
+  return logTail(stateDir, 40).filter((l) => !l.trimStart().startsWith("{")).slice(-5);
 }
 
 function duration(ms: number): string {

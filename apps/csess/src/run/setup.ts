@@ -21,7 +21,7 @@ export interface PreparedPrd {
 
 /** Finds the repo around the PRD and checks everything a run needs before anything starts. */
 export async function preparePrd(prdArg: string, cwd: string, into?: string): Promise<PreparedPrd> {
-  const text = await readPrd(prdArg);
+  const text = await readPrd(resolve(cwd, prdArg), prdArg);
   if (text.includes("\u0000")) {
     throw new UserError(`${prdArg} looks like a binary file (it contains NUL bytes); expected a markdown PRD with "- [ ] task" items`);
   }

@@ -1,0 +1,123 @@
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { startModelServer } from "@csess/model-server";
+import { UserError } from "../errors.js";
+import type { RunReport } from "../run/report.js";
+import { listRuns, runDir } from "../run/rundir.js";
+import { startRun } from "../run/start.js";
+
+const DEMO_DIR = fileURLToPath(new URL("../../../../fixtures/demo/", import.meta.url));
+/** The codex CLI installed with the workspace (devDependency), so the demo needs no global install. */
+const LOCAL_BIN = fileURLToPath(new URL("../../node_modules/.bin/", import.meta.url));
+
+interface DemoOptions {
+  dir?: string;
+  parallel: string;
+  json?: boolean;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command("demo")
+    .description("run the bundled demo: a throw-away repo, the real Codex CLI, a local scripted model server (no API key, no network)")
+    .option("--dir <path>", "where to create the demo repository (default: a new temp directory)")
+    .option("--parallel <n>", "agents at once", "3")
+    .option("--json", "one JSON event per line, the report last")
+    .addHelpText("after", `\nThe demo PRD (${path.join(DEMO_DIR, "PRD.md")}) has one task whose agent lies (ticks without\ncommitting) and one that hits HTTP 429; the report shows both for what they are.`)
+    .action(async (options: DemoOptions) => {
+      process.exitCode = await runDemo(options);
+    });
+}
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", args, {
+    cwd,
+    stdio: "ignore",
+    env: { ...process.env, GIT_AUTHOR_NAME: "csess demo", GIT_AUTHOR_EMAIL: "demo@csess.invalid", GIT_COMMITTER_NAME: "csess demo", GIT_COMMITTER_EMAIL: "demo@csess.invalid" },
+  });
+}
+
+/** True when the liar was caught, the 429 task was requeued and verified, and the rest verified. */
+function demoAsScripted(repo: string): true | string {
+  const runs = listRuns(repo);
+  const report = JSON.parse(readFileSync(path.join(runDir(repo, runs.at(-1)!), "report.json"), "utf8")) as RunReport;
+  const wrong = report.tasks.flatMap((t) => {
+    const expected = /usage section/.test(t.title) ? "claimed-unverified" : "verified";
+    if (t.verdict !== expected) return [`${t.id} "${t.title}" is ${t.verdict}, expected ${expected}`];
+    if (/smoke test/.test(t.title) && t.rateLimits < 1) return [`${t.id} "${t.title}" was never rate limited`];
+    return [];
+  });
+  return wrong.length === 0 ? true : wrong.join("; ");
+}
+
+async function runDemo(options: DemoOptions): Promise<number> {
+  if (!existsSync(path.join(DEMO_DIR, "PRD.md"))) {
+    throw new UserError(`the demo files are not here (${DEMO_DIR}); run the demo from a clone of the csess repository`);
+  }
+  const root = options.dir ? path.resolve(options.dir) : mkdtempSync(path.join(os.tmpdir(), "csess-demo-"));
+  const repo = path.join(root, "greet");
+  if (existsSync(repo)) throw new UserError(`${repo} already exists; pick another --dir or remove it`);
+  mkdirSync(repo, { recursive: true });
+  const home = path.join(root, "home");
+  mkdirSync(path.join(home, "codex"), { recursive: true });
+
+  const server = await startModelServer({
+    scenarios: JSON.parse(readFileSync(path.join(DEMO_DIR, "scenarios.json"), "utf8")),
+    stateFile: path.join(home, "model-server-state.json"),
+  });
+  try {
+    copyFileSync(path.join(DEMO_DIR, "PRD.md"), path.join(repo, "PRD.md"));
+    writeFileSync(path.join(repo, "README.md"), "# greet\n\nA tiny greeting CLI (csess demo project).\n");
+    // How a user points csess at a custom endpoint: a provider and agent environment in the config.
+    writeFileSync(path.join(repo, "csess.config.json"), JSON.stringify({
+      agent: "codex",
+      model: "gpt-5.1-codex",
+      maxIterations: 2,
+      staggerSeconds: 1,
+      timeoutMinutes: 5,
+      notes: false,
+      provider: { baseUrl: server.openaiBaseUrl, envKey: "CSESS_DEMO_API_KEY", name: "scripted", requestMaxRetries: 0, streamMaxRetries: 0 },
+      agentEnv: { CODEX_HOME: path.join(home, "codex"), CSESS_DEMO_API_KEY: "no-key-needed" },
+    }, null, 2) + "\n");
+    git(repo, "init", "-q", "-b", "main");
+    git(repo, "add", "-A");
+    git(repo, "commit", "-q", "-m", "greet: PRD and config");
+
+    process.env.PATH = `${LOCAL_BIN}${path.delimiter}${process.env.PATH ?? ""}`;
+    process.env.CSESS_HOME = path.join(home, "csess");
+    process.env.CSESS_TMUX_SOCKET = path.join(home, "tmux.sock");
+    process.env.CSESS_NOTIFY ??= "true";
+    process.stderr.write(
+      `csess demo: repo ${repo}\n` +
+      `  model server ${server.url} (scripted: "Write a usage section" lies, "Add a smoke test script" gets a 429 first)\n` +
+      `  watch the agents: tmux -S ${process.env.CSESS_TMUX_SOCKET} ls\n\n`,
+    );
+    const code = await startRun({
+      prd: "PRD.md",
+      flags: { parallel: options.parallel },
+      json: options.json ?? false,
+      dryRun: false,
+      cwd: repo,
+    });
+    const expected = demoAsScripted(repo);
+    process.stderr.write(
+      `\nThe demo repo stays for you to look at:\n  cd ${repo} && git log --oneline --graph && cat PRD.md\n` +
+      `  csess report   (run inside it; --md for markdown)\n` +
+      (expected === true
+        ? `The run exited ${code} because one task is claimed-unverified on purpose; everything came out as scripted.\n`
+        : `Not as scripted: ${expected}\n`),
+    );
+    return expected === true ? 0 : 1;
+  } finally {
+    await server.close();
+    try {
+      execFileSync("tmux", ["-S", path.join(home, "tmux.sock"), "kill-server"], { stdio: "ignore" });
+    } catch {
+      // No server left.
+    }
+  }
+}

@@ -1,0 +1,47 @@
+// The README's main job: `csess demo` runs the demo PRD with the REAL codex CLI (devDependency
+// @openai/codex 0.169.0) in real tmux sessions and real git worktrees, against the bundled scripted
+// model server on 127.0.0.1 (no API key, no network).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFile } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLI } from "./run-helpers.js";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "csess-demo-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+describe("csess demo (real codex against the scripted model server)", () => {
+  it("verifies and merges honest tasks, catches the liar, requeues the 429 task and verifies it", async () => {
+    const result = await run(["demo", "--dir", dir, "--json"], dir, { ...process.env, CI: "true" });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as {
+      tasks: Array<{ id: string; title: string; verdict: string; checked: boolean; commits: string[]; iterations: number; attempts: number; rateLimits: number; evidence: string | null }>;
+    };
+    const byTitle = Object.fromEntries(report.tasks.map((t) => [t.title, t]));
+    const liar = byTitle["Write a usage section in the README"]!;
+    expect(liar).toMatchObject({ verdict: "claimed-unverified", checked: false, commits: [], iterations: 2 });
+    const limited = byTitle["Add a smoke test script"]!;
+    expect(limited).toMatchObject({ verdict: "verified", checked: true, iterations: 1, evidence: "trailer" });
+    expect(limited.rateLimits).toBeGreaterThanOrEqual(1);
+    expect(limited.attempts).toBe(limited.rateLimits + 1);
+    const honest = report.tasks.filter((t) => t !== liar);
+    expect(honest.map((t) => t.verdict)).toEqual(honest.map(() => "verified"));
+    for (const t of honest) expect(t.commits).toHaveLength(1);
+
+    // The real PRD: honest boxes ticked, the liar's not; the merges carry the trailer.
+    const repo = path.join(dir, "greet");
+    const prd = readFileSync(path.join(repo, "PRD.md"), "utf8");
+    expect(prd).toContain("- [ ] Write a usage section in the README");
+    expect(prd).toContain("- [x] Add a smoke test script");
+    const saved = JSON.parse(readFileSync(path.join(repo, ".csess", "runs", (report as unknown as { runId: string }).runId, "report.json"), "utf8"));
+    expect(saved.tasks.map((t: { verdict: string }) => t.verdict)).toEqual(report.tasks.map((t) => t.verdict));
+  }, 240_000);
+});
