@@ -94,6 +94,21 @@ export function waitForLauncherInfo(stateDir: string, timeoutMs: number): Promis
   });
 }
 
+/**
+ * Stops what is left of a dead session's command: its process group, when the launcher that owned it
+ * is gone (killed with SIGKILL, say) and nothing else will. Without this an agent could keep working in a
+ * worktree that a runner is about to hand to the next attempt.
+ */
+export async function stopOrphanedCommand(stateDir: string): Promise<void> {
+  const info = await readJson<LauncherInfo>(stateFile(stateDir, "launcher")).catch(() => undefined);
+  if (info?.commandPid === undefined) return;
+  try {
+    process.kill(-info.commandPid, "SIGKILL");
+  } catch {
+    // the group is gone already
+  }
+}
+
 export function readExitInfo(stateDir: string): Promise<ExitInfo | undefined> {
   return readJson<ExitInfo>(stateFile(stateDir, "exit"));
 }

@@ -15,6 +15,7 @@ import {
   readSessionRecord,
   removeRegistryEntry,
   stateFile,
+  stopOrphanedCommand,
   waitForLauncherInfo,
   writeFileAtomic,
   writeRegistryEntry,
@@ -199,7 +200,9 @@ export class Tmux {
     if (ours) {
       await runTmux(this.tmuxBin, record.socket, ["kill-session", "-t", `=${record.name}:`]).catch(() => undefined);
     }
-    return describe(stateDir, record, undefined, {});
+    const final = await describe(stateDir, record, undefined, {});
+    if (final.state === "dead") await stopOrphanedCommand(stateDir);
+    return final;
   }
 
   /**

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { watch, type FSWatcher } from "node:fs";
-import { readExitInfo, STATE_FILES, type SessionRecord } from "./state.js";
+import { readExitInfo, STATE_FILES, stopOrphanedCommand, type SessionRecord } from "./state.js";
 import { paneState } from "./tmux-cli.js";
 import type { ExitOutcome } from "./types.js";
 
 /**
- * Resolves when the session's exit file appears, or with `dead` once the session is gone without one.
+ * Resolves when the session's exit file appears, or with `dead` once the session is gone without one
+ * (then whatever is left of its command is stopped: dead means nothing runs any more).
  * Event-driven, no polling: a watch on the state directory sees the exit file's rename, and a
  * `tmux wait-for` client on the session's channel returns when the launcher signals it or when the
  * tmux server dies (its connection drops); either way the exit file and the pane are then checked.
@@ -52,6 +53,7 @@ export function waitForSessionExit(
         : pane.channel !== record.channel
           ? `session ${record.name} on socket ${record.socket} is a newer session with the same name; this one ended without an exit file`
           : `the launcher of session ${record.name} died without writing an exit file`;
+      await stopOrphanedCommand(stateDir);
       settle(() => resolve({ state: "dead", detail }));
     };
 

@@ -39,6 +39,17 @@ describe("health", () => {
     expect(await waitForProcessGone(pid)).toBe(true);
   });
 
+  it("reports dead when the launcher itself is killed, and stops the command it left behind", async () => {
+    const pid = await startWithPid("orphan", "exec sleep 600");
+    const waiting = box.tmux.waitForExit("orphan");
+    const launcherFile = path.join(box.stateDir("orphan"), "launcher.json");
+    await waitForFile(launcherFile);
+    const launcher = JSON.parse(await readFile(launcherFile, "utf8")) as { pid: number };
+    process.kill(launcher.pid, "SIGKILL");
+    expect((await waiting).state).toBe("dead");
+    expect(await waitForProcessGone(pid)).toBe(true);
+  });
+
   it("reports dead when the session is closed outside csess", async () => {
     await startWithPid("closed", "exec sleep 600");
     const waiting = box.tmux.waitForExit("closed");
