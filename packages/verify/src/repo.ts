@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { runGit } from "./git.js";
 
@@ -34,14 +35,9 @@ export interface OpenRepoOptions {
 
 /** Finds the repository containing `cwd` and describes its checkout. */
 export async function openRepo(cwd: string, options: OpenRepoOptions = {}): Promise<RepoInfo> {
-  const top = await runGit(cwd, ["rev-parse", "--show-toplevel", "--git-common-dir"], { okExitCodes: [128] }).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT" || /ENOENT|no such file|cannot use .* as a working directory/i.test(error.message)) {
-        throw new RepoError("not-a-repo", `${cwd} does not exist or is not a directory`);
-      }
-      throw error;
-    },
-  );
+  const dir = await stat(cwd).catch(() => null);
+  if (!dir?.isDirectory()) throw new RepoError("not-a-repo", `${cwd} does not exist or is not a directory (expected a folder inside a git repository)`);
+  const top = await runGit(cwd, ["rev-parse", "--show-toplevel", "--git-common-dir"], { okExitCodes: [128] });
   if (top.exitCode !== 0) {
     throw new RepoError(
       "not-a-repo",
