@@ -10,7 +10,10 @@ import { parseDocument, type ParsedPrd, type TaskRecord } from "./parse.js";
  * Throws `PrdError` for a dependency that names no task (or names the task itself).
  */
 export function describeTasks(text: string): TaskDetail[] {
-  const doc = parseDocument(text);
+  return describeParsed(parseDocument(text));
+}
+
+export function describeParsed(doc: ParsedPrd): TaskDetail[] {
   const lines = splitLines(doc.body);
   const sections = sectionTexts(doc, lines);
   const tasks = doc.tasks.map((record) => record.task);
@@ -102,7 +105,7 @@ function sectionTexts(doc: ParsedPrd, lines: string[]): string[] {
     for (let line = node.position!.start.line; line <= node.position!.end.line; line++) hidden[line - 1] = 1;
   };
   for (const record of doc.tasks) hide(record.item);
-  for (const node of doc.tree.children) if (node.type === "yaml") hide(node);
+  for (const node of doc.blocks) if (node.type === "yaml") hide(node);
   const starts = [1, ...doc.headings.map((heading) => heading.position!.start.line)];
   return starts.map((from, i) => {
     const to = (starts[i + 1] ?? lines.length + 1) - 1;

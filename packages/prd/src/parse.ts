@@ -1,9 +1,10 @@
-import type { Heading, ListItem, Nodes, Paragraph, Root } from "mdast";
+import type { Heading, ListItem, Nodes, Paragraph, RootContent } from "mdast";
 import type { CompileContext, Extension as FromMarkdownExtension, Token } from "mdast-util-from-markdown";
 import remarkFrontmatter from "remark-frontmatter";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified, type Processor } from "unified";
+import { parseInChunks } from "./chunks.js";
 import { assignIds } from "./ids.js";
 import type { Task } from "./model.js";
 
@@ -42,7 +43,8 @@ export interface ParsedPrd {
   bom: string;
   /** The text without its BOM; every offset indexes into this. */
   body: string;
-  tree: Root;
+  /** The top-level blocks, in order. */
+  blocks: RootContent[];
   tasks: TaskRecord[];
   headings: Heading[];
 }
@@ -108,11 +110,14 @@ export function rememberToggled(previous: ParsedPrd, index: number, body: string
   memo = { text: previous.bom + body, doc: { ...previous, body, tasks } };
 }
 
-/** Parses without the memo (tests use it to check the memo never lies). */
-export function parseFresh(text: string): ParsedPrd {
+/** Chunk size for `parseInChunks`: big enough that per-parse overhead does not matter. */
+const CHUNK_CHARS = 8192;
+
+/** Parses without the memo (tests use it to check the memo never lies, and to vary the chunk size). */
+export function parseFresh(text: string, chunkChars = CHUNK_CHARS): ParsedPrd {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   const body = bom ? text.slice(1) : text;
-  const tree = processor.parse(body);
+  const blocks: RootContent[] = [];
   const tasks: TaskRecord[] = [];
   const headings: Heading[] = [];
   const open: TaskRecord[] = [];
@@ -130,9 +135,32 @@ export function parseFresh(text: string): ParsedPrd {
     }
     if ("children" in node) for (const child of node.children) visit(child);
   };
-  visit(tree);
+  for (const chunk of parseInChunks(body, (part) => processor.parse(part), chunkChars)) {
+    for (const node of chunk.children) shift(node, chunk.offset, chunk.lineDelta);
+    for (const node of chunk.children) visit(node);
+    blocks.push(...chunk.children);
+  }
   assignIds(tasks);
-  return { bom, body, tree, tasks, headings };
+  return { bom, body, blocks, tasks, headings };
+}
+
+/** Moves a node (and its descendants) parsed as part of a chunk to its place in the whole text. */
+function shift(node: Nodes, offsetDelta: number, lineDelta: number): void {
+  if (offsetDelta === 0 && lineDelta === 0) return;
+  if ("children" in node) for (const child of node.children) shift(child, offsetDelta, lineDelta);
+  const position = node.position;
+  if (position) {
+    position.start.offset! += offsetDelta;
+    position.end.offset! += offsetDelta;
+    position.start.line += lineDelta;
+    position.end.line += lineDelta;
+  }
+  const check = node.type === "listItem" ? node.data?.csessCheck : undefined;
+  if (check) {
+    check.start += offsetDelta;
+    check.end += offsetDelta;
+    check.close += offsetDelta;
+  }
 }
 
 function toRecord(body: string, item: ListItem, check: CheckOffsets, open: TaskRecord[], headings: Heading[]): TaskRecord {

@@ -68,6 +68,7 @@ const cases: Array<[name: string, markdown: string, expected: Row[]]> = [
   ["CRLF", "# H\r\n\r\n- [ ] a\r\n  - [x] b\r\n", [["a", false, 3, 0, undefined, "H"], ["b", true, 4, 1, "a", "H"]]],
   ["CR only", "# H\r\r- [ ] a\r  - [x] b\r", [["a", false, 3, 0, undefined, "H"], ["b", true, 4, 1, "a", "H"]]],
   ["BOM", "\uFEFF- [ ] a\n", [["a", false, 1, 0]]],
+  ["a second BOM is skipped too (as micromark does)", "\uFEFF\uFEFF- [ ] a\n", [["a", false, 1, 0]]],
   ["BOM is no front matter", "\uFEFF---\nx: 1\n---\n- [ ] a\n", [["a", false, 4, 0]]],
   ["emoji and non-ASCII before and in tasks", "# Über 🚀\n\n😀 ünïcödé\n\n- [ ] 日本語 ✅\n", [["日本語 ✅", false, 5, 0, undefined, "Über 🚀"]]],
   ["tables and task-like text in them", "| a | b |\n|---|---|\n| - [ ] x | y |\n\n- [ ] z\n", [["z", false, 5, 0]]],

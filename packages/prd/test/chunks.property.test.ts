@@ -1,0 +1,61 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { describeParsed } from "../src/describe.js";
+import { parseFresh, type ParsedPrd } from "../src/parse.js";
+import { readCase } from "./fixtures.js";
+
+/** Everything the rest of the package reads from a parse. */
+function facts(doc: ParsedPrd) {
+  return {
+    tasks: doc.tasks.map((r) => ({ ...r.task, check: r.check, titleEnd: r.titleEnd, headingIndex: r.headingIndex })),
+    headings: doc.headings.map((h) => h.position),
+    details: (() => {
+      try {
+        return describeParsed(doc);
+      } catch (error) {
+        return String(error);
+      }
+    })(),
+  };
+}
+
+const whole = (text: string) => facts(parseFresh(text, Infinity));
+const finest = (text: string) => facts(parseFresh(text, 1));
+
+// Blocks that run on across blank lines and column-1 lines, to tempt the chunker into bad cuts.
+const piece = fc.constantFrom(
+  "- [ ] a", "- [x] b", "  - [ ] nested", "* [X] c", "1. [ ] d", "# H1", "## H2 (after: a)", "Setext\n===",
+  "para", "> - [ ] q", "> quote", "```", "~~~~", "    - [ ] indented code", "<!--", "-->", "<div>", "</div>",
+  "<pre>", "</pre>", "---", "| a |\n|---|\n| - [ ] t |", "[x]: /url", "\t- [ ] tab", "  text", "- [ ]", "\uFEFF- [ ] z",
+);
+const doc = fc
+  .tuple(fc.array(fc.tuple(piece, fc.constantFrom("\n", "\n\n", "\n  \n")), { maxLength: 40 }), fc.constantFrom("\n", "\r\n", "\r"), fc.boolean(), fc.constantFrom("", "\uFEFF", "\uFEFF\uFEFF"))
+  .map(([parts, eol, frontMatter, bom]) => {
+    const text = bom + (frontMatter ? "---\na: 1\n\n# yaml comment\n---\n\n" : "") + parts.map(([p, sep]) => p + sep).join("");
+    return text.replace(/\n/g, eol);
+  });
+
+describe("chunked parsing equals a whole-document parse", { timeout: 120_000 }, () => {
+  test("on random PRDs cut at every allowed place", () => {
+    fc.assert(fc.property(doc, (text) => {
+      expect(finest(text)).toEqual(whole(text));
+    }), { numRuns: 1500 });
+  });
+
+  test("on the edge-case fixtures", () => {
+    for (const name of ["everything.md", "everything-crlf.md", "everything-cr.md", "everything-bom-crlf.md"]) {
+      expect(finest(readCase(name)), name).toEqual(whole(readCase(name)));
+    }
+  });
+
+  test("an HTML comment with blank lines and headings inside does not leak tasks", () => {
+    const text = "# A\n\n<!--\n\n## Hidden\n\n- [ ] hidden\n\n-->\n\n- [ ] shown\n";
+    const doc = parseFresh(text, 1);
+    expect(doc.tasks.map((r) => [r.task.title, r.task.section, r.task.line])).toEqual([["shown", "A", 11]]);
+  });
+
+  test("an unclosed fence swallows the rest, as on GitHub", () => {
+    const text = "- [ ] before\n\n```\n\n- [ ] inside\n\n# Not a heading\n";
+    expect(parseFresh(text, 1).tasks.map((r) => r.task.title)).toEqual(["before"]);
+  });
+});
