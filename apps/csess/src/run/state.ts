@@ -78,6 +78,7 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
   switch (event.type) {
     case "runner-attached":
       state.pids.push(event.pid);
+      state.stopped = undefined; // a resumed run is running again
       return;
     case "iteration-started":
       if (!task) return;
