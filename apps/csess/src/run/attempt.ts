@@ -44,7 +44,7 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number): P
   // the tasks it depends on (merged before it starts) is there.
   const base = t.base ?? (await runGit(ctx.repoRoot, ["rev-parse", `refs/heads/${ctx.branch}`])).stdout.trim();
   const worktree = await addTaskWorktree({
-    root: ctx.repoRoot, runId: ctx.runId, slug: `${t.id}-${slugify(t.title, 40)}`, base,
+    root: ctx.repoRoot, runId: ctx.runId, slug: `${slugify(t.title, 40)}-${t.id}`, base, // "-<id>" ending: csess verify recognises the branch
   });
   const detail = ctx.details.get(t.id);
   const promptFile = join(stateDir, "prompt.md");
