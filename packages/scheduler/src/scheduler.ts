@@ -29,6 +29,12 @@ export interface SchedulerOptions {
   increaseAfter?: number;
   /** A pause longer than `thresholdMs` (default 15 min) is long: `wait` (default) or `stop` the run. */
   longPause?: { thresholdMs?: number; action?: "wait" | "stop" };
+  /**
+   * false: no adaptation (a baseline for benchmarks). A rate-limited attempt then pauses nothing, cuts
+   * no concurrency and spends an iteration like any other failed attempt (retried at the back of the
+   * queue). Default true.
+   */
+  adaptive?: boolean;
   onEvent?: (event: SchedulerEvent) => void;
 }
 
@@ -69,6 +75,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const increaseAfter = positiveInteger("increaseAfter", options.increaseAfter ?? 2);
   const longPauseMs = nonNegative("longPause.thresholdMs", options.longPause?.thresholdMs ?? 15 * 60_000);
   const longPauseAction = options.longPause?.action ?? "wait";
+  const adaptive = options.adaptive ?? true;
   const emit = (event: SchedulerEvent) => options.onEvent?.(event);
 
   const limit = pLimit(parallel);
@@ -250,6 +257,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
           ...(resetAt === undefined ? {} : { resetAt }),
         });
+        if (!adaptive) {
+          spend(task, { kind: "again", reason: `${result.kind} (no adaptation)` });
+          return;
+        }
         enqueue(task, true);
         const pause = throttle.onLimit({
           limit: result.kind,
@@ -263,9 +274,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         return;
       }
       task.lastLimited = false;
+      throttle.onClean(attemptStartedAt);
+      spend(task, result);
+    };
+
+    /** The attempt used one of the task's iterations: settle the task or queue its next iteration. */
+    const spend = (task: TaskRun, result: Extract<IterationResult, { kind: "verified" | "failed" | "again" }>) => {
       task.iterationsUsed++;
       task.attempt = 0;
-      throttle.onClean(attemptStartedAt);
       if (result.kind === "verified") settle(task, "verified");
       else if (result.kind === "failed") settle(task, "failed", result.reason ?? "the iteration reported failure");
       else if (task.iterationsUsed >= maxIterations) {

@@ -106,6 +106,31 @@ describe("rate limits", () => {
     ]);
     expect(summary.tasks[0]).toMatchObject({ id: "a", state: "verified", iterations: 1, attempts: 3, rateLimits: 2 });
   });
+
+  it("adaptive: false (the benchmarks' baseline) pauses nothing, cuts nothing and spends an iteration per rate limit", async () => {
+    const h = harness({
+      parallel: 2,
+      maxIterations: 2,
+      adaptive: false,
+      script: { a: [limited(1000, 30_000), limited(1000, 30_000)], b: [limited(1000, 30_000), ok(1000)] },
+    });
+    const summary = await h.runTasks(tasks("a", "b", "c"));
+    expect(h.of("paused-until")).toEqual([]);
+    expect(h.of("concurrency-changed")).toEqual([]);
+    // No wait for Retry-After: the next starts follow at once, requeued at the back behind c.
+    expect(h.starts()).toEqual([
+      { id: "a", at: 0 },
+      { id: "b", at: 0 },
+      { id: "c", at: 1000 },
+      { id: "a", at: 1000 },
+      { id: "b", at: 2000 },
+    ]);
+    expect(summary.tasks.map((t) => [t.id, t.state, t.iterations, t.rateLimits])).toEqual([
+      ["a", "failed", 2, 2],
+      ["b", "verified", 2, 1],
+      ["c", "verified", 1, 0],
+    ]);
+  });
 });
 
 describe("adaptive concurrency (AIMD)", () => {

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { DEFAULTS, type RunFlags } from "../run/config.js";
 import { resumeRun, startRun } from "../run/start.js";
 
@@ -33,6 +33,8 @@ export function registerRun(program: Command): void {
     .option("--no-notify", "no completion notifications")
     .option("--on-usage-limit <action>", "when a usage limit resets more than 15 min away: wait or stop (default wait)")
     .option("--socket <path>", "tmux socket (default $CSESS_TMUX_SOCKET, else ~/.tmux/sock)")
+    // Benchmarks' baseline only: no pause and no concurrency cut on rate limits.
+    .addOption(new Option("--no-adapt", "do not adapt to rate limits (a rate limit spends an iteration)").hideHelp())
     .option("--dry-run", "print the plan (order, waves, stagger) and exit")
     .option("--json", "one JSON event per line on stdout, the report as the last line")
     .addHelpText("after", `

@@ -31,6 +31,8 @@ export interface RunConfig {
   provider?: ProviderEndpoint;
   /** Extra environment for the agent sessions (e.g. CODEX_HOME), on top of csess's own. */
   agentEnv: Record<string, string>;
+  /** false: no fleet-wide pause or concurrency cut on rate limits (a benchmark baseline; hidden --no-adapt). */
+  adaptive: boolean;
 }
 
 export const DEFAULTS: RunConfig = {
@@ -45,6 +47,7 @@ export const DEFAULTS: RunConfig = {
   notes: "memory/{date}.md",
   onUsageLimit: "wait",
   agentEnv: {},
+  adaptive: true,
 };
 
 const CONFIG_FILES = [
@@ -73,6 +76,7 @@ const KEYS: Record<keyof RunConfig, (v: unknown) => boolean> = {
   onUsageLimit: (v) => v === "wait" || v === "stop",
   provider: (v) => isObject(v) && typeof v.baseUrl === "string" && /^https?:\/\//.test(v.baseUrl),
   agentEnv: (v) => isObject(v) && Object.values(v).every((x) => typeof x === "string"),
+  adaptive: (v) => typeof v === "boolean",
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -131,6 +135,7 @@ export interface RunFlags {
   notes?: string | boolean;
   notify?: string | false;
   onUsageLimit?: string;
+  adapt?: boolean;
 }
 
 function number(flag: string, value: string | undefined, integer: boolean, min: number): number | undefined {
@@ -170,6 +175,7 @@ export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfi
   if (flags.notes === false) fromFlags.notes = false;
   else if (typeof flags.notes === "string") fromFlags.notes = flags.notes;
   if (flags.notify !== undefined) fromFlags.notify = flags.notify;
+  if (flags.adapt === false) fromFlags.adaptive = false;
   if (flags.onUsageLimit !== undefined) {
     if (!KEYS.onUsageLimit(flags.onUsageLimit)) {
       throw new UserError(`--on-usage-limit: expected wait or stop; received "${flags.onUsageLimit}"`);

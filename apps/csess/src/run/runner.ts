@@ -118,6 +118,7 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     staggerMs: ctx.config.staggerSeconds * 1000,
     maxIterations: ctx.config.maxIterations,
     longPause: { action: ctx.config.onUsageLimit },
+    adaptive: ctx.config.adaptive ?? true, // runs journaled before the option existed adapt
     onEvent: (event) => onSchedulerEvent(ctx, event, landings),
   });
   const refresh = setInterval(() => ctx.view.refresh(snapshot(ctx, scheduler)), 500);
