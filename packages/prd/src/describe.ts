@@ -19,7 +19,7 @@ export function describeParsed(doc: ParsedPrd): TaskDetail[] {
   const tasks = doc.tasks.map((record) => record.task);
   const resolve = refResolver(tasks);
   const children = new Map<string, string[]>();
-  for (const task of tasks) if (task.parentId) children.set(task.parentId, [...(children.get(task.parentId) ?? []), task.id]);
+  for (const task of tasks) if (task.parentId) pushTo(children, task.parentId, task.id);
   return doc.tasks.map((record) => ({
     ...record.task,
     childIds: children.get(record.task.id) ?? [],
@@ -43,10 +43,7 @@ export function afterRefs(text: string): string[] {
 function refResolver(tasks: Task[]): (task: Task, ref: string) => string {
   const ids = new Set(tasks.map((task) => task.id));
   const byTitle = new Map<string, Task[]>();
-  for (const task of tasks) {
-    const key = titleKey(task.title);
-    byTitle.set(key, [...(byTitle.get(key) ?? []), task]);
-  }
+  for (const task of tasks) pushTo(byTitle, titleKey(task.title), task);
   return (task, ref) => {
     const asId = normalizeIdInput(ref);
     const matches = ids.has(asId) ? [asId] : (byTitle.get(titleKey(ref)) ?? []).map((t) => t.id);
@@ -63,6 +60,12 @@ function refResolver(tasks: Task[]): (task: Task, ref: string) => string {
     if (id === task.id) throw new PrdError(`${where}: a task cannot wait for itself. ${example}`);
     return id;
   };
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function splitLines(body: string): string[] {
