@@ -1,14 +1,22 @@
-import { execFile } from "node:child_process";
+import { execFile, type ExecFileException } from "node:child_process";
 import { TmuxError } from "./errors.js";
 
+/** Attempts for a command whose client could not connect to a busy server (it never reached the server). */
+const CONNECT_ATTEMPTS = 5;
+
 /** Runs one tmux client command (argv, never a shell) against a socket and returns its stdout. */
-export function runTmux(tmuxBin: string, socket: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(tmuxBin, ["-S", socket, ...args], { encoding: "utf8" }, (error, stdout, stderr) => {
-      if (!error) return resolve(stdout);
-      reject(classifyTmuxFailure(tmuxBin, socket, args, error, stderr));
-    });
-  });
+export async function runTmux(tmuxBin: string, socket: string, args: string[]): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const { error, stdout, stderr } = await new Promise<{ error: ExecFileException | null; stdout: string; stderr: string }>(
+      (resolve) => execFile(tmuxBin, ["-S", socket, ...args], { encoding: "utf8" }, (error, stdout, stderr) => resolve({ error, stdout, stderr })),
+    );
+    if (!error) return stdout;
+    if (attempt < CONNECT_ATTEMPTS && /error connecting to .*\((Resource temporarily unavailable|Connection reset by peer)\)/.test(stderr)) {
+      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      continue;
+    }
+    throw classifyTmuxFailure(tmuxBin, socket, args, error, stderr);
+  }
 }
 
 function classifyTmuxFailure(
@@ -30,9 +38,14 @@ function classifyTmuxFailure(
   return new TmuxError("TMUX_FAILED", `tmux ${args[0] ?? ""} failed on socket ${socket}: ${stderr.trim() || error.message}`);
 }
 
-/** tmux's words for "nobody listens on this socket" (missing file, stale file, server gone). */
+/**
+ * tmux's words for "nobody listens on this socket" (no file, or a stale one: ENOENT, ECONNREFUSED) and
+ * "the server died under us".
+ * Not "error connecting to ... (Resource temporarily unavailable)": a busy server's full accept queue is
+ * a transient failure, not a dead server.
+ */
 function isNoServer(stderr: string): boolean {
-  return /no server running|error connecting to|server exited unexpectedly|lost server/.test(stderr);
+  return /no server running|error connecting to .*\((No such file or directory|Connection refused)\)|server exited unexpectedly|lost server/.test(stderr);
 }
 
 /** A csess session as tmux sees it. `channel` tells a session from an older one that had the same name. */

@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { watch, type FSWatcher } from "node:fs";
+import { TmuxError } from "./errors.js";
 import { readExitInfo, STATE_FILES, stopOrphanedCommand, type SessionRecord } from "./state.js";
 import { paneState } from "./tmux-cli.js";
 import type { ExitOutcome } from "./types.js";
+
+/** Backoff after a transient tmux failure (a busy server refusing connections), doubling up to the cap. */
+const RETRY_FIRST_MS = 50;
+const RETRY_CAP_MS = 2000;
 
 /**
  * Resolves when the session's exit file appears, or with `dead` once the session is gone without one
@@ -20,12 +25,15 @@ export function waitForSessionExit(
     let settled = false;
     let watcher: FSWatcher | undefined;
     let waiter: ChildProcess | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let retryMs = RETRY_FIRST_MS;
 
     const settle = (finish: () => void) => {
       if (settled) return;
       settled = true;
       watcher?.close();
       waiter?.kill();
+      clearTimeout(retry);
       signal?.removeEventListener("abort", onAbort);
       finish();
     };
@@ -38,23 +46,34 @@ export function waitForSessionExit(
       return exit !== undefined;
     };
 
+    const checkLater = () => {
+      clearTimeout(retry);
+      retry = setTimeout(() => void checkSession(), retryMs);
+      retryMs = Math.min(retryMs * 2, RETRY_CAP_MS);
+    };
+
     /** After a wake-up from tmux: exited, dead, or still running (then wait again). */
     const checkSession = async (): Promise<void> => {
-      if (settled || (await exitFileWritten())) return;
-      const pane = await paneState(record.tmuxBin, record.socket, record.name);
-      if (pane && pane.channel === record.channel && !pane.dead) {
-        armWaiter();
-        return;
+      try {
+        if (settled || (await exitFileWritten())) return;
+        const pane = await paneState(record.tmuxBin, record.socket, record.name);
+        if (pane && pane.channel === record.channel && !pane.dead) {
+          armWaiter();
+          return;
+        }
+        // The launcher writes the exit file before it lets the pane go: read once more to close the race.
+        if (await exitFileWritten()) return;
+        const detail = pane === undefined
+          ? `session ${record.name} is gone from tmux (socket ${record.socket}) without an exit file: the tmux server was killed, the machine restarted, or the session was killed outside csess`
+          : pane.channel !== record.channel
+            ? `session ${record.name} on socket ${record.socket} is a newer session with the same name; this one ended without an exit file`
+            : `the launcher of session ${record.name} died without writing an exit file`;
+        await stopOrphanedCommand(stateDir);
+        settle(() => resolve({ state: "dead", detail }));
+      } catch (error) {
+        if (error instanceof TmuxError && error.code === "TMUX_FAILED") checkLater();
+        else fail(error);
       }
-      // The launcher writes the exit file before it lets the pane go: read once more to close the race.
-      if (await exitFileWritten()) return;
-      const detail = pane === undefined
-        ? `session ${record.name} is gone from tmux (socket ${record.socket}) without an exit file: the tmux server was killed, the machine restarted, or the session was killed outside csess`
-        : pane.channel !== record.channel
-          ? `session ${record.name} on socket ${record.socket} is a newer session with the same name; this one ended without an exit file`
-          : `the launcher of session ${record.name} died without writing an exit file`;
-      await stopOrphanedCommand(stateDir);
-      settle(() => resolve({ state: "dead", detail }));
     };
 
     const armWaiter = () => {
@@ -62,9 +81,13 @@ export function waitForSessionExit(
       const child = spawn(record.tmuxBin, ["-S", record.socket, "wait-for", record.channel], { stdio: "ignore" });
       waiter = child;
       child.on("error", fail);
-      child.on("exit", () => {
+      child.on("exit", (code) => {
         waiter = undefined;
-        checkSession().catch(fail);
+        if (code === 0) retryMs = RETRY_FIRST_MS;
+        // A failed client (busy server, or a dead one) is looked into after a pause, so a refusing
+        // server does not get a tight loop of new clients.
+        if (code === 0) void checkSession();
+        else checkLater();
       });
     };
 
@@ -74,10 +97,10 @@ export function waitForSessionExit(
       watcher = watch(stateDir, (_event, file) => {
         if (file === null || file === STATE_FILES.exit) exitFileWritten().catch(fail);
       });
-      watcher.on("error", () => checkSession().catch(fail));
+      watcher.on("error", () => void checkSession());
     } catch (error) {
       return fail(error);
     }
-    checkSession().catch(fail);
+    void checkSession();
   });
 }

@@ -33,7 +33,8 @@ describe("attach", () => {
     tmuxRaw(outer, ["new-session", "-d", "-s", "terminal", "-x", "120", "-y", "40", "--", process.execPath, "--input-type=commonjs", "-e", `(async () => { ${script} })()`]);
     const clients = () => tmuxRaw(box.socket, ["list-clients", "-t", "=demo:", "-F", "#{client_tty}"]).trim();
     expect(await eventually(() => clients() !== "")).toBe(true);
-    expect(tmuxRaw(outer, ["capture-pane", "-p", "-t", "=terminal:"])).toContain("hi");
+    // The attached client draws the pane: its output shows up in the outer terminal.
+    expect(await eventually(() => tmuxRaw(outer, ["capture-pane", "-p", "-t", "=terminal:"]).includes("hi"))).toBe(true);
     tmuxRaw(box.socket, ["detach-client", "-s", "=demo:"]);
     await waitForFile(path.join(box.dir, "attach.code"));
     expect(await readFile(path.join(box.dir, "attach.code"), "utf8")).toBe("0");

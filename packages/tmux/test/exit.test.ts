@@ -31,14 +31,17 @@ describe("exit capture", () => {
 
   it("captures 200/200 random exit codes of sessions that exit immediately", async () => {
     const codes = Array.from({ length: 200 }, (_, i) => (i * 7919 + 13) % 256);
-    const results: number[] = new Array<number>(codes.length);
+    const results: Array<number | string> = new Array<number>(codes.length);
     let next = 0;
     // 6 at a time: each session is a node launcher, and the machine has 2 cores shared with other tests.
     const worker = async () => {
       while (next < codes.length) {
         const i = next++;
         const outcome = await run(`fast-${i}`, ["sh", "-c", 'exit "$1"', "sh", String(codes[i])]);
-        results[i] = outcome.state === "exited" ? outcome.exitCode : -1;
+        // On a miss, say why: the outcome's detail and what the pane shows.
+        results[i] = outcome.state === "exited"
+          ? outcome.exitCode
+          : `${outcome.detail}; pane: ${await box.tmux.capturePane(`fast-${i}`, 20).catch((e: Error) => e.message)}`;
       }
     };
     await Promise.all(Array.from({ length: 6 }, worker));
