@@ -25,12 +25,13 @@ describe("attach", () => {
   it("hands a real terminal to tmux attach: a client appears on the session and detaching ends attach with 0", async () => {
     await box.tmux.start({ name: "demo", cwd: box.dir, argv: ["sh", "-c", "echo hi; exit 3"], stateDir: box.stateDir("demo") });
     await box.tmux.waitForExit("demo");
-    // The terminal: a pane of a second tmux server, where a small script calls Tmux.attach.
+    // The terminal: a pane of a second tmux server, where a small script calls Tmux.attach. It is larger
+    // than the session (200x50), so attaching does not shrink the pane and scroll its first lines away.
     const script =
       `const { Tmux } = await import(${JSON.stringify(dist)});` +
       `const code = await new Tmux({ socket: ${JSON.stringify(box.socket)}, home: ${JSON.stringify(box.home)} }).attach("demo");` +
       `require("node:fs").writeFileSync(${JSON.stringify(path.join(box.dir, "attach.code"))}, String(code));`;
-    tmuxRaw(outer, ["new-session", "-d", "-s", "terminal", "-x", "120", "-y", "40", "--", process.execPath, "--input-type=commonjs", "-e", `(async () => { ${script} })()`]);
+    tmuxRaw(outer, ["new-session", "-d", "-s", "terminal", "-x", "220", "-y", "60", "--", process.execPath, "--input-type=commonjs", "-e", `(async () => { ${script} })()`]);
     const clients = () => tmuxRaw(box.socket, ["list-clients", "-t", "=demo:", "-F", "#{client_tty}"]).trim();
     expect(await eventually(() => clients() !== "")).toBe(true);
     // The attached client draws the pane: its output shows up in the outer terminal.
