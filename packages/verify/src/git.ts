@@ -1,27 +1,32 @@
-import { simpleGit } from "simple-git";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { constants } from "node:os";
 
 /**
- * Environment variables git may inherit. simple-git 4 strips every ambient `GIT_*` variable unless
- * it is allow-listed; these are the ones a user (or CI) relies on for identity, dates, config and TLS.
- * GIT_DIR / GIT_WORK_TREE are deliberately absent: csess addresses repositories by directory, and
- * inheriting them (e.g. when run from a git hook) would point every command at the wrong repository.
+ * Environment variables git may inherit. Every other ambient `GIT_*` variable is dropped, and so are
+ * editor / pager / askpass programs and config prefixes: these are the ones a user (or CI) relies on
+ * for identity, dates, config and TLS. GIT_DIR / GIT_WORK_TREE are deliberately absent: csess
+ * addresses repositories by directory, and inheriting them (e.g. when run from a git hook) would point
+ * every command at the wrong repository.
  */
-const INHERITED_ENV = [
+const INHERITED_ENV = new Set([
   "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE",
   "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE",
   "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
   "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_SSL_NO_VERIFY", "GIT_SSH", "GIT_SSH_COMMAND",
   "GIT_ASKPASS", "GIT_TERMINAL_PROMPT", "GIT_TRACE",
-];
-/** The inherited ones simple-git also accepts in an explicit environment (no config paths, no programs). */
-const EXPLICIT_OK = INHERITED_ENV.filter((key) => !/^GIT_(CONFIG_GLOBAL|CONFIG_SYSTEM|SSH|SSH_COMMAND|ASKPASS)$/.test(key));
-/** Variables csess sets itself for plumbing (a private index for commits that bypass the user's). */
-const OWN_ENV = ["GIT_INDEX_FILE"];
-/**
- * Keys simple-git refuses in an explicitly passed environment (editors, pagers, config paths...).
- * Only plumbing that never opens an editor or pager gets an explicit environment, so they are dropped.
- */
-const REFUSED_IN_EXPLICIT_ENV = /^(editor|visual|pager|prefix|ssh_askpass|git_.*)$/i;
+]);
+/** Programs and paths git would pick up from the environment (the set simple-git 4 guards). */
+const GUARDED_ENV = /^(git_.*|editor|visual|pager|prefix|ssh_askpass)$/i;
+
+/** The environment for one git command: csess's own, guarded variables removed, then `extra` (e.g. GIT_INDEX_FILE). */
+function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!GUARDED_ENV.test(key) || INHERITED_ENV.has(key.toUpperCase())) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
 
 export interface GitResult {
   stdout: string;
@@ -53,36 +58,42 @@ export class GitCommandError extends Error {
   }
 }
 
-/** Runs one git command in `cwd` through simple-git and returns stdout, stderr and the exit code. */
-export async function runGit(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
-  let captured: { stdErr: Buffer[]; exitCode: number } | undefined;
-  const git = simpleGit({
-    baseDir: cwd,
-    allowEnvironment: [...INHERITED_ENV, ...OWN_ENV],
-    // Keep the exit code and stderr for every run; only a failure to spawn git at all is thrown here.
-    errors: (error, result) => {
-      captured = result;
-      return result.exitCode > 0 ? undefined : error; // git ran and answered: the caller judges the code
-    },
-    // A Buffer (even an empty one) makes simple-git write and close stdin; an empty string would not.
-    ...(options.input === undefined ? {} : { input: () => Buffer.from(options.input ?? "", "utf8") }),
+/**
+ * Runs one git command in `cwd` (no shell) and returns stdout, stderr and the exit code. Spawned
+ * directly: simple-git waited 50 ms after every command that printed nothing (read-tree,
+ * update-index, update-ref, merge-base --is-ancestor...), which made the serial merge queue
+ * several times slower (see BENCHMARKS.md, "End to end").
+ */
+export function runGit(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      env: gitEnv(options.env),
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+    // Only a failure to spawn git at all is thrown as is; git's own answers go to the caller.
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      reject(error.code === "ENOENT" && !existsSync(cwd) ? new Error(`cannot run git in ${cwd}: no such directory`) : error);
+    });
+    child.on("close", (code, signal) => {
+      const result: GitResult = {
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+        exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0),
+      };
+      if (result.exitCode !== 0 && !(options.okExitCodes ?? []).includes(result.exitCode)) {
+        reject(new GitCommandError(args, result));
+      } else resolve(result);
+    });
+    if (options.input !== undefined) {
+      child.stdin?.on("error", () => undefined); // git may exit before reading all of it (EPIPE)
+      child.stdin?.end(Buffer.from(options.input, "utf8"));
+    }
   });
-  if (options.env) {
-    const inherited = Object.entries(process.env).filter(
-      ([key]) => !REFUSED_IN_EXPLICIT_ENV.test(key) || EXPLICIT_OK.includes(key),
-    );
-    git.env({ ...Object.fromEntries(inherited), ...options.env });
-  }
-  const stdout = await git.raw(args);
-  const result: GitResult = {
-    stdout,
-    stderr: captured ? Buffer.concat(captured.stdErr).toString("utf8") : "",
-    exitCode: captured?.exitCode ?? 0,
-  };
-  if (result.exitCode !== 0 && !(options.okExitCodes ?? []).includes(result.exitCode)) {
-    throw new GitCommandError(args, result);
-  }
-  return result;
 }
 
 /** Runs git and returns its trimmed stdout. */
