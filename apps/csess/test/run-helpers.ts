@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,4 +131,93 @@ export function waitFor(predicate: () => boolean, watchPath: string, ms = 60_000
       reject(new Error(`condition not met within ${ms} ms`));
     }, ms);
   });
+}
+
+/** One journal event as the runner wrote it (`.csess/runs/<id>/events.jsonl`). */
+export interface JournalLine {
+  type: string;
+  at: string;
+  taskId?: string;
+  [key: string]: unknown;
+}
+
+/** The events of the sandbox's newest run (empty before the first run has written any). */
+export function journal(sandbox: RunSandbox): JournalLine[] {
+  const runs = path.join(sandbox.repo, ".csess", "runs");
+  if (!existsSync(runs)) return [];
+  const files = readdirSync(runs).map((id) => path.join(runs, id, "events.jsonl")).filter(existsSync);
+  const newest = files.sort((a, b) => statSync(a).birthtimeMs - statSync(b).birthtimeMs).at(-1);
+  if (!newest) return [];
+  return readFileSync(newest, "utf8").split("\n").filter((l) => l.trim() !== "").flatMap((l) => {
+    try {
+      return [JSON.parse(l) as JournalLine];
+    } catch {
+      return []; // a line being written right now
+    }
+  });
+}
+
+/**
+ * Resolves with `check()`'s first defined result, re-checked whenever anything changes in the sandbox
+ * (its dir, the repo, `.csess`, the runs and each run folder: fs.watch on each, armed as they appear).
+ * Rejects after `ms`, or at once when `abort` (e.g. the runner's exit) settles first.
+ */
+export function waitUntil<T>(sandbox: RunSandbox, check: () => T | undefined, ms = 90_000, abort?: Promise<unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const watchers = new Map<string, FSWatcher>();
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const w of watchers.values()) w.close();
+      fn();
+    };
+    const runs = path.join(sandbox.repo, ".csess", "runs");
+    const arm = () => {
+      const dirs = [sandbox.dir, sandbox.repo, path.join(sandbox.repo, ".csess"), runs];
+      if (existsSync(runs)) for (const id of readdirSync(runs)) dirs.push(path.join(runs, id));
+      for (const dir of dirs) {
+        if (watchers.has(dir) || !existsSync(dir)) continue;
+        try {
+          watchers.set(dir, watch(dir, poke));
+        } catch {
+          // gone again already
+        }
+      }
+    };
+    const poke = () => {
+      if (done) return;
+      arm();
+      const value = check();
+      if (value !== undefined) finish(() => resolve(value));
+    };
+    const timer = setTimeout(() => finish(() => reject(new Error(`condition not met within ${ms} ms`))), ms);
+    void abort?.then(() => {
+      const value = check();
+      finish(() => (value !== undefined ? resolve(value) : reject(new Error("the runner exited before the awaited condition"))));
+    });
+    poke();
+  });
+}
+
+/** Resolves with the child's exit code (or signal name) once it has exited. */
+export function exited(child: ChildProcess): Promise<number | string> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode!);
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal!)));
+}
+
+/** Collects a child's stdout/stderr as text. */
+export function collect(child: ChildProcess): { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  return { stdout: () => out, stderr: () => err };
+}
+
+/** Indexes of the characters that differ between two texts of the same length. */
+export function changedIndexes(before: string, after: string): number[] {
+  if (before.length !== after.length) throw new Error(`lengths differ: ${before.length} -> ${after.length}`);
+  return [...before].flatMap((c, i) => (c === after[i] ? [] : [i]));
 }

@@ -179,11 +179,17 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   }
   const ticked = evidence.prdTicked === true;
   const verified = commits.length > 0 && (!check || check.exitCode === 0);
-  const reason =
+  let reason =
     verified ? `${commits.length} commit(s) on ${t.branch}${check ? ", check passed" : ""}${ticked ? "" : " (agent did not tick its box)"}` :
     commits.length > 0 ? `${commits.length} commit(s), but the check \`${ctx.config.check}\` failed (exit ${check?.exitCode})` :
     ticked ? "box ticked in the worktree but no commit on the task branch" :
     "no commit on the task branch";
+  // A killed agent's failure is about the kill, not the missing commit: say so first.
+  const stopped =
+    a.ended?.reason === "timeout" ? `stopped at --timeout (${ctx.config.timeoutMinutes} min)` :
+    a.ended?.reason === "stalled" ? `stopped after ${ctx.config.stallMinutes} min without output (--stall)` :
+    undefined;
+  if (stopped && !verified) reason = `${stopped}; ${reason}`;
   record(ctx, { type: "evidence", taskId: t.id, attempt: a.attempt, commits, tickedInWorktree: ticked, check, verified, reason });
   if (verified) return land(ctx, t);
   if (iterationsUsed(t) < ctx.config.maxIterations) return { kind: "again", reason };

@@ -1,0 +1,134 @@
+// Fault suite, part 1: the runner and the tmux server die under a run (issue #8). Real processes only:
+// the built CLI as a child process, real tmux on a private socket, real git in a temp repo, and the
+// scripted fake agent (fixtures/fake-agents/scripted-agent.sh), which logs every start it makes.
+// Kill points are chosen by watching the run's journal (fs.watch), never by sleeping.
+// Part 2 (hung agents, conflicts, a person editing the PRD, a dirty checkout) is faults-agents.test.ts.
+import type { ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  changedIndexes, collect, commitAll, customAgentArgs, exited, journal, makeRunSandbox, taskIds, waitUntil,
+  type JournalLine, type RunSandbox,
+} from "./run-helpers.js";
+
+let sandbox: RunSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.cleanup();
+  sandbox = undefined;
+});
+
+const count = (events: JournalLine[], type: string) => events.filter((e) => e.type === type).length;
+
+/** A kill point: the condition, checked against the journal and the agent's start log since the runner started. */
+interface KillPoint {
+  name: string;
+  reached: (events: JournalLine[], before: JournalLine[], starts: number, startsBefore: number) => boolean;
+}
+
+const afterNext = (type: string): KillPoint => ({
+  name: `right after the next ${type}`,
+  reached: (events, before) => count(events, type) > count(before, type),
+});
+
+const POINTS: KillPoint[] = [
+  afterNext("iteration-started"), // the run's first start: the session may not even exist yet
+  afterNext("runner-attached"), // a resume that is still settling what the last runner left
+  { name: "while an agent is running (its start logged)", reached: (_e, _b, starts, startsBefore) => starts > startsBefore },
+  afterNext("iteration-ended"), // an agent's exit journaled, its evidence not yet
+  afterNext("evidence"), // verified, not yet merged
+  afterNext("merge-started"), // in the middle of the merge queue
+  afterNext("tick-ended"), // ticked, the task not yet finished
+  afterNext("task-finished"),
+];
+
+describe("faults: the runner is killed with SIGKILL", () => {
+  it(`at ${POINTS.length} points of a 10-task run, csess resume loses nothing and repeats nothing`, async () => {
+    const titles = Array.from({ length: 10 }, (_, i) => (i % 3 === 0 ? `Add the slow file number ${i}` : `Add the file number ${i}`));
+    const prd = `# Ten tasks\n\n${titles.map((t) => `- [ ] ${t}`).join("\n")}\n`;
+    sandbox = makeRunSandbox(prd);
+    sandbox.env.FAKE_AGENT_SLOW = "1";
+    await commitAll(sandbox);
+    const ids = await taskIds(sandbox);
+    const s = sandbox;
+
+    const hits: string[] = [];
+    let runner: ChildProcess = s.spawnCsess(["run", "--json", ...customAgentArgs(["--parallel", "2"])]);
+    for (const point of POINTS) {
+      const before = journal(s);
+      const startsBefore = s.starts().length;
+      collect(runner); // keeps its pipes drained
+      const last = await waitUntil(s, () => {
+        const events = journal(s);
+        return point.reached(events, before, s.starts().length, startsBefore) ? events.at(-1) : undefined;
+      }, 90_000, exited(runner));
+      runner.kill("SIGKILL");
+      expect(await exited(runner)).toBe("SIGKILL");
+      hits.push(`${point.name} (last journaled: ${last.type}${last.taskId ? ` ${last.taskId}` : ""})`);
+      runner = s.spawnCsess(["resume", "--json"]);
+    }
+    const output = collect(runner);
+    expect(await exited(runner), output.stderr()).toBe(0);
+    console.log(`killed the runner ${hits.length} times:\n  ${hits.join("\n  ")}`);
+
+    // 0 tasks lost: every task verified, in the report and in the journal, once.
+    const report = JSON.parse(output.stdout().trim().split("\n").at(-1)!) as { tasks: Array<{ id: string; verdict: string; attempts: number }> };
+    expect(report.tasks.map((t) => t.verdict)).toEqual(titles.map(() => "verified"));
+    const finished = journal(s).filter((e) => e.type === "task-finished").map((e) => e.taskId);
+    expect(finished.sort()).toEqual(Object.values(ids).sort());
+
+    // 0 agents started more often than needed: each task's agent exactly once (all are honest).
+    const starts = s.starts();
+    expect(starts.sort()).toEqual(Object.values(ids).map((id) => `${id} 1`).sort());
+
+    // The PRD ticked exactly once per task: one character per box, one tick commit per task.
+    const after = s.prd();
+    const changed = changedIndexes(prd, after);
+    expect(changed).toHaveLength(10);
+    for (const i of changed) expect(after.slice(i - 3, i + 2)).toBe("- [x]");
+    const log = await s.git("log", "--format=%s%x00%(trailers:key=Csess-Task,valueonly)%x01", "main");
+    const commits = log.split("\x01").map((c) => c.trim()).filter(Boolean).map((c) => c.split("\0").map((x) => x.trim()));
+    const ticks = commits.filter(([subject]) => subject!.startsWith("csess: tick")).map(([, id]) => id);
+    const merges = commits.filter(([subject]) => subject!.startsWith("Merge csess task")).map(([, id]) => id);
+    expect(ticks.sort()).toEqual(Object.values(ids).sort());
+    expect(merges.sort()).toEqual(Object.values(ids).sort());
+
+    // Nothing left behind: clean checkout, no task worktree or branch.
+    expect(await s.git("status", "--porcelain")).toBe("");
+    expect((await s.git("worktree", "list", "--porcelain")).match(/^worktree /gm)).toHaveLength(1);
+    expect(await s.git("branch", "--list", "csess/*")).toBe("");
+  }, 240_000);
+});
+
+describe("faults: the tmux server is killed mid-run", () => {
+  it("detects the sessions dead within seconds, restarts their iterations, and the run ends verified", async () => {
+    const titles = ["Add the slow red file", "Add the slow green file", "Add the slow blue file"];
+    sandbox = makeRunSandbox(`# P\n\n${titles.map((t) => `- [ ] ${t}`).join("\n")}\n`);
+    sandbox.env.FAKE_AGENT_SLOW = "4";
+    await commitAll(sandbox);
+    const ids = Object.values(await taskIds(sandbox));
+    const s = sandbox;
+    const runner = s.spawnCsess(["run", "--json", ...customAgentArgs(["--parallel", "3"])]);
+    const output = collect(runner);
+    // All three agents are running (each logs its start, then sleeps 4 s).
+    await waitUntil(s, () => (s.starts().length === 3 ? true : undefined), 90_000, exited(runner));
+    const killedAt = Date.now();
+    await new Promise<void>((resolve, reject) =>
+      execFile("tmux", ["-S", s.env.CSESS_TMUX_SOCKET!, "kill-server"], (error) => (error ? reject(error) : resolve())),
+    );
+    const dead = await waitUntil(s, () => {
+      const events = journal(s).filter((e) => e.type === "iteration-ended" && (e.outcome as { class: string }).class === "dead");
+      return events.length === 3 ? events : undefined;
+    }, 60_000, exited(runner));
+    const detectionMs = Math.max(...dead.map((e) => Date.parse(e.at) - killedAt));
+    console.log(`tmux server killed: all 3 sessions journaled dead after ${detectionMs} ms`);
+    expect(detectionMs).toBeLessThan(15_000); // the goal is 5 s; this bound only catches a hang on a loaded machine
+
+    expect(await exited(runner), output.stderr()).toBe(0);
+    const report = JSON.parse(output.stdout().trim().split("\n").at(-1)!) as { tasks: Array<Record<string, unknown>> };
+    for (const t of report.tasks) expect(t).toMatchObject({ verdict: "verified", iterations: 1, attempts: 2 });
+    // Each agent was started twice: the killed start and its restart, nothing more.
+    expect(s.starts().sort()).toEqual(ids.flatMap((id) => [`${id} 1`, `${id} 1`]).sort());
+    expect(output.stdout()).toMatch(/"event":"dead"/);
+    expect(await s.git("status", "--porcelain")).toBe("");
+  }, 180_000);
+});
