@@ -90,7 +90,7 @@ export class Tmux {
     await writeFileAtomic(stateFile(stateDir, "env"), JSON.stringify(env), 0o600);
     await writeFileAtomic(stateFile(stateDir, "session"), JSON.stringify(record, null, 2) + "\n");
     const target = `=${name}:`;
-    await runTmux(this.tmuxBin, this.socket, [
+    const newSession = [
       "new-session", "-d", "-s", name, "-x", "200", "-y", "50", "-e", `CSESS_STATE_DIR=${stateDir}`,
       // The launcher must not inherit the server's node options (the command gets the caller's, via env.json).
       "-e", "NODE_OPTIONS=",
@@ -99,12 +99,23 @@ export class Tmux {
       "set-option", "-w", "-t", target, "remain-on-exit", "on", ";",
       // Wakes waiters if the launcher itself is killed (it signals the channel on every normal path).
       "set-hook", "-t", target, "pane-died", `wait-for -S ${record.channel}`,
-    ]).catch((error: unknown) => {
-      if (error instanceof TmuxError && /duplicate session/.test(error.message)) {
-        throw new TmuxError("SESSION_EXISTS", `session ${name} was started by someone else at the same moment on socket ${this.socket}; choose another name`);
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runTmux(this.tmuxBin, this.socket, newSession);
+        break;
+      } catch (error) {
+        // A server being killed just as we connected: the next attempt starts a fresh one.
+        if (error instanceof TmuxError && error.code === "SERVER_NOT_RUNNING" && attempt < 3) {
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
+        }
+        if (error instanceof TmuxError && /duplicate session/.test(error.message)) {
+          throw new TmuxError("SESSION_EXISTS", `session ${name} was started by someone else at the same moment on socket ${this.socket}; choose another name`);
+        }
+        throw error;
       }
-      throw error;
-    });
+    }
     await writeRegistryEntry(this.home, { name, socket: this.socket, stateDir });
     return {
       name,
