@@ -1,7 +1,6 @@
 export { createScheduler, type Scheduler, type SchedulerOptions } from "./scheduler.js";
 export { CycleError, PlanInputError, type Plan, type PlannedTask, type PlannedStatus } from "./plan.js";
 export { formatPlan, formatOffset, formatDuration } from "./format.js";
-export { dependenciesFromPrd, parseAfter, type PrdTaskLike } from "./prd.js";
 export { FakeClock, realClock, type Clock } from "./clock.js";
 export { seededRandom } from "./random.js";
 export type { BackoffOptions } from "./throttle.js";

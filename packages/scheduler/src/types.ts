@@ -1,4 +1,4 @@
-/** One unit of work as the runner hands it to `plan` (built with `dependenciesFromPrd` from a PRD). */
+/** One unit of work as the runner hands it to `plan` (see README "Dependencies and the PRD"). */
 export interface SchedulerTask {
   id: string;
   /** Ids that must be verified (or already done) before this task may start. */

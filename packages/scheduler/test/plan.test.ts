@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createScheduler, CycleError, dependenciesFromPrd, formatPlan, parseAfter, PlanInputError } from "../src/index.js";
+import { createScheduler, CycleError, formatPlan, PlanInputError } from "../src/index.js";
 
 const scheduler = () => createScheduler({ parallel: 2, staggerMs: 5000, maxIterations: 3 });
 
@@ -80,57 +80,5 @@ describe("plan", () => {
         "",
       ].join("\n"),
     );
-  });
-});
-
-describe("dependenciesFromPrd", () => {
-  const text = [
-    "# Work",
-    "- [ ] Auth",
-    "  - [ ] Login page",
-    "  - [ ] Logout",
-    "- [ ] Navbar (after: login)",
-    "  Put the login and logout links in the navbar.",
-    "  - [ ] Icons",
-    "- [x] Set up CI",
-    "> - [ ] Quoted parent",
-    ">   - [ ] Quoted child",
-  ].join("\r\n");
-  const prdTasks = [
-    { id: "auth", title: "Auth", checked: false, line: 2 },
-    { id: "login", title: "Login page", checked: false, line: 3, parentId: "auth" },
-    { id: "logout", title: "Logout", checked: false, line: 4, parentId: "auth" },
-    { id: "navbar", title: "Navbar (after: login)", checked: false, line: 5 },
-    { id: "icons", title: "Icons", checked: false, line: 7, parentId: "navbar" },
-    { id: "ci", title: "Set up CI", checked: true, line: 8 },
-    { id: "qp", title: "Quoted parent", checked: false, line: 9 },
-    { id: "qc", title: "Quoted child", checked: false, line: 10, parentId: "qp" },
-  ];
-
-  it("makes parents wait for their children and honours (after: id)", () => {
-    expect(dependenciesFromPrd(prdTasks, text)).toEqual([
-      { id: "auth", deps: ["login", "logout"], kind: "group" },
-      { id: "login", deps: [] },
-      { id: "logout", deps: [] },
-      { id: "navbar", deps: ["icons", "login"] },
-      { id: "icons", deps: [] },
-      { id: "ci", deps: [], done: true },
-      { id: "qp", deps: ["qc"], kind: "group" },
-      { id: "qc", deps: [] },
-    ]);
-  });
-
-  it("treats every parent as a group when the PRD text is not given", () => {
-    expect(dependenciesFromPrd(prdTasks).find((t) => t.id === "navbar")).toEqual({ id: "navbar", deps: ["icons", "login"], kind: "group" });
-  });
-
-  it("plans the result: children first, the group needs no run", () => {
-    const plan = scheduler().plan(dependenciesFromPrd(prdTasks, text));
-    expect(plan.waves).toEqual([["login", "logout", "icons", "qc"], ["auth", "navbar", "qp"]]);
-  });
-
-  it("parses (after: ...) annotations", () => {
-    expect(parseAfter("Deploy (after: a1b2, c3d4) then (After: e5f6 a1b2)")).toEqual(["a1b2", "c3d4", "e5f6"]);
-    expect(parseAfter("No annotation (afterwards)")).toEqual([]);
   });
 });
