@@ -5,6 +5,7 @@ import { registerRun } from "./commands/run.js";
 import { registerReport } from "./commands/report.js";
 import { registerStop } from "./commands/stop.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerSessionEnded } from "./commands/session-ended.js";
 import { registerTasks } from "./commands/tasks.js";
 import { registerExec } from "./commands/exec.js";
 import { registerStatus } from "./commands/status.js";
@@ -19,7 +20,7 @@ const { version } = JSON.parse(
 ) as { version: string };
 
 /** Each command lives in its own module under ./commands and registers itself here. */
-const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor];
+const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor];
 
 export function buildProgram(): Command {
   const program = new Command("csess")

@@ -5,6 +5,7 @@ const HEADING = "## Active Long-Running Processes";
 
 export interface NoteEntry {
   session: string;
+  /** Empty when the finish does not know it: the start's line keeps it. */
   command: string;
   cwd: string;
   startedAt: Date;
@@ -44,6 +45,8 @@ function formatEntry(entry: NoteEntry): string {
  */
 export class DailyNotes {
   private queue: Promise<void> = Promise.resolve();
+  /** What this process recorded per session, so a finish can keep the start's command and directory. */
+  private readonly known = new Map<string, NoteEntry>();
 
   constructor(private readonly file: string) {}
 
@@ -51,7 +54,12 @@ export class DailyNotes {
     return this.file;
   }
 
-  record(entry: NoteEntry): Promise<void> {
+  record(update: NoteEntry): Promise<void> {
+    const before = this.known.get(update.session);
+    const entry: NoteEntry = before
+      ? { ...before, ...update, command: update.command || before.command, cwd: update.cwd || before.cwd, startedAt: before.startedAt }
+      : update;
+    this.known.set(entry.session, entry);
     this.queue = this.queue.then(() => this.write(entry)).catch(() => {
       // Notes are a convenience: a failure to write them must never stop a run.
     });

@@ -20,9 +20,10 @@ export interface CliSandbox {
 
 export async function makeCliSandbox(): Promise<CliSandbox> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "csc-"));
-  const saved = { home: process.env.CSESS_HOME, socket: process.env.CSESS_TMUX_SOCKET, notify: process.env.CSESS_NOTIFY, path: process.env.PATH };
+  const saved = { home: process.env.CSESS_HOME, socket: process.env.CSESS_TMUX_SOCKET, notify: process.env.CSESS_NOTIFY, notes: process.env.CSESS_NOTES, path: process.env.PATH };
   process.env.CSESS_HOME = path.join(dir, "home");
   process.env.CSESS_TMUX_SOCKET = path.join(dir, "sock");
+  process.env.CSESS_NOTES = "off"; // sessions started from the csess checkout must not write its memory/ notes
   delete process.env.CSESS_NOTIFY;
   const tmux = new Tmux();
   return {
@@ -47,6 +48,7 @@ export async function makeCliSandbox(): Promise<CliSandbox> {
       restore("CSESS_HOME", saved.home);
       restore("CSESS_TMUX_SOCKET", saved.socket);
       restore("CSESS_NOTIFY", saved.notify);
+      restore("CSESS_NOTES", saved.notes);
       restore("PATH", saved.path);
       await rm(dir, { recursive: true, force: true });
     },

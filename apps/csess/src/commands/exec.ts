@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { defaultHome, sanitizeSessionName } from "@csess/tmux";
+import { defaultHome, formatArgv, sanitizeSessionName } from "@csess/tmux";
+import { DailyNotes } from "../notes.js";
+import { execNotesFile, sessionEndedHook } from "./session-ended.js";
 import { UserError } from "../errors.js";
 import { minutes, openTmux, userErrors } from "./tmux-shared.js";
 
@@ -10,6 +12,7 @@ interface ExecOptions {
   name?: string;
   cwd?: string;
   notify?: string | false;
+  notes?: string | false;
   timeout?: number;
   stall?: number;
   socket?: string;
@@ -29,6 +32,8 @@ export function registerExec(program: Command): void {
         "(default: $CSESS_NOTIFY, else openclaw, else notify-send, when installed)",
     )
     .option("--no-notify", "no completion notification")
+    .option("--notes <path>", "daily notes file ({date} = YYYY-MM-DD) relative to the repository root (default $CSESS_NOTES, else memory/{date}.md; none outside a git repository)")
+    .option("--no-notes", "keep no daily notes")
     .option("--timeout <min>", "kill the command after this many minutes", minutes("--timeout"))
     .option("--stall <min>", "kill the command after this many minutes without output", minutes("--stall"))
     .option("--socket <path>", "tmux socket (default: $CSESS_TMUX_SOCKET, else ~/.tmux/sock)")
@@ -36,7 +41,7 @@ export function registerExec(program: Command): void {
     .addHelpText(
       "after",
       "\nExamples:\n" +
-        "  csess exec --name fix-login -- codex exec --full-auto 'Fix the login bug'\n" +
+        "  csess exec --name fix-login -- codex exec --dangerously-bypass-approvals-and-sandbox 'Fix the login bug'\n" +
         "  csess exec --timeout 60 -- sh -c 'npm test > test.txt'\n" +
         "  csess exec --notify 'say \"$CSESS_SESSION done\"' -- make release",
     )
@@ -48,16 +53,19 @@ async function exec(argv: string[], options: ExecOptions): Promise<void> {
   const name = sanitizeSessionName(options.name ?? `${path.basename(argv[0] ?? "cmd")}-${randomBytes(2).toString("hex")}`);
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const notify = notifyCommand(options.notify);
+  const notesFile = await execNotesFile(cwd, options.notes);
+  const hook = sessionEndedHook(notesFile, notify);
   const handle = await tmux.start({
     name,
     cwd,
     argv,
     stateDir: path.join(defaultHome(), "exec", name),
-    ...(notify === undefined ? {} : { hook: ["sh", "-c", notify] }),
+    ...(hook === undefined ? {} : { hook }),
     ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
     ...(options.stall === undefined ? {} : { stallMs: options.stall }),
     meta: { source: "csess exec" },
   });
+  if (notesFile) await new DailyNotes(notesFile).record({ session: name, command: formatArgv(argv), cwd, startedAt: new Date(handle.startedAt) });
   if (options.json) {
     const { socket, stateDir, logFile, startedAt } = handle;
     process.stdout.write(JSON.stringify({ name, socket, stateDir, logFile, startedAt }) + "\n");

@@ -1,0 +1,60 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { formatArgv } from "@csess/tmux";
+import { DailyNotes, notesPath } from "../notes.js";
+import { findRepoRoot } from "../run/start.js";
+
+/** The built CLI (the same path from src/ and dist/): hooks run after this process is gone. */
+const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+
+/**
+ * The completion hook `csess exec` gives its sessions: the daily notes line of the session is marked
+ * finished, then the user's notification command runs. Values arrive as CSESS_* variables only.
+ */
+export function sessionEndedHook(notes: string | undefined, notify: string | undefined): string[] | undefined {
+  if (!notes) return notify === undefined ? undefined : ["sh", "-c", notify];
+  return [process.execPath, BIN, "_session-ended", "--notes", notes, ...(notify === undefined ? [] : ["--notify", notify])];
+}
+
+/**
+ * The daily notes file for a session started in `cwd`: `--notes`, else `$CSESS_NOTES` ("off" for none),
+ * else memory/{date}.md — in the repository around `cwd`; none outside a repository.
+ */
+export async function execNotesFile(cwd: string, pattern: string | false | undefined): Promise<string | undefined> {
+  const chosen = pattern ?? process.env.CSESS_NOTES ?? "memory/{date}.md";
+  if (chosen === false || chosen === "off") return undefined;
+  try {
+    return notesPath(chosen, await findRepoRoot(cwd));
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerSessionEnded(program: Command): void {
+  program
+    .command("_session-ended", { hidden: true })
+    .requiredOption("--notes <file>")
+    .option("--notify <cmd>")
+    .action(async (options: { notes: string; notify?: string }) => {
+      const session = process.env.CSESS_SESSION ?? "";
+      const logFile = process.env.CSESS_LOG_FILE ?? "";
+      let started = new Date();
+      let command = "";
+      try {
+        const spec = JSON.parse(readFileSync(path.join(path.dirname(logFile), "session.json"), "utf8")) as { argv: string[]; startedAt: string };
+        started = new Date(spec.startedAt);
+        command = formatArgv(spec.argv);
+      } catch {
+        // No session file: the line keeps what the start wrote, with the end added.
+      }
+      const code = Number(process.env.CSESS_EXIT_CODE);
+      await new DailyNotes(options.notes).record({
+        session, command, cwd: process.env.CSESS_CWD ?? "", startedAt: started,
+        exitCode: Number.isFinite(code) ? code : null, endedAt: new Date(),
+      });
+      if (options.notify) spawnSync("sh", ["-c", options.notify], { stdio: "inherit" });
+    });
+}
