@@ -111,7 +111,7 @@ export function rememberToggled(previous: ParsedPrd, index: number, body: string
 }
 
 /** Chunk size for `parseInChunks`: big enough that per-parse overhead does not matter. */
-const CHUNK_CHARS = 8192;
+const CHUNK_CHARS = 4096;
 
 /** Parses without the memo (tests use it to check the memo never lies, and to vary the chunk size). */
 export function parseFresh(text: string, chunkChars = CHUNK_CHARS): ParsedPrd {

@@ -1,0 +1,91 @@
+// Benchmark for @csess/prd: `pnpm --filter @csess/prd bench` (runs on dist/, built by turbo first).
+// Reports wall and CPU time per operation (best and median of N runs): on a shared machine the CPU
+// time of this process is the steadier figure. Prints a markdown table for BENCHMARKS.md.
+import { cpus } from "node:os";
+import remarkFrontmatter from "remark-frontmatter";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
+import { describeTasks, parsePrd, setTaskChecked } from "../dist/index.js";
+import { parseFresh } from "../dist/parse.js";
+
+/** A realistic PRD: sections of 100 tasks with a heading and a paragraph, some nesting and detail lines. */
+function realistic(tasks) {
+  const lines = ["# Generated PRD", "", "Benchmark input: realistic structure, unique titles.", ""];
+  for (let i = 0; i < tasks; i++) {
+    if (i % 100 === 0) lines.push("", `## Section ${i / 100 + 1}: area ${i % 7}`, "", `Context for section ${i / 100 + 1} with \`code\` and *emphasis*.`, "");
+    const nested = i % 5 === 4;
+    lines.push(`${nested ? "  " : ""}- ${i % 9 === 0 ? "[x]" : "[ ]"} Implement feature ${i}: update \`module${i % 13}.ts\` and its tests`);
+    if (i % 10 === 3) lines.push(`${nested ? "    " : "  "}Details for task ${i}, see [docs](https://example.com/${i}).`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The smallest honest 10,000-task PRD: one short line per task under a heading every 100. */
+function compact(tasks) {
+  const lines = [];
+  for (let i = 0; i < tasks; i++) {
+    if (i % 100 === 0) lines.push("", `## Part ${i / 100 + 1}`, "");
+    lines.push(`- [ ] Task ${i}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function measure(runs, fn) {
+  const wall = [];
+  const cpu = [];
+  fn(); // warm-up
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const best = (xs) => Math.min(...xs);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { wallBest: best(wall), wallMedian: median(wall), cpuBest: best(cpu), cpuMedian: median(cpu) };
+}
+
+const rows = [];
+function row(name, runs, fn) {
+  const m = measure(runs, fn);
+  rows.push({ name, ...m });
+  const f = (x) => x.toFixed(0).padStart(6);
+  console.error(`${name.padEnd(78)} wall ${f(m.wallBest)} / ${f(m.wallMedian)} ms  cpu ${f(m.cpuBest)} / ${f(m.cpuMedian)} ms`);
+  return m;
+}
+
+const big = realistic(10_000);
+const bigCrlf = big.replace(/\n/g, "\r\n");
+/** Returns a or b by turns: parsePrd memoises the last text, so each run must see a different one. */
+function alternating(a, b) {
+  let flip = false;
+  return () => ((flip = !flip) ? a : b);
+}
+const alternate = alternating(big, bigCrlf);
+const small = compact(10_000);
+const nextSmall = alternating(small, small.replace(/\n/g, "\r\n"));
+const typical = realistic(100);
+const nextTypical = alternating(typical, typical.replace(/\n/g, "\r\n"));
+const open = parsePrd(big).tasks.filter((t) => !t.checked).map((t) => t.id);
+const toggled = open.filter((_, i) => i % Math.floor(open.length / 1000) === 0).slice(0, 1000);
+const remark = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ["yaml"]).freeze();
+
+console.error(`Node ${process.version}, ${cpus().length} cores; realistic 10,000-task PRD ${(big.length / 1024).toFixed(0)} KiB, compact ${(small.length / 1024).toFixed(0)} KiB`);
+const parse = row("parsePrd, realistic 10,000-task PRD", 7, () => parsePrd(alternate()));
+row("describeTasks, realistic 10,000-task PRD", 5, () => describeTasks(alternate()));
+row("toggle 1,000 tasks one after another with setTaskChecked (incl. first parse)", 5, () => {
+  let text = alternate();
+  for (const id of toggled) text = setTaskChecked(text, id, true);
+});
+row("parsePrd, compact 10,000-task PRD (`- [ ] Task N`)", 7, () => parsePrd(nextSmall()));
+row("parsePrd, realistic 100-task PRD", 30, () => parsePrd(nextTypical()));
+const whole = row("reference: parsePrd's work without chunking, realistic 10,000", 3, () => parseFresh(alternate(), Infinity));
+const plain = row("reference: plain remark parse (gfm + frontmatter), realistic 10,000", 3, () => remark.parse(alternate()));
+
+console.log("| operation | wall best / median (ms) | CPU best / median (ms) |");
+console.log("|---|---:|---:|");
+for (const r of rows) console.log(`| ${r.name} | ${r.wallBest.toFixed(0)} / ${r.wallMedian.toFixed(0)} | ${r.cpuBest.toFixed(0)} / ${r.cpuMedian.toFixed(0)} |`);
+console.log(`\nRatios (CPU best): chunked parsePrd is ${(whole.cpuBest / parse.cpuBest).toFixed(1)}x faster than the same work unchunked and ${(plain.cpuBest / parse.cpuBest).toFixed(1)}x faster than a plain remark parse.`);
