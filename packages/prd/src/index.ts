@@ -4,3 +4,4 @@ export { parsePrd, setTaskChecked } from "./edit.js";
 export { describeTasks } from "./describe.js";
 export { updatePrdFile, type UpdatePrdOptions } from "./file.js";
 export { ID_PATTERN } from "./ids.js";
+export { findTask } from "./lookup.js";

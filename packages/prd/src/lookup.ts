@@ -8,6 +8,13 @@ export function findTaskIndex(tasks: readonly Task[], taskId: string): number {
   return tasks.findIndex((task) => task.id === wanted);
 }
 
+/** The task with this id (typed loosely), or an `UnknownTaskIdError` naming the nearest tasks. */
+export function findTask(tasks: readonly Task[], taskId: string): Task {
+  const task = tasks[findTaskIndex(tasks, taskId)];
+  if (!task) throw unknownTaskId(tasks, taskId);
+  return task;
+}
+
 /** The error for an id the PRD lacks: names it, lists the nearest ids and titles, shows a valid id. */
 export function unknownTaskId(tasks: readonly Task[], taskId: string): UnknownTaskIdError {
   const suggestions = nearestTasks(tasks, taskId).map((task) => `${task.id} "${task.title}"`);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parsePrd, PrdError, setTaskChecked, UnknownTaskIdError } from "../src/index.js";
+import { findTask, parsePrd, PrdError, setTaskChecked, UnknownTaskIdError } from "../src/index.js";
 import { parseFresh } from "../src/parse.js";
 import { diffRange, readCase } from "./fixtures.js";
 
@@ -116,6 +116,21 @@ describe("setTaskChecked", () => {
       expect(parsePrd(current)).toEqual({ tasks: parseFresh(current).tasks.map((r) => r.task) });
     }
     expect(parsePrd(current).tasks.every((t) => t.checked)).toBe(true);
+  });
+
+  test("astral characters (emoji) before a task: the splice lands on the box, not beside it", () => {
+    const prd = "# 🚀🚀\n\n😀 text 👩‍👩‍👧\n\n- [ ] 😀 first\n- [ ] second 日本\n";
+    for (const task of parsePrd(prd).tasks) {
+      const updated = setTaskChecked(prd, task.id, true);
+      expect(updated).toBe(prd.replace(`[ ] ${task.title}`, `[x] ${task.title}`));
+      expect(Buffer.byteLength(updated)).toBe(Buffer.byteLength(prd));
+    }
+  });
+
+  test("findTask: the same loose matching and error as setTaskChecked", () => {
+    const tasks = parsePrd(text).tasks;
+    expect(findTask(tasks, ids()["open"]!.toUpperCase())).toBe(tasks[0]);
+    expect(() => findTask(tasks, "open")).toThrow(/Unknown task id "open"[\s\S]*Nearest matches: \w{6} "open"/);
   });
 
   test("parsePrd returns copies: mutating them does not affect later calls", () => {
