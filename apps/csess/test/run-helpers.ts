@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +24,7 @@ export interface RunSandbox {
   env: NodeJS.ProcessEnv;
   /** Where the fake agent logs each start ("<task id> <iteration>"). */
   agentLog: string;
-  csess(args: string[], options?: { cwd?: string }): Promise<CliResult>;
+  csess(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
   spawnCsess(args: string[]): ChildProcess;
   git(...args: string[]): Promise<string>;
   prd(): string;
@@ -42,6 +43,7 @@ export function makeRunSandbox(prdText: string, files: Record<string, string> = 
     CSESS_HOME: path.join(dir, "home"),
     CSESS_TMUX_SOCKET: path.join(dir, "tmux.sock"),
     CSESS_NOTIFY: "true",
+    CSESS_NOTES: "off",
     FAKE_AGENT_LOG: agentLog,
     FAKE_AGENT_STATE: path.join(dir, "agent-state"),
     GIT_AUTHOR_NAME: "Test User",
@@ -51,9 +53,9 @@ export function makeRunSandbox(prdText: string, files: Record<string, string> = 
     CI: "true",
   };
   const children: ChildProcess[] = [];
-  const exec = (file: string, args: string[], cwd: string) =>
+  const exec = (file: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}) =>
     new Promise<CliResult>((resolve) => {
-      execFile(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      execFile(file, args, { cwd, env: { ...env, ...extraEnv }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
@@ -73,7 +75,7 @@ export function makeRunSandbox(prdText: string, files: Record<string, string> = 
     repo,
     env,
     agentLog,
-    csess: (args, options) => exec(process.execPath, [CLI, ...args], options?.cwd ?? repo),
+    csess: (args, options) => exec(process.execPath, [CLI, ...args], options?.cwd ?? repo, options?.env),
     spawnCsess(args) {
       const child = spawn(process.execPath, [CLI, ...args], { cwd: repo, env, stdio: ["ignore", "pipe", "pipe"] });
       children.push(child);
@@ -159,10 +161,12 @@ export function journal(sandbox: RunSandbox): JournalLine[] {
 
 /**
  * Resolves with `check()`'s first defined result, re-checked whenever anything changes in the sandbox
- * (its dir, the repo, `.csess`, the runs and each run folder: fs.watch on each, armed as they appear).
+ * (its dir, the repo, `.csess`, the runs, each run folder and `extraDirs`: fs.watch on each, armed as they appear).
  * Rejects after `ms`, or at once when `abort` (e.g. the runner's exit) settles first.
  */
-export function waitUntil<T>(sandbox: RunSandbox, check: () => T | undefined, ms = 90_000, abort?: Promise<unknown>): Promise<T> {
+export function waitUntil<T>(
+  sandbox: RunSandbox, check: () => T | undefined, ms = 90_000, abort?: Promise<unknown>, extraDirs: string[] = [],
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const watchers = new Map<string, FSWatcher>();
     let done = false;
@@ -175,7 +179,7 @@ export function waitUntil<T>(sandbox: RunSandbox, check: () => T | undefined, ms
     };
     const runs = path.join(sandbox.repo, ".csess", "runs");
     const arm = () => {
-      const dirs = [sandbox.dir, sandbox.repo, path.join(sandbox.repo, ".csess"), runs];
+      const dirs = [sandbox.dir, sandbox.repo, path.join(sandbox.repo, ".csess"), runs, ...extraDirs];
       if (existsSync(runs)) for (const id of readdirSync(runs)) dirs.push(path.join(runs, id));
       for (const dir of dirs) {
         if (watchers.has(dir) || !existsSync(dir)) continue;
@@ -220,4 +224,33 @@ export function collect(child: ChildProcess): { stdout: () => string; stderr: ()
 export function changedIndexes(before: string, after: string): number[] {
   if (before.length !== after.length) throw new Error(`lengths differ: ${before.length} -> ${after.length}`);
   return [...before].flatMap((c, i) => (c === after[i] ? [] : [i]));
+}
+
+/**
+ * Everything a user could lose, as comparable text: a hash of every file in the checkout (symlinks by
+ * target, `.git` left out, and `.csess` too unless asked), `git status`, refs, worktrees and the index.
+ */
+export async function repoSnapshot(sandbox: RunSandbox, options: { withCsess?: boolean } = {}): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(sandbox.repo, full);
+      if (rel === ".git" || (rel === ".csess" && !options.withCsess)) continue;
+      if (entry.isSymbolicLink()) files[rel] = `-> ${readlinkSync(full)}`;
+      else if (entry.isDirectory()) walk(full);
+      else files[rel] = createHash("sha256").update(readFileSync(full)).digest("hex");
+    }
+  };
+  walk(sandbox.repo);
+  const git = (...args: string[]) => sandbox.git(...args).catch((error: Error) => `(failed: ${error.message})`);
+  return {
+    files: JSON.stringify(files, Object.keys(files).sort()),
+    status: (await git("status", "--porcelain", "--ignored", "--untracked-files=all"))
+      .split("\n").filter((l) => options.withCsess || !l.startsWith("!! .csess/")).join("\n"),
+    refs: await git("for-each-ref", "--format=%(refname) %(objectname)"),
+    head: await git("symbolic-ref", "-q", "HEAD"),
+    worktrees: await git("worktree", "list", "--porcelain"),
+    index: await git("ls-files", "--stage"),
+  };
 }

@@ -90,10 +90,35 @@ export async function loadConfigFile(dir: string, stopDir: string): Promise<{ co
   try {
     found = await explorer.search(dir);
   } catch (error) {
-    throw new UserError(`cannot read csess config: ${(error as Error).message}`);
+    throw new UserError(`cannot read csess config: ${oneLine((error as Error).message)}`);
   }
   if (!found || found.isEmpty) return { config: {} };
   return { config: validateConfig(found.config, found.filepath), file: found.filepath };
+}
+
+/** cosmiconfig's parse errors span lines with a code frame: keep the file and the parser's reason. */
+function oneLine(message: string): string {
+  const lines = message.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(>|\||\d+ \|)/.test(l));
+  const file = /^JSON Error in (.+?):?$/.exec(lines[0] ?? "")?.[1];
+  if (!file) return lines.join(" ");
+  const reason = (lines[1] ?? "").replace(/ while parsing .*$/, "");
+  return `${file} is not valid JSON (${reason}); expected a JSON object such as {"parallel": 4, "agent": "claude"}`;
+}
+
+/** The known key a misspelt one was probably meant to be. */
+function closestKey(key: string): string | undefined {
+  const known = Object.keys(KEYS);
+  return known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 export function validateConfig(raw: unknown, source: string): Partial<RunConfig> {
@@ -104,8 +129,9 @@ export function validateConfig(raw: unknown, source: string): Partial<RunConfig>
   for (const [key, value] of Object.entries(raw)) {
     const check = KEYS[key as keyof RunConfig];
     if (!check) {
+      const guess = closestKey(key);
       throw new UserError(
-        `${source}: unknown setting "${key}"; expected one of ${Object.keys(KEYS).join(", ")}`,
+        `${source}: unknown setting "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}; expected one of ${Object.keys(KEYS).join(", ")}`,
       );
     }
     if (!check(value)) {

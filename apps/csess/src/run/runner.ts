@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parsePrd } from "@csess/prd";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
 import { Tmux } from "@csess/tmux";
+import { removeTaskWorktree } from "@csess/verify";
 import { DailyNotes, notesPath } from "../notes.js";
 import { notifyCommand } from "../commands/exec.js";
 import { judge, logTail, runIteration } from "./attempt.js";
@@ -154,6 +155,7 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     process.removeListener("SIGINT", interrupt);
     process.removeListener("SIGTERM", interrupt);
   }
+  await dropEmptyWorktrees(ctx);
   const exitCode = makeReport(ctx, false).tasks.every((t) => t.verdict === "verified") ? 0 : 1;
   record(ctx, { type: "run-finished", exitCode });
   const report = writeReport(ctx, false);
@@ -162,6 +164,18 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
   await notify(ctx, `csess-${ctx.runId}`, exitCode, `${report.totals.verified}/${report.totals.tasks} verified`);
   if (ctx.fatal) process.stderr.write(`csess: stopped: ${ctx.fatal}\n`);
   return { exitCode, report };
+}
+
+/**
+ * A task that ended unverified without a commit or an uncommitted file (e.g. its agent could not run)
+ * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones.
+ * removeTaskWorktree keeps any branch with unmerged commits and any worktree with changes.
+ */
+async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
+  for (const t of ctx.state.tasks.values()) {
+    if (!t.final || t.final.verdict === "verified" || !t.worktree || !t.branch) continue;
+    await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
+  }
 }
 
 /** Writes report.json and report.md into the run folder and returns the report. */

@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { probeAgent, type AgentProbe } from "@csess/agents";
 import { describeTasks, PrdError, type TaskDetail } from "@csess/prd";
 import { CycleError, PlanInputError, type SchedulerTask } from "@csess/scheduler";
+import { prepareSocket, TmuxError } from "@csess/tmux";
 import { openRepo, RepoError, runGit, type RepoInfo } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { readPrd } from "../commands/tasks.js";
@@ -22,16 +24,20 @@ export interface PreparedPrd {
 /** Finds the repo around the PRD and checks everything a run needs before anything starts. */
 export async function preparePrd(prdArg: string, cwd: string, into?: string): Promise<PreparedPrd> {
   const text = await readPrd(resolve(cwd, prdArg), prdArg);
-  if (text.includes("\u0000")) {
-    throw new UserError(`${prdArg} looks like a binary file (it contains NUL bytes); expected a markdown PRD with "- [ ] task" items`);
-  }
   const prdAbs = realpathSync(resolve(cwd, prdArg));
   let repo: RepoInfo;
   try {
     repo = await openRepo(dirname(prdAbs), { requireCommits: true, requireBranch: into === undefined });
   } catch (error) {
-    if (error instanceof RepoError) throw new UserError(error.message);
-    throw error;
+    if (!(error instanceof RepoError)) throw error;
+    if (error.code === "not-a-repo") {
+      throw new UserError(
+        `the PRD ${prdArg} is in ${dirname(prdAbs)}, which is not inside a git repository; expected a PRD committed in the repository ` +
+          `its tasks change (e.g. git init && git add PRD.md && git commit -m "Add PRD")`,
+      );
+    }
+    if (error.code === "detached-head") throw new UserError(error.message.replace(/\)$/, ", or pass --into BRANCH)"));
+    throw new UserError(error.message);
   }
   const prdPath = relative(repo.root, prdAbs).split("\\").join("/");
   if (prdPath.startsWith("..") || isAbsolute(prdPath)) {
@@ -88,7 +94,8 @@ export function schedulerTasks(tasks: PlannedTask[]): SchedulerTask[] {
 
 /** Turns the scheduler's plan errors into user errors. */
 export function planErrors(error: unknown): never {
-  if (error instanceof CycleError || error instanceof PlanInputError) throw new UserError(error.message);
+  // One line, as every csess error: the scheduler's messages put "Expected: ..." on a line of its own.
+  if (error instanceof CycleError || error instanceof PlanInputError) throw new UserError(error.message.trim().replace(/\s*\n\s*/g, " "));
   throw error;
 }
 
@@ -97,5 +104,37 @@ export async function probe(config: RunConfig, env: NodeJS.ProcessEnv): Promise<
   const kind: AgentKind = config.agent;
   const found = await probeAgent(kind, { env });
   if (!found.found) throw new UserError(`${kind}: ${found.error ?? "not found"} (csess doctor shows what is missing)`);
+  if (kind === "custom" && config.agentCmd) await checkAgentCommand(config.agentCmd, env);
   return found;
+}
+
+/**
+ * A custom command whose program does not exist would fail every task at its first start: refuse it
+ * before anything starts. Only a plain first word is checked (a name on PATH, a builtin or an absolute
+ * path); relative paths resolve in the task's worktree and shell syntax is left to the shell.
+ */
+async function checkAgentCommand(command: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const program = command.trim().split(/\s+/)[0] ?? "";
+  if (!/^[A-Za-z0-9_./+-]+$/.test(program) || (program.includes("/") && !isAbsolute(program))) return;
+  const exitCode = await new Promise<number | null>((done) => {
+    const child = spawn("sh", ["-c", 'command -v -- "$1"', "sh", program], { env, stdio: "ignore" });
+    child.on("error", () => done(null));
+    child.on("exit", (code) => done(code));
+  });
+  if (exitCode !== 0 && exitCode !== null) {
+    throw new UserError(
+      `--agent-cmd: ${program} was not found ${program.includes("/") ? "" : "on PATH "}(expected a program csess can run, ` +
+        `e.g. --agent-cmd "./scripts/agent.sh" or --agent-cmd "my-agent --yes"); received --agent-cmd ${JSON.stringify(command)}`,
+    );
+  }
+}
+
+/** The tmux socket must be usable (ours, not another user's) before any worktree or session is made. */
+export async function checkSocket(socket: string): Promise<void> {
+  try {
+    await prepareSocket(socket);
+  } catch (error) {
+    if (error instanceof TmuxError) throw new UserError(error.message);
+    throw error;
+  }
 }

@@ -9,7 +9,7 @@ import type { RunContext } from "./context.js";
 import { Journal, readJournal } from "./journal.js";
 import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
 import { execute, openNotes, openTmuxFor, printReport, resumeTasks, settleInterrupted } from "./runner.js";
-import { planErrors, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
+import { checkSocket, planErrors, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
 import { replay } from "./state.js";
 import { createView } from "./view.js";
 
@@ -53,6 +53,7 @@ export async function startRun(options: StartOptions): Promise<number> {
     return 0;
   }
   const agent = await probe(config, process.env);
+  await checkSocket(openTmuxFor(options.socket).socket);
   const runId = newRunId(repo.root);
   const lock = RunLock.acquire(repo.root, prdPath, runId);
   const dir = runDir(repo.root, runId);
@@ -122,8 +123,9 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
   if (live !== undefined && live !== process.pid && isAlive(live) && RunLock.holder(repoRoot, state.start.prdPath)) {
     throw new UserError(`run ${runId} is still being run by pid ${live}; see csess status (or csess stop ${runId})`);
   }
-  const lock = RunLock.acquire(repoRoot, state.start.prdPath, runId);
   const config = state.start.config;
+  await checkSocket(openTmuxFor(options.socket).socket);
+  const lock = RunLock.acquire(repoRoot, state.start.prdPath, runId);
   const agent = await probe(config, process.env);
   const journal = new Journal(join(dir, "events.jsonl"));
   journal.append({ type: "runner-attached", at: new Date().toISOString(), pid: process.pid });
