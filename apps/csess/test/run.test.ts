@@ -187,7 +187,7 @@ describe("csess run: refusals and plans", () => {
     const r = await sandbox.csess(["run", ...customAgentArgs()]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^csess: .*not a git repository/);
+    expect(r.stderr).toMatch(/^csess: the PRD PRD\.md is in .*, which is not inside a git repository/);
   });
 
   it("refuses an uncommitted PRD and a custom agent without a command", async () => {
