@@ -2,7 +2,7 @@
 // conflict; a person editing the PRD during the run; a checkout with uncommitted work. Real processes
 // only (built CLI as a child process, private tmux socket, temp git repo, the scripted fake agent).
 // Part 1 (the runner or the tmux server killed) is faults.test.ts.
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -136,6 +136,26 @@ describe("faults: a person edits the PRD during the run", () => {
     // The committed PRD got one tick commit per verified task, on the text the run started from.
     const committed = await s.git("show", "main:PRD.md");
     expect(changedIndexes(prd, committed)).toHaveLength(3);
+  }, 120_000);
+});
+
+describe("faults: a person deletes the PRD during the run", () => {
+  it("lands the verified work, commits the ticks in git, and leaves the file deleted", async () => {
+    const prd = "# P\n\n- [ ] Add the slow one file\n- [ ] Add the slow two file\n";
+    sandbox = makeRunSandbox(prd);
+    sandbox.env.FAKE_AGENT_SLOW = "2";
+    await commitAll(sandbox);
+    const s = sandbox;
+    const runner = s.spawnCsess(["run", "--json", ...customAgentArgs(["--parallel", "2"])]);
+    const output = collect(runner);
+    await waitUntil(s, () => (s.starts().length === 2 ? true : undefined), 90_000, exited(runner));
+    rmSync(path.join(s.repo, "PRD.md"));
+    expect(await exited(runner), output.stderr()).toBe(0);
+    const report = reportOf({ code: 0, stdout: output.stdout(), stderr: "" });
+    expect(report.tasks.map((t) => t.verdict)).toEqual(["verified", "verified"]);
+    expect(existsSync(path.join(s.repo, "PRD.md"))).toBe(false); // their deletion wins
+    expect(await s.git("show", "main:PRD.md")).toBe(prd.replace(/\[ \]/g, "[x]"));
+    expect(await s.git("status", "--porcelain")).toBe(" D PRD.md\n");
   }, 120_000);
 });
 

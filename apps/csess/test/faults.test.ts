@@ -31,12 +31,14 @@ const afterNext = (type: string): KillPoint => ({
 });
 
 const POINTS: KillPoint[] = [
-  afterNext("iteration-started"), // the run's first start: the session may not even exist yet
+  afterNext("run-started"), // planned and journaled, nothing started
+  afterNext("iteration-started"), // the first start after that: the session may not even exist yet
   afterNext("runner-attached"), // a resume that is still settling what the last runner left
   { name: "while an agent is running (its start logged)", reached: (_e, _b, starts, startsBefore) => starts > startsBefore },
   afterNext("iteration-ended"), // an agent's exit journaled, its evidence not yet
   afterNext("evidence"), // verified, not yet merged
   afterNext("merge-started"), // in the middle of the merge queue
+  afterNext("merge-ended"), // merged, not yet ticked
   afterNext("tick-ended"), // ticked, the task not yet finished
   afterNext("task-finished"),
 ];
@@ -131,4 +133,26 @@ describe("faults: the tmux server is killed mid-run", () => {
     expect(output.stdout()).toMatch(/"event":"dead"/);
     expect(await s.git("status", "--porcelain")).toBe("");
   }, 180_000);
+
+  it("with the runner killed too (a reboot), csess resume restarts the lost iterations and finishes", async () => {
+    const titles = ["Add the slow north file", "Add the slow south file"];
+    sandbox = makeRunSandbox(`# P\n\n${titles.map((t) => `- [ ] ${t}`).join("\n")}\n`);
+    sandbox.env.FAKE_AGENT_SLOW = "3";
+    await commitAll(sandbox);
+    const ids = Object.values(await taskIds(sandbox));
+    const s = sandbox;
+    const runner = s.spawnCsess(["run", "--json", ...customAgentArgs(["--parallel", "2"])]);
+    collect(runner);
+    await waitUntil(s, () => (s.starts().length === 2 ? true : undefined), 90_000, exited(runner));
+    runner.kill("SIGKILL");
+    await exited(runner);
+    await new Promise<void>((resolve) => execFile("tmux", ["-S", s.env.CSESS_TMUX_SOCKET!, "kill-server"], () => resolve()));
+
+    const resumed = await s.csess(["resume", "--json"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const events = journal(s);
+    expect(events.filter((e) => e.type === "iteration-ended" && (e.outcome as { class: string }).class === "dead")).toHaveLength(2);
+    expect(s.starts().sort()).toEqual(ids.flatMap((id) => [`${id} 1`, `${id} 1`]).sort());
+    expect(s.prd()).toBe(`# P\n\n${titles.map((t) => `- [x] ${t}`).join("\n")}\n`);
+  }, 120_000);
 });

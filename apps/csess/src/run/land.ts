@@ -1,4 +1,4 @@
-import { setTaskChecked, UnknownTaskIdError, updatePrdFile } from "@csess/prd";
+import { PrdError, setTaskChecked, UnknownTaskIdError, updatePrdFile } from "@csess/prd";
 import type { IterationResult } from "@csess/scheduler";
 import { commitFileChange, mergeTaskBranch, removeTaskWorktree, withRepoLock, withTaskTrailer } from "@csess/verify";
 import { record, type RunContext } from "./context.js";
@@ -58,8 +58,13 @@ export async function tick(ctx: RunContext, t: TaskState, what: string): Promise
       }
     }
     const { changed } = await updatePrdFile(ctx.prdAbs, t.id, true).catch((error: unknown) => {
-      if (error instanceof UnknownTaskIdError) {
-        // A person removed or reworded the task meanwhile: their edit wins, nothing to tick.
+      if (error instanceof UnknownTaskIdError || (error as NodeJS.ErrnoException).code === "ENOENT") {
+        // A person removed or reworded the task (or deleted the file) meanwhile: their edit wins, nothing to tick.
+        return { changed: false };
+      }
+      if (error instanceof PrdError) {
+        // The file is no longer a PRD csess can edit byte-exact (e.g. not UTF-8): the work stays merged.
+        ctx.view.event("tick-skipped", { taskId: t.id, reason: error.message }, `${t.id}: not ticked in ${ctx.prdPath}: ${error.message}`);
         return { changed: false };
       }
       throw error;
