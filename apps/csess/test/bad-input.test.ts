@@ -33,6 +33,7 @@
 // | 25 | a PRD that is a symlink inside the repository                | safe: the target is ticked, the link stays a link                     |
 // | 26 | unknown config key / invalid JSON / wrong value type         | exit 2 "unknown setting "paralel" (did you mean "parallel"?)" / "is not valid JSON (...)" / "invalid value" |
 // | 27 | bad flag values: --parallel 0, --stagger -1, --parallel abc, --max-iterations 1.5, --timeout 0, --agent gpt, --agent custom without --agent-cmd, report --json --md | exit 2 "--flag: expected ... e.g. ...; received ..." |
+// | 28 | unknown run id next to real runs; a corrupt or empty journal| exit 2 "unknown run ...; known runs: <id>" / "events.jsonl:2: corrupt journal line (...)" / "not a csess run journal" (was: stack trace) |
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -249,6 +250,27 @@ describe("bad input: handled safely", () => {
     expect(report.tasks.slice(1).map((t) => t.verdict)).toEqual(["pending", "pending"]); // never started
     // Only csess's own (git-ignored) run record was written: no branch, worktree or file of the user's.
     expect(await repoSnapshot(s)).toEqual(before);
+  }, 60_000);
+
+  it("28. an unknown run id next to real runs, and a corrupt or empty run journal", async () => {
+    s = makeRunSandbox("# P\n\n- [ ] Add the first file\n");
+    await commitAll(s);
+    const r = await s.csess(["run", "--agent", "custom", "--agent-cmd", BAD_FLAGS_AGENT, "--stagger", "0", "--no-notes"]);
+    expect(r.code).toBe(1);
+    const runId = readdirSync(path.join(s.repo, ".csess", "runs"))[0]!;
+    const before = await repoSnapshot(s, { withCsess: true });
+    expectUsageError(await s.csess(["report", "0000-0000-zzz"]), new RegExp(`^csess: unknown run "0000-0000-zzz"; known runs: ${runId}`));
+    const events = path.join(s.repo, ".csess", "runs", runId, "events.jsonl");
+    const lines = readFileSync(events, "utf8").split("\n");
+    writeFileSync(events, [lines[0], '{"type": "iteration-started", garbage', ...lines.slice(2)].join("\n"));
+    const corrupt = await repoSnapshot(s, { withCsess: true });
+    for (const command of ["report", "resume", "stop"]) {
+      expectUsageError(await s.csess([command]), /^csess: .*events\.jsonl:2: corrupt journal line \(expected one JSON event per line as csess wrote it; received "\{\\"type\\": \\"iteration-started\\", garbage"\); this run cannot be replayed/);
+    }
+    expect(await repoSnapshot(s, { withCsess: true })).toEqual(corrupt);
+    writeFileSync(events, "");
+    expectUsageError(await s.csess(["report"]), /^csess: not a csess run journal: expected events\.jsonl to begin with a "run-started" event .*received an empty file/);
+    expect((await repoSnapshot(s, { withCsess: true })).refs).toEqual(before.refs);
   }, 60_000);
 
   it("21. hostile task text is never executed and reaches the agent byte-exact", async () => {

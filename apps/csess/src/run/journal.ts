@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { UserError } from "../errors.js";
 import type { JournalEvent } from "./events.js";
 
 /**
@@ -36,7 +37,13 @@ export function readJournal(path: string): JournalEvent[] {
     try {
       events.push(JSON.parse(line) as JournalEvent);
     } catch {
-      if (index < lines.length - 2) throw new Error(`${path}:${index + 1}: corrupt journal line`);
+      if (index < lines.length - 2) {
+        // Only the last line can be torn by a crash: anything else was edited or damaged by hand.
+        throw new UserError(
+          `${path}:${index + 1}: corrupt journal line (expected one JSON event per line as csess wrote it; received ${JSON.stringify(line.slice(0, 60))}); ` +
+            `this run cannot be replayed: read its report.md, or start a new run`,
+        );
+      }
     }
   }
   return events;

@@ -1,3 +1,4 @@
+import { UserError } from "../errors.js";
 import type { EventOf, JournalEvent, PlannedTask, Verdict } from "./events.js";
 
 export interface IterationState {
@@ -56,7 +57,9 @@ export function inFlight(task: TaskState): IterationState | undefined {
 export function replay(events: JournalEvent[]): RunState {
   const first = events[0];
   if (!first || first.type !== "run-started") {
-    throw new Error("journal does not begin with run-started: not a csess run journal");
+    throw new UserError(
+      `not a csess run journal: expected events.jsonl to begin with a "run-started" event as csess writes it; received ${first ? `a "${first.type}" event` : "an empty file"}`,
+    );
   }
   const state: RunState = {
     start: first as RunState["start"],
