@@ -28,7 +28,10 @@ export function buildProgram(): Command {
       "Run AI coding agents in persistent tmux sessions and turn a PRD checklist into parallel, verified work.",
     )
     .version(version, "-V, --version")
-    .showHelpAfterError("(run with --help for usage)")
+    // Usage errors read like every other csess error: one line, "csess: " first (subcommands inherit this).
+    .configureOutput({
+      outputError: (text, write) => write(`csess: ${text.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")} (run with --help for usage)\n`),
+    })
     .exitOverride();
   for (const register of commands) register(program);
   return program;

@@ -16,7 +16,7 @@
 // | 8  | a directory as PRD                                           | exit 2 "it is a directory, expected a markdown file such as .../PRD.md"|
 // | 9  | a PRD that does not exist                                    | exit 2 "cannot read PRD ...: no such file"                            |
 // | 10 | a task id that does not exist: "(after: zzzzzz)"             | exit 2 "has "(after: zzzzzz)", but no task has that id or title"      |
-// | 11 | a dependency cycle between two tasks                         | exit 2 names the cycle                                                |
+// | 11 | a dependency cycle between two tasks                         | exit 2 "dependency cycle: a -> b -> a. ... Expected: ..." (was: 2 lines)|
 // | 12 | run/report/resume/stop with a run id that does not exist     | exit 2 "unknown run ...; known runs: ..." / "no csess runs in ..."    |
 // | 13 | logs/kill/attach with a session name that does not exist     | exit 2 "unknown session ..."                                          |
 // | 14 | a PRD outside the repository (plain folder; symlink to it)   | exit 2 "the PRD ... is in ..., which is not inside a git repository"  |
@@ -24,15 +24,15 @@
 // | 16 | a repository without commits                                 | exit 2 "has no commits yet"                                           |
 // | 17 | a detached HEAD                                              | exit 2 "has a detached HEAD ... e.g. `git switch main`, or --into"    |
 // | 18 | a PRD that is not committed                                  | exit 2 "is not committed ... git add PRD.md && git commit"            |
-// | 19 | missing agent binary: codex not on PATH; --agent-cmd missing | exit 2 "codex not found on PATH" / "--agent-cmd: ... was not found"   |
-// | 20 | an agent that rejects its flags (codex's clap error, exit 2) | safe: run stops starting work, exit 1, "csess: stopped: error: unexpected argument ..."; one start; checkout and refs unchanged |
+// | 19 | missing agent binary: codex not on PATH; --agent-cmd missing | exit 2 "codex not found on PATH" / "--agent-cmd: ... was not found" (custom was: every task failed, exit 1) |
+// | 20 | an agent that rejects its flags (codex's clap error, exit 2) | safe: run stops starting work, exit 1, "csess: stopped: error: unexpected argument ..."; one start; checkout and refs unchanged (was: an empty task branch + worktree left per run) |
 // | 21 | task text with $(rm -rf ~), $(touch pwned), backticks, quotes, newlines | safe: nothing executed (canary in HOME kept, no pwned file), the agent gets the text byte-exact (prompt file = stdin, CSESS_TASK_TITLE) |
 // | 22 | a session name with ":" and "." (csess exec --name)           | safe: made tmux-safe ("build-v1-2"), said so; the raw name in logs gives exit 2 listing the real one |
 // | 23 | a socket path in a directory owned by another user (exec, run)| exit 2 "belongs to user id ..., not to you" (run: before any worktree; was: every task failed) |
 // | 24 | a dead tmux server (killed -9, stale socket left)            | safe: status says dead, its command is stopped, logs still readable, kill says already dead, exec starts a new server |
 // | 25 | a PRD that is a symlink inside the repository                | safe: the target is ticked, the link stays a link                     |
-// | 26 | unknown config key / invalid JSON / wrong value type         | exit 2 "unknown setting "paralel" (did you mean "parallel"?)" / "is not valid JSON (...)" / "invalid value" |
-// | 27 | bad flag values: --parallel 0, --stagger -1, --parallel abc, --max-iterations 1.5, --timeout 0, --agent gpt, --agent custom without --agent-cmd, report --json --md | exit 2 "--flag: expected ... e.g. ...; received ..." |
+// | 26 | unknown config key / invalid JSON / wrong value type         | exit 2 "unknown setting "paralel" (did you mean "parallel"?)" / "is not valid JSON (...)" (was: a multi-line code frame) / "invalid value" |
+// | 27 | bad flag values: --parallel 0, --stagger -1, --parallel abc, --max-iterations 1.5, --timeout 0, --agent gpt, --agent custom without --agent-cmd, report --json --md; unknown option, missing value, unknown command | exit 2 "--flag: expected ... e.g. ...; received ..." / "csess: unknown option '--paralel' (Did you mean --parallel?)" (was: commander's 3-line "error: ...") |
 // | 28 | unknown run id next to real runs; a corrupt or empty journal| exit 2 "unknown run ...; known runs: <id>" / "events.jsonl:2: corrupt journal line (...)" / "not a csess run journal" (was: stack trace) |
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -226,6 +226,9 @@ describe("bad input: one-line errors, nothing changed", () => {
     for (const [flags, message] of cases) await refused(["run", ...customAgentArgs(), ...flags], message);
     await refused(["run", "--agent", "custom"], /^csess: --agent custom needs the command to run, e\.g\. --agent custom --agent-cmd/);
     await refused(["report", "--json", "--md"], /--json and --md/);
+    await refused(["run", "--paralel", "4"], /^csess: unknown option '--paralel' \(Did you mean --parallel\?\) \(run with --help for usage\)/);
+    await refused(["run", "--parallel"], /^csess: option '--parallel <n>' argument missing/);
+    await refused(["frobnicate"], /^csess: unknown command 'frobnicate'/);
   }, 60_000);
 });
 
