@@ -64,7 +64,8 @@ export async function listPaneStates(tmuxBin: string, socket: string): Promise<M
   try {
     out = await runTmux(tmuxBin, socket, ["list-panes", "-a", "-F", PANE_FORMAT]);
   } catch (error) {
-    if (error instanceof TmuxError && error.code === "SERVER_NOT_RUNNING") return new Map();
+    // "no current target": the server has just lost its last session and is exiting.
+    if (error instanceof TmuxError && (error.code === "SERVER_NOT_RUNNING" || /no current target/.test(error.message))) return new Map();
     throw error;
   }
   const panes = new Map<string, PaneState>();
@@ -82,7 +83,7 @@ export async function paneState(tmuxBin: string, socket: string, name: string): 
   try {
     out = await runTmux(tmuxBin, socket, ["list-panes", "-s", "-t", `=${name}:`, "-F", PANE_FORMAT]);
   } catch (error) {
-    if (error instanceof TmuxError && (error.code === "SERVER_NOT_RUNNING" || /can.t find (session|window)/.test(error.message))) {
+    if (error instanceof TmuxError && (error.code === "SERVER_NOT_RUNNING" || /can.t find (session|window)|no current target/.test(error.message))) {
       return undefined;
     }
     throw error;
