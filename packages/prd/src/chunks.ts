@@ -1,61 +1,118 @@
 import type { Root, RootContent } from "mdast";
+import type { PieceEvent } from "./fast-scan.js";
 
-/** Top-level nodes of one chunk, with positions relative to the chunk's start. */
-export interface Chunk {
+/** A piece of the text parsed by micromark: top-level nodes with positions relative to `offset`. */
+export interface MicromarkChunk {
+  kind: "micromark";
   children: RootContent[];
-  /** Offset of the chunk in the whole text. */
+  /** Offset of the parsed text in the whole text (after a skipped leading U+FEFF). */
   offset: number;
+  start: number;
+  end: number;
   /** Lines before the chunk. */
   lineDelta: number;
 }
 
+/** A piece read by the line scanner. */
+export interface ScannedChunk {
+  kind: "scanned";
+  events: PieceEvent[];
+  start: number;
+  end: number;
+  lineDelta: number;
+}
+
+export type Chunk = MicromarkChunk | ScannedChunk;
+
 /**
- * Parses a long PRD in pieces of about `chunkChars` characters, each cut where a new top-level block
- * must start whatever came before: a line at column 1 after a blank line (it ends paragraphs,
- * tables, indented code, list items and block quotes). micromark slows down more than linearly on
- * big documents (a 10,000-task PRD parses about 4x faster in pieces), and tasks and headings come
- * out the same (the tests compare with a whole-document parse on random PRDs).
+ * Parses a long PRD in pieces, each cut where a new top-level block must start whatever came
+ * before: a line at column 1 after a blank line (it ends paragraphs, tables, indented code, list
+ * items and block quotes). micromark slows down more than linearly on big documents (a 10,000-task
+ * PRD parses about 4x faster in pieces), and tasks and headings come out the same (the tests compare
+ * with a whole-document parse on random PRDs).
  * Blocks that do run on across such a line (fenced code, HTML blocks, front matter) are handled
- * by never cutting inside the front matter and by re-parsing a chunk that ends in code or HTML from
- * that block's first line together with the next chunk.
+ * by never cutting inside the front matter and by re-parsing a chunk that ends in code or HTML (at
+ * any depth) from its last top-level block's first line together with the next chunk.
+ * With `scan`, each piece between two cuts is first offered to the line scanner, which reads plain
+ * lists, paragraphs and headings without micromark (and declines anything else); declined pieces
+ * go to micromark together, up to about `chunkChars` characters at once.
  */
-export function parseInChunks(body: string, parse: (text: string) => Root, chunkChars: number): Chunk[] {
+export function parseInChunks(
+  body: string,
+  parse: (text: string) => Root,
+  chunkChars: number,
+  scan?: (from: number, to: number) => PieceEvent[] | undefined,
+): Chunk[] {
   // A second BOM makes micromark's first lines quirky (column counting): keep such a text whole.
   const cuts = body.startsWith("\uFEFF") ? [] : candidateCuts(body);
+  /** The first cut after `offset`, or the end of the text. */
+  const cutAfter = (offset: number): number => {
+    let low = 0;
+    let high = cuts.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (cuts[mid]! <= offset) low = mid + 1;
+      else high = mid;
+    }
+    return cuts[low] ?? body.length;
+  };
+  // Scanner answers by piece start: a piece is offered once, even when a micromark chunk stops before it.
+  const scanned = new Map<number, PieceEvent[] | undefined>();
+  const scanAt = (start: number): PieceEvent[] | undefined => {
+    if (!scan) return undefined;
+    if (!scanned.has(start)) scanned.set(start, scan(start, cutAfter(start)));
+    return scanned.get(start);
+  };
   const chunks: Chunk[] = [];
   let start = 0;
   let lineDelta = 0;
   let minEnd = 0;
-  let cutIndex = 0;
   do {
-    // micromark skips a U+FEFF at the start of its input and counts offsets after it (only the
-    // first chunk can start with one, when the text has a second BOM).
-    const skipped = body.startsWith("\uFEFF", start) ? 1 : 0;
-    let want = chunkChars;
     let end: number;
-    let children: RootContent[];
-    for (;;) {
-      while (cutIndex < cuts.length && cuts[cutIndex]! < Math.max(start + want, minEnd)) cutIndex++;
-      end = cuts[cutIndex] ?? body.length;
-      children = parse(body.slice(start, end)).children;
-      minEnd = 0;
-      const last = children.at(-1);
-      if (end === body.length || !last || (last.type !== "code" && last.type !== "html")) break;
-      // The block may run on past `end` (an unclosed fence, an HTML comment with blank lines).
-      const blockStart = skipped + last.position!.start.offset! - (last.position!.start.column - 1);
-      if (blockStart > 0) {
-        children = children.slice(0, -1);
-        minEnd = end + 1; // the next chunk starts at that block and reaches past this cut
-        end = start + blockStart;
-        break;
+    const events = minEnd === 0 ? scanAt(start) : undefined;
+    if (events) {
+      end = cutAfter(start);
+      chunks.push({ kind: "scanned", events, start, end, lineDelta });
+    } else {
+      // micromark skips a U+FEFF at the start of its input and counts offsets after it (only the
+      // first chunk can start with one, when the text has a second BOM).
+      const skipped = body.startsWith("\uFEFF", start) ? 1 : 0;
+      let want = chunkChars;
+      let reach = minEnd;
+      let children: RootContent[];
+      for (;;) {
+        end = cutAfter(Math.max(start, reach - 1));
+        while (end < body.length && end - start < want && !scanAt(end)) end = cutAfter(end);
+        children = parse(body.slice(start, end)).children;
+        minEnd = 0;
+        const last = children.at(-1);
+        if (end === body.length || !last || !endsInCodeOrHtml(last)) break;
+        // The block may run on past `end` (an unclosed fence, an HTML comment with blank lines), or,
+        // nested in a list item, end differently at the end of the input than at the next line.
+        const blockStart = skipped + last.position!.start.offset! - (last.position!.start.column - 1);
+        if (blockStart > 0) {
+          children = children.slice(0, -1);
+          minEnd = end + 1; // the next chunk starts at that block and reaches past this cut
+          end = start + blockStart;
+          break;
+        }
+        want = (end - start) * 2;
+        reach = end + 1;
       }
-      want = (end - start) * 2;
+      chunks.push({ kind: "micromark", children, offset: start + skipped, start, end, lineDelta });
     }
-    chunks.push({ children, offset: start + skipped, lineDelta });
     lineDelta += countLineEndings(body, start, end);
     start = end;
   } while (start < body.length);
   return chunks;
+}
+
+/** Whether a block is, or ends in (as its last descendant), fenced/indented code or HTML. */
+function endsInCodeOrHtml(node: RootContent): boolean {
+  for (let last: RootContent | undefined = node; last; last = "children" in last ? last.children.at(-1) : undefined) {
+    if (last.type === "code" || last.type === "html") return true;
+  }
+  return false;
 }
 
 /** Starts of lines where a cut is allowed: after a blank line, at a non-space character. */

@@ -74,28 +74,21 @@ function splitLines(body: string): string[] {
 
 /** The item's lines, "\n"-joined, continuation lines dedented by the item's own indent. */
 function itemSource(body: string, record: TaskRecord): string {
-  const { start, end } = record.item.position!;
-  const indent = start.column - 1;
-  const [first = "", ...rest] = splitLines(body.slice(start.offset!, end.offset!));
+  const indent = record.start.column - 1;
+  const [first = "", ...rest] = splitLines(body.slice(record.start.offset, record.end.offset));
   const dedent = new RegExp(`^[ \\t>]{0,${indent}}`);
   return [first, ...rest.map((line) => line.replace(dedent, ""))].join("\n");
 }
 
 function titleParagraphSource(body: string, record: TaskRecord): string {
-  const paragraph = record.titleParagraph?.position;
-  return paragraph ? body.slice(record.check.close, paragraph.end.offset!) : "";
+  return record.titleParagraphEnd === undefined ? "" : body.slice(record.check.close, record.titleParagraphEnd);
 }
 
 /** Own text: more lines after the title (annotations aside), other blocks, or non-task bullets. */
 function hasOwnText(body: string, record: TaskRecord): boolean {
-  const paragraph = record.titleParagraph;
-  const paragraphEnd = paragraph?.position?.end.offset ?? record.titleEnd;
+  const paragraphEnd = record.titleParagraphEnd ?? record.titleEnd;
   if (body.slice(record.titleEnd, paragraphEnd).replace(AFTER_ANNOTATION, "").trim()) return true;
-  return record.item.children.some((child) => {
-    if (child === paragraph) return false;
-    if (child.type !== "list") return true;
-    return child.children.some((item) => typeof item.checked !== "boolean" || !item.data?.csessCheck);
-  });
+  return record.ownBlocks;
 }
 
 /**
@@ -104,12 +97,12 @@ function hasOwnText(body: string, record: TaskRecord): boolean {
  */
 function sectionTexts(doc: ParsedPrd, lines: string[]): string[] {
   const hidden = new Uint8Array(lines.length + 1);
-  const hide = (node: { position?: { start: { line: number }; end: { line: number } } }) => {
-    for (let line = node.position!.start.line; line <= node.position!.end.line; line++) hidden[line - 1] = 1;
+  const hide = (startLine: number, endLine: number) => {
+    for (let line = startLine; line <= endLine; line++) hidden[line - 1] = 1;
   };
-  for (const record of doc.tasks) hide(record.item);
-  for (const node of doc.blocks) if (node.type === "yaml") hide(node);
-  const starts = [1, ...doc.headings.map((heading) => heading.position!.start.line)];
+  for (const record of doc.tasks) hide(record.start.line, record.end.line);
+  for (const range of doc.frontMatter) hide(range.startLine, range.endLine);
+  const starts = [1, ...doc.headings.map((heading) => heading.line)];
   return starts.map((from, i) => {
     const to = (starts[i + 1] ?? lines.length + 1) - 1;
     const kept: string[] = [];

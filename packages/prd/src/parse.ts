@@ -1,41 +1,48 @@
-import type { Heading, ListItem, Nodes, Paragraph, RootContent } from "mdast";
-import type { CompileContext, Extension as FromMarkdownExtension, Token } from "mdast-util-from-markdown";
-import remarkFrontmatter from "remark-frontmatter";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import { unified, type Processor } from "unified";
 import { parseInChunks } from "./chunks.js";
+import { scanSimplePiece, type PieceEvent } from "./fast-scan.js";
 import { assignIds } from "./ids.js";
+import { addMdastChunk, parseMarkdown } from "./micromark-parse.js";
 import type { Task } from "./model.js";
 
 /** Where the character between a task's brackets is, in the BOM-less text (UTF-16 offsets). */
-interface CheckOffsets {
+export interface CheckOffsets {
   start: number;
   end: number;
   /** Just after the closing "]". */
   close: number;
 }
 
-declare module "mdast" {
-  interface ListItemData {
-    /** Set by `recordTaskChecks` on list items that are GFM tasks. */
-    csessCheck?: CheckOffsets;
-  }
+/** What either parser reports about one task list item (offsets into the BOM-less text). */
+export interface ItemFacts {
+  check: CheckOffsets;
+  checked: boolean;
+  /** 1-based line of the checkbox. */
+  line: number;
+  /** The list item's start (its marker) and end (end of its last non-blank line). */
+  start: { offset: number; line: number; column: number };
+  end: { offset: number; line: number };
+  /** End of the paragraph holding the checkbox and the title. */
+  titleParagraphEnd: number | undefined;
+  /** The item holds blocks besides its title paragraph and lists of tasks (more paragraphs, code, plain bullets). */
+  ownBlocks: boolean;
 }
 
 /** A task with the parse facts the editing and describing code needs. */
-export interface TaskRecord {
+export interface TaskRecord extends ItemFacts {
   task: Task;
-  item: ListItem;
-  check: CheckOffsets;
   /** Index into `ParsedPrd.headings` of the task's section heading, or -1 before the first heading. */
   headingIndex: number;
-  /** Offsets of the title within the BOM-less text. */
+  /** Offset just after the title within the BOM-less text. */
   titleEnd: number;
-  /** The paragraph holding the checkbox and the title. */
-  titleParagraph: Paragraph | undefined;
   /** The nearest enclosing task. */
   parent: TaskRecord | undefined;
+}
+
+export interface HeadingFacts {
+  /** 1-based line the heading starts on. */
+  line: number;
+  /** Its text as written (inline syntax kept), whitespace runs collapsed. */
+  text: string;
 }
 
 export interface ParsedPrd {
@@ -43,48 +50,63 @@ export interface ParsedPrd {
   bom: string;
   /** The text without its BOM; every offset indexes into this. */
   body: string;
-  /** The top-level blocks, in order. */
-  blocks: RootContent[];
   tasks: TaskRecord[];
-  headings: Heading[];
+  headings: HeadingFacts[];
+  /** First and last line of the YAML front matter, if any. */
+  frontMatter: Array<{ startLine: number; endLine: number }>;
 }
 
 /**
- * from-markdown extension: remember where the checkbox value is. mdast only keeps `checked`,
- * and remark-stringify is lossy, so byte-exact edits need the token's own offsets.
+ * Collects headings and tasks in document order from both parsers, giving each task its title,
+ * section, depth and parent. Tasks never span chunks (a chunk starts a new top-level block), so
+ * the parent always comes from the same chunk; sections do carry over.
  */
-const recordTaskChecks: FromMarkdownExtension = {
-  enter: {
-    taskListCheckValueChecked: recordCheck,
-    taskListCheckValueUnchecked: recordCheck,
-  },
-  exit: { taskListCheck: recordCheckEnd },
-};
+export class DocumentBuilder {
+  readonly tasks: TaskRecord[] = [];
+  readonly headings: HeadingFacts[] = [];
+  readonly frontMatter: ParsedPrd["frontMatter"] = [];
 
-function recordCheck(this: CompileContext, token: Token): void {
-  // Like mdast-util-gfm-task-list-item: the check is always in a paragraph, in a list item.
-  const item = this.stack[this.stack.length - 2];
-  if (item?.type !== "listItem") return;
-  item.data ??= {};
-  item.data.csessCheck = { start: token.start.offset, end: token.end.offset, close: token.end.offset + 1 };
+  constructor(private readonly body: string) {}
+
+  heading(line: number, text: string): void {
+    this.headings.push({ line, text });
+  }
+
+  task(facts: ItemFacts, parent: TaskRecord | undefined): TaskRecord {
+    const { start, end } = findTitle(this.body, facts.check.close, facts.titleParagraphEnd ?? facts.end.offset);
+    const heading = this.headings.at(-1);
+    const task: Task = {
+      id: "",
+      title: this.body.slice(start, end),
+      checked: facts.checked,
+      line: facts.line,
+      depth: parent ? parent.task.depth + 1 : 0,
+    };
+    if (parent) task.parentId = ""; // placeholder keeping the contract's key order; assignIds fills it
+    if (heading?.text) task.section = heading.text;
+    const record: TaskRecord = { ...facts, task, headingIndex: this.headings.length - 1, titleEnd: end, parent };
+    this.tasks.push(record);
+    return record;
+  }
+
+  /** Adds the events of a piece read by the line scanner; its lines count from `firstLine`. */
+  addScanned(events: PieceEvent[], firstLine: number): void {
+    const records: Array<TaskRecord | undefined> = [];
+    const lineBase = firstLine - 1;
+    for (const event of events) {
+      if (event.kind === "heading") {
+        this.heading(event.line + lineBase, event.text);
+        records.push(undefined);
+        continue;
+      }
+      const facts = event.facts;
+      facts.line += lineBase;
+      facts.start.line += lineBase;
+      facts.end.line += lineBase;
+      records.push(this.task(facts, records[event.parent]));
+    }
+  }
 }
-
-function recordCheckEnd(this: CompileContext, token: Token): void {
-  const item = this.stack[this.stack.length - 2];
-  if (item?.type === "listItem" && item.data?.csessCheck) item.data.csessCheck.close = token.end.offset;
-}
-
-function remarkRecordTaskChecks(this: Processor): void {
-  const data = this.data();
-  (data.fromMarkdownExtensions ??= []).push(recordTaskChecks);
-}
-
-const processor = unified()
-  .use(remarkParse)
-  .use(remarkGfm)
-  .use(remarkFrontmatter, ["yaml"])
-  .use(remarkRecordTaskChecks)
-  .freeze();
 
 // One-entry memo: the runner and the benchmark toggle task after task in the same text, and a
 // toggle's result is known without re-parsing (see `rememberToggled`).
@@ -113,73 +135,28 @@ export function rememberToggled(previous: ParsedPrd, index: number, body: string
 /** Chunk size for `parseInChunks`: big enough that per-parse overhead does not matter. */
 const CHUNK_CHARS = 4096;
 
-/** Parses without the memo (tests use it to check the memo never lies, and to vary the chunk size). */
-export function parseFresh(text: string, chunkChars = CHUNK_CHARS): ParsedPrd {
+export interface ParseOptions {
+  /** Largest piece handed to micromark at once (it slows down more than linearly). */
+  chunkChars?: number;
+  /** Read plain pieces with the line scanner (`fast-scan.ts`); off only to compare against micromark. */
+  scan?: boolean;
+  /** Counts what each path read, for tests that must know the scanner was used. */
+  stats?: { scanned: number; micromark: number };
+}
+
+/** Parses without the memo (tests use it to check the memo never lies and to compare the paths). */
+export function parseFresh(text: string, options: ParseOptions = {}): ParsedPrd {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   const body = bom ? text.slice(1) : text;
-  const blocks: RootContent[] = [];
-  const tasks: TaskRecord[] = [];
-  const headings: Heading[] = [];
-  const open: TaskRecord[] = [];
-
-  const visit = (node: Nodes): void => {
-    if (node.type === "heading") headings.push(node);
-    const check = node.type === "listItem" && typeof node.checked === "boolean" ? node.data?.csessCheck : undefined;
-    if (node.type === "listItem" && check) {
-      const record = toRecord(body, node, check, open, headings);
-      tasks.push(record);
-      open.push(record);
-      for (const child of node.children) visit(child);
-      open.pop();
-      return;
-    }
-    if ("children" in node) for (const child of node.children) visit(child);
-  };
-  for (const chunk of parseInChunks(body, (part) => processor.parse(part), chunkChars)) {
-    for (const node of chunk.children) shift(node, chunk.offset, chunk.lineDelta);
-    for (const node of chunk.children) visit(node);
-    blocks.push(...chunk.children);
+  const builder = new DocumentBuilder(body);
+  const scan = options.scan === false ? undefined : (from: number, to: number) => scanSimplePiece(body, from, to);
+  for (const chunk of parseInChunks(body, parseMarkdown, options.chunkChars ?? CHUNK_CHARS, scan)) {
+    if (chunk.kind === "scanned") builder.addScanned(chunk.events, chunk.lineDelta + 1);
+    else addMdastChunk(builder, body, chunk);
+    if (options.stats) options.stats[chunk.kind] += chunk.end - chunk.start;
   }
-  assignIds(tasks);
-  return { bom, body, blocks, tasks, headings };
-}
-
-/** Moves a node (and its descendants) parsed as part of a chunk to its place in the whole text. */
-function shift(node: Nodes, offsetDelta: number, lineDelta: number): void {
-  if (offsetDelta === 0 && lineDelta === 0) return;
-  if ("children" in node) for (const child of node.children) shift(child, offsetDelta, lineDelta);
-  const position = node.position;
-  if (position) {
-    position.start.offset! += offsetDelta;
-    position.end.offset! += offsetDelta;
-    position.start.line += lineDelta;
-    position.end.line += lineDelta;
-  }
-  const check = node.type === "listItem" ? node.data?.csessCheck : undefined;
-  if (check) {
-    check.start += offsetDelta;
-    check.end += offsetDelta;
-    check.close += offsetDelta;
-  }
-}
-
-function toRecord(body: string, item: ListItem, check: CheckOffsets, open: TaskRecord[], headings: Heading[]): TaskRecord {
-  const titleParagraph = item.children.find((child): child is Paragraph => child.type === "paragraph");
-  const paragraphEnd = titleParagraph?.position?.end.offset ?? item.position?.end.offset ?? body.length;
-  const { start, end } = findTitle(body, check.close, paragraphEnd);
-  const parent = open.at(-1);
-  const heading = headings.at(-1);
-  const task: Task = {
-    id: "",
-    title: body.slice(start, end),
-    checked: item.checked === true,
-    line: lineOf(body, check.start, item),
-    depth: open.length,
-  };
-  if (parent) task.parentId = ""; // placeholder keeping the contract's key order; assignIds fills it
-  const section = heading ? headingText(body, heading) : undefined;
-  if (section) task.section = section;
-  return { task, item, check, headingIndex: headings.length - 1, titleEnd: end, titleParagraph, parent };
+  assignIds(builder.tasks);
+  return { bom, body, tasks: builder.tasks, headings: builder.headings, frontMatter: builder.frontMatter };
 }
 
 /**
@@ -202,23 +179,4 @@ function skip(text: string, from: number, chars: string): number {
   let i = from;
   while (i < text.length && chars.includes(text[i]!)) i++;
   return i;
-}
-
-/** Line of the checkbox: the item's line plus the line endings between the marker and the check. */
-function lineOf(body: string, checkOffset: number, item: ListItem): number {
-  const start = item.position!.start;
-  let line = start.line;
-  for (let i = start.offset!; i < checkOffset; i++) {
-    const c = body.charCodeAt(i);
-    if (c === 10 || (c === 13 && body.charCodeAt(i + 1) !== 10)) line++;
-  }
-  return line;
-}
-
-/** A heading's text as written (inline syntax kept), whitespace runs collapsed. */
-export function headingText(body: string, heading: Heading): string {
-  const first = heading.children[0]?.position?.start.offset;
-  const last = heading.children.at(-1)?.position?.end.offset;
-  if (first === undefined || last === undefined) return "";
-  return body.slice(first, last).replace(/\s+/g, " ").trim();
 }

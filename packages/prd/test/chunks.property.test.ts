@@ -1,26 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { describeParsed } from "../src/describe.js";
-import { parseFresh, type ParsedPrd } from "../src/parse.js";
-import { readCase } from "./fixtures.js";
+import { parseFresh } from "../src/parse.js";
+import { facts, readCase } from "./fixtures.js";
 
-/** Everything the rest of the package reads from a parse. */
-function facts(doc: ParsedPrd) {
-  return {
-    tasks: doc.tasks.map((r) => ({ ...r.task, check: r.check, titleEnd: r.titleEnd, headingIndex: r.headingIndex })),
-    headings: doc.headings.map((h) => h.position),
-    details: (() => {
-      try {
-        return describeParsed(doc);
-      } catch (error) {
-        return String(error);
-      }
-    })(),
-  };
-}
-
-const whole = (text: string) => facts(parseFresh(text, Infinity));
-const finest = (text: string) => facts(parseFresh(text, 1));
+// Micromark only (scan: false): this file is about the cuts; scan.property.test.ts covers the line scanner.
+const whole = (text: string) => facts(parseFresh(text, { chunkChars: Infinity, scan: false }));
+const finest = (text: string) => facts(parseFresh(text, { chunkChars: 1, scan: false }));
 
 // Blocks that run on across blank lines and column-1 lines, to tempt the chunker into bad cuts.
 const piece = fc.constantFrom(
@@ -50,12 +36,18 @@ describe("chunked parsing equals a whole-document parse", { timeout: 120_000 }, 
 
   test("an HTML comment with blank lines and headings inside does not leak tasks", () => {
     const text = "# A\n\n<!--\n\n## Hidden\n\n- [ ] hidden\n\n-->\n\n- [ ] shown\n";
-    const doc = parseFresh(text, 1);
+    const doc = parseFresh(text, { chunkChars: 1 });
     expect(doc.tasks.map((r) => [r.task.title, r.task.section, r.task.line])).toEqual([["shown", "A", 11]]);
+  });
+
+  test("an unclosed fence inside a list item at a chunk's end ends with the item, as in the whole text", () => {
+    const text = "  1. [ ] Add\n        ``` Add\n\nAdd\n";
+    expect(finest(text)).toEqual(whole(text));
+    expect(describeParsed(parseFresh(text, { chunkChars: 1 }))[0]!.sectionText).toBe("Add"); // not hidden as part of the item
   });
 
   test("an unclosed fence swallows the rest, as on GitHub", () => {
     const text = "- [ ] before\n\n```\n\n- [ ] inside\n\n# Not a heading\n";
-    expect(parseFresh(text, 1).tasks.map((r) => r.task.title)).toEqual(["before"]);
+    expect(parseFresh(text, { chunkChars: 1 }).tasks.map((r) => r.task.title)).toEqual(["before"]);
   });
 });

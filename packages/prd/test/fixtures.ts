@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { describeParsed } from "../src/describe.js";
+import type { ParsedPrd } from "../src/parse.js";
 
 const dir = new URL("../../../fixtures/prd-cases/", import.meta.url);
 
@@ -20,4 +22,20 @@ export function diffRange(a: string, b: string): { start: number; endA: number; 
     endB--;
   }
   return { start, endA, endB };
+}
+
+/** Everything the rest of the package reads from a parse. */
+export function facts(doc: ParsedPrd) {
+  return {
+    tasks: doc.tasks.map(({ parent, ...record }) => ({ ...record, parent: parent?.task.id })),
+    headings: doc.headings,
+    frontMatter: doc.frontMatter,
+    details: (() => {
+      try {
+        return describeParsed(doc);
+      } catch (error) {
+        return String(error);
+      }
+    })(),
+  };
 }
