@@ -180,7 +180,7 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   const ticked = evidence.prdTicked === true;
   const verified = commits.length > 0 && (!check || check.exitCode === 0);
   let reason =
-    verified ? `${commits.length} commit(s) on ${t.branch}${check ? ", check passed" : ""}${ticked ? "" : " (agent did not tick its box)"}` :
+    verified ? `${commits.length} commit(s) on its branch${check ? ", check passed" : ""}${ticked ? "" : " (the agent did not tick its box)"}` :
     commits.length > 0 ? `${commits.length} commit(s), but the check \`${ctx.config.check}\` failed (exit ${check?.exitCode})` :
     ticked ? "box ticked in the worktree but no commit on the task branch" :
     "no commit on the task branch";

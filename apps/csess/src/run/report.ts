@@ -117,11 +117,12 @@ function attentionList(state: RunState, tasks: TaskReport[], logTail: ReportInpu
     }
     if (t.verdict === "failed" || t.verdict === "claimed-unverified") {
       const last = task.attempts.at(-1);
+      const said = last?.ended?.outcome.summary;
       items.push({
         taskId: t.id,
         what: `${t.verdict}: ${t.reason}`,
         where: last?.stateDir,
-        lastLines: last ? readableTail(last.stateDir, logTail) : undefined,
+        lastLines: last ? [...(said ? [`agent said: ${said}`] : []), ...readableTail(last.stateDir, logTail)].slice(-4) : undefined,
       });
     }
   }
@@ -130,7 +131,7 @@ function attentionList(state: RunState, tasks: TaskReport[], logTail: ReportInpu
 
 /** The log's last lines a person can read: agents' JSON event lines are left to the log file itself. */
 function readableTail(stateDir: string, logTail: ReportInputs["logTail"]): string[] {
-  return logTail(stateDir, 40).filter((l) => !l.trimStart().startsWith("{")).slice(-5);
+  return logTail(stateDir, 40).filter((l) => !l.trimStart().startsWith("{")).slice(-3);
 }
 
 function duration(ms: number): string {
@@ -151,6 +152,7 @@ export function formatReportTable(report: RunReport): string {
     t.id,
     t.title,
     String(t.iterations),
+    t.rateLimits ? String(t.rateLimits) : "",
     String(t.commits.length),
     t.commits.length ? `+${t.insertions}/-${t.deletions}` : "",
     t.merge?.status ?? "",
@@ -159,7 +161,7 @@ export function formatReportTable(report: RunReport): string {
   const lines = [
     `Run ${report.runId} (${report.status}) on ${report.branch} — ${report.prd}`,
     "",
-    renderTable(["VERDICT", "ID", "TASK", "ITER", "COMMITS", "+/-", "MERGE", "REASON"], rows, 48),
+    renderTable(["VERDICT", "ID", "TASK", "ITER", "429", "COMMITS", "+/-", "MERGE", "REASON"], rows, 48),
     "",
     summaryLine(report),
   ];
@@ -186,11 +188,11 @@ export function formatReportMarkdown(report: RunReport): string {
     "",
     `**${summaryLine(report)}**`,
     "",
-    "| Verdict | Task | Iterations | Commits | +/- | Merge | Duration | Reason |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Verdict | Task | Iterations | Rate limits | Commits | +/- | Merge | Duration | Reason |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.tasks.map(
       (t) =>
-        `| ${t.verdict} | \`${t.id}\` ${md(t.title)} | ${t.iterations} | ${t.commits.map((c) => c.slice(0, 8)).join(" ")} | ${t.commits.length ? `+${t.insertions}/-${t.deletions}` : ""} | ${t.merge?.status ?? ""} | ${duration(t.durationMs)} | ${md(t.reason)} |`,
+        `| ${t.verdict} | \`${t.id}\` ${md(t.title)} | ${t.iterations} | ${t.rateLimits} | ${t.commits.map((c) => c.slice(0, 8)).join(" ")} | ${t.commits.length ? `+${t.insertions}/-${t.deletions}` : ""} | ${t.merge?.status ?? ""} | ${duration(t.durationMs)} | ${md(t.reason)} |`,
     ),
   ];
   if (report.attention.length) {
