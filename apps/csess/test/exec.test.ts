@@ -1,8 +1,10 @@
+import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { notifyCommand } from "../src/commands/exec.js";
-import { makeCliSandbox, waitForFile, type CliSandbox } from "./tmux-helpers.js";
+import { makeCliSandbox, type CliSandbox } from "./tmux-helpers.js";
+import { waitFor } from "./run-helpers.js";
 
 let box: CliSandbox;
 beforeEach(async () => {
@@ -84,7 +86,7 @@ describe("csess exec", () => {
     process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ""}`;
     await box.csess("exec", "--name", "notified", "--cwd", box.dir, "--", "sh", "-c", "exit 3");
     await box.tmux.waitForExit("notified");
-    await waitForFile(record);
+    await waitFor(() => existsSync(record), path.dirname(record), 30_000);
     expect((await readFile(record, "utf8")).split("\n")).toEqual([
       "system", "event", "--text", `notified finished (exit 3) in ${box.dir}`, "--mode", "now", "",
     ]);

@@ -1,5 +1,4 @@
-import { watch } from "node:fs";
-import { access, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { vi } from "vitest";
@@ -58,26 +57,4 @@ export async function makeCliSandbox(): Promise<CliSandbox> {
 function restore(key: string, value: string | undefined): void {
   if (value === undefined) delete process.env[key];
   else process.env[key] = value;
-}
-
-/** Resolves once `file` exists (fs.watch on its directory, no sleep loop); rejects after `ms`. */
-export function waitForFile(file: string, ms = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const watcher = watch(path.dirname(file), () => void check());
-    const timer = setTimeout(() => {
-      watcher.close();
-      reject(new Error(`${file} did not appear within ${ms} ms`));
-    }, ms);
-    const check = async () => {
-      try {
-        await access(file);
-      } catch {
-        return;
-      }
-      clearTimeout(timer);
-      watcher.close();
-      resolve();
-    };
-    void check();
-  });
 }

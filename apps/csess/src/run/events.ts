@@ -1,3 +1,4 @@
+import type { Verdict } from "@csess/verify";
 import type { RunConfig } from "./config.js";
 
 /** A task as the run planned it (from the PRD at the start of the run). */
@@ -90,14 +91,6 @@ export type JournalEvent = { at?: string } & (
 );
 
 /** The contract's verdicts. */
-export type Verdict =
-  | "verified"
-  | "claimed-unverified"
-  | "done-unclaimed"
-  | "failed"
-  | "rate-limited"
-  | "conflict"
-  | "pending"
-  | "skipped";
+export type { Verdict } from "@csess/verify";
 
 export type EventOf<T extends JournalEvent["type"]> = Extract<JournalEvent, { type: T }>;

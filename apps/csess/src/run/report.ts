@@ -1,4 +1,4 @@
-import type { Verdict } from "./events.js";
+import { VERDICTS, type Verdict } from "@csess/verify";
 import { iterationsUsed, type RunState, type TaskState } from "./state.js";
 import { renderTable } from "../table.js";
 
@@ -40,9 +40,6 @@ export interface RunReport {
   attention: Array<{ taskId: string; what: string; where?: string; lastLines?: string[] }>;
 }
 
-const VERDICTS: Verdict[] = [
-  "verified", "claimed-unverified", "done-unclaimed", "failed", "rate-limited", "conflict", "pending", "skipped",
-];
 
 export interface ReportInputs {
   state: RunState;
