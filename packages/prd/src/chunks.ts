@@ -27,12 +27,13 @@ export type Chunk = MicromarkChunk | ScannedChunk;
 /**
  * Parses a long PRD in pieces, each cut where a new top-level block must start whatever came
  * before: a line at column 1 after a blank line (it ends paragraphs, tables, indented code, list
- * items and block quotes). micromark slows down more than linearly on big documents (a 10,000-task
+ * items and block quotes) that reads the same in any micromark state (`STARTS_BLOCK_ALONE`). micromark slows down more than linearly on big documents (a 10,000-task
  * PRD parses about 4x faster in pieces), and tasks and headings come out the same (the tests compare
  * with a whole-document parse on random PRDs).
  * Blocks that do run on across such a line (fenced code, HTML blocks, front matter) are handled
- * by never cutting inside the front matter and by re-parsing a chunk that ends in code or HTML (at
- * any depth) from its last top-level block's first line together with the next chunk.
+ * by never cutting inside the front matter and by re-parsing a chunk that ends in code or HTML (also as
+ * the last block of its items or quotes) from its last top-level block's first line together with
+ * the next chunk.
  * With `scan`, each piece between two cuts is first offered to the line scanner, which reads plain
  * lists, paragraphs and headings without micromark (and declines anything else); declined pieces
  * go to micromark together, up to about `chunkChars` characters at once.
@@ -107,15 +108,25 @@ export function parseInChunks(
   return chunks;
 }
 
-/** Whether a block is, or ends in (as its last descendant), fenced/indented code or HTML. */
+/** Whether a block is, or ends in (as the last block of its list items or quotes), code or an HTML block. */
 function endsInCodeOrHtml(node: RootContent): boolean {
-  for (let last: RootContent | undefined = node; last; last = "children" in last ? last.children.at(-1) : undefined) {
-    if (last.type === "code" || last.type === "html") return true;
+  let last: RootContent | undefined = node;
+  // Only through block containers: a paragraph's last child can be inline HTML, also of type "html".
+  while (last && (last.type === "list" || last.type === "listItem" || last.type === "blockquote" || last.type === "footnoteDefinition")) {
+    last = last.children.at(-1);
   }
-  return false;
+  return last?.type === "code" || last?.type === "html";
 }
 
-/** Starts of lines where a cut is allowed: after a blank line, at a non-space character. */
+/**
+ * A line that starts the same block whatever micromark's "interrupt" state is (it is not always
+ * reset by a blank line: after indented code, "2. a", "-", "<x-y>" or "===" read differently), so
+ * a chunk may start with it: a letter or other non-ASCII text (not U+FEFF, which micromark skips at
+ * the start), an ATX heading, a block quote, or a non-empty "-", "*", "+", "1." or "1)" item.
+ */
+const STARTS_BLOCK_ALONE = /^(?:[A-Za-z\u0080-\ufefe\uff00-\uffff]|#|>|(?:[-*+]|1[.)])[ \t]+\S)/;
+
+/** Starts of lines where a cut is allowed: after a blank line, see `STARTS_BLOCK_ALONE`. */
 function candidateCuts(body: string): number[] {
   const cuts: number[] = [];
   const notBefore = frontMatterEnd(body);
@@ -124,11 +135,9 @@ function candidateCuts(body: string): number[] {
   while (lineStart < body.length) {
     let lineEnd = lineStart;
     while (lineEnd < body.length && body[lineEnd] !== "\n" && body[lineEnd] !== "\r") lineEnd++;
-    const first = body.charCodeAt(lineStart);
-    // not space/tab/line ending, not a BOM-like U+FEFF (micromark would skip it), not a "---" fence
-    const startsBlock = first !== 32 && first !== 9 && first !== 10 && first !== 13 && first !== 0xfeff;
-    if (previousBlank && startsBlock && lineStart > notBefore && !body.startsWith("---", lineStart)) cuts.push(lineStart);
-    previousBlank = /^[ \t]*$/.test(body.slice(lineStart, lineEnd));
+    const line = body.slice(lineStart, lineEnd);
+    if (previousBlank && lineStart > notBefore && STARTS_BLOCK_ALONE.test(line)) cuts.push(lineStart);
+    previousBlank = /^[ \t]*$/.test(line);
     lineStart = lineEnd + (body.startsWith("\r\n", lineEnd) ? 2 : 1);
   }
   return cuts;

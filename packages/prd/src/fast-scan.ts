@@ -11,6 +11,8 @@ export type PieceEvent =
 interface OpenItem {
   /** Column (0-based) where the item's content starts: continuation lines need this much indent. */
   contentColumn: number;
+  /** "-", "*" or "+" for bullets, "." or ")" for ordered items: a sibling item needs the same. */
+  delimiter: number;
   /** Facts when the item is a task; its end is filled in when it closes. */
   facts: ItemFacts | undefined;
   /** Index of the nearest task event among this item and its ancestors, or -1. */
@@ -30,11 +32,12 @@ const CR = 13;
 /**
  * Reads a piece of a PRD (between two chunk cuts, so it starts a new top-level block) without
  * micromark, when every line is of a few plain kinds whose CommonMark/GFM reading is certain:
- * blank lines; ATX headings at column 1; bullet items (`-`, `*`, `+`, 1-4 spaces) whose content is
+ * blank lines; ATX headings at column 1; list items (`-`, `*`, `+`, `1.`, `1)`, 1-4 spaces) whose content is
  * a `[ ]`/`[x]`/`[X]` check followed by text or starts like plain text; paragraph lines (continuation,
- * lazy or new) that start like plain text. Indentation is spaces only. Anything else (tabs, ordered
- * lists, block quotes, code, HTML, tables, setext underlines, thematic breaks, link definitions,
- * control characters) makes it return undefined and the piece goes to micromark.
+ * lazy or new) that start like plain text. Indentation is spaces only. Anything else (tabs, block
+ * quotes, code, HTML, tables, setext underlines, thematic breaks, link definitions, control
+ * characters, an ordered item that could be lazy text) makes it return undefined and the piece goes
+ * to micromark.
  * A property test checks it against micromark on random PRDs built from near-misses of these rules.
  */
 export function scanSimplePiece(body: string, from: number, to: number): PieceEvent[] | undefined {
@@ -77,15 +80,23 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
       while (matched < stack.length && indent >= stack[matched]!.contentColumn) matched++;
       const relative = indent - (matched > 0 ? stack[matched - 1]!.contentColumn : 0);
       const c = body.charCodeAt(first);
+      let marker: number;
 
       if (relative >= 4) {
         // Indented code cannot interrupt a paragraph: with one open in the innermost item, this continues it.
         if (!paragraph || matched < stack.length) return undefined;
         if (paragraph.title) paragraph.title.titleParagraphEnd = eol;
-      } else if ((c === 45 || c === 42 || c === 43) && body.charCodeAt(first + 1) === SPACE) {
-        let content = first + 1;
+      } else if ((marker = listMarker(body, first)) > 0) {
+        const delimiter = body.charCodeAt(first + marker - 1);
+        if (delimiter === 46 || delimiter === 41) {
+          // An ordered item starts a new list (one not continuing the first unmatched item's list, "1." after
+          // "2.") only with the number 1 when it would interrupt a paragraph; otherwise it is lazy text.
+          const sibling = matched < stack.length && stack[matched]!.delimiter === delimiter;
+          if (!sibling && paragraph && (marker !== 2 || c !== 49)) return undefined;
+        }
+        let content = first + marker;
         while (body.charCodeAt(content) === SPACE) content++;
-        if (content - first - 1 > 4 || content >= eol) return undefined; // indented code, or an empty item
+        if (content - first - marker > 4 || content >= eol) return undefined; // indented code, or an empty item
         const check = taskCheck(body, content, eol);
         if (!check && !startsPlainText(body, content, eol)) return undefined;
         closeItems(matched);
@@ -106,7 +117,7 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
           events.push({ kind: "task", facts, parent: taskIndex });
           taskIndex = events.length - 1;
         }
-        stack.push({ contentColumn: indent + (content - first), facts, taskIndex });
+        stack.push({ contentColumn: indent + (content - first), delimiter, facts, taskIndex });
         paragraph = { title: facts };
       } else if (c === 35) {
         const text = atxHeadingText(body, first, eol);
@@ -135,6 +146,17 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
   }
   closeItems(0);
   return events;
+}
+
+/** Width of a list marker ("-", "*", "+", or 1-9 digits and "." or ")") followed by a space at `at`, or 0. */
+function listMarker(body: string, at: number): number {
+  const c = body.charCodeAt(at);
+  if (c === 45 || c === 42 || c === 43) return body.charCodeAt(at + 1) === SPACE ? 1 : 0;
+  let i = at;
+  while (i - at < 10 && body.charCodeAt(i) >= 48 && body.charCodeAt(i) <= 57) i++;
+  if (i === at || i - at > 9) return 0;
+  const delimiter = body.charCodeAt(i);
+  return (delimiter === 46 || delimiter === 41) && body.charCodeAt(i + 1) === SPACE ? i + 1 - at : 0;
 }
 
 /** The checked character of a `[ ] text` / `[x] text` / `[X] text` at `at`, or 0 when it is not one. */

@@ -84,7 +84,19 @@ export class DocumentBuilder {
     };
     if (parent) task.parentId = ""; // placeholder keeping the contract's key order; assignIds fills it
     if (heading?.text) task.section = heading.text;
-    const record: TaskRecord = { ...facts, task, headingIndex: this.headings.length - 1, titleEnd: end, parent };
+    const record: TaskRecord = {
+      check: facts.check,
+      checked: facts.checked,
+      line: facts.line,
+      start: facts.start,
+      end: facts.end,
+      titleParagraphEnd: facts.titleParagraphEnd,
+      ownBlocks: facts.ownBlocks,
+      task,
+      headingIndex: this.headings.length - 1,
+      titleEnd: end,
+      parent,
+    }; // fields listed, not spread: an object spread per task was a fifth of a 10,000-task parse
     this.tasks.push(record);
     return record;
   }

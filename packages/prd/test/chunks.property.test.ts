@@ -13,6 +13,8 @@ const piece = fc.constantFrom(
   "- [ ] a", "- [x] b", "  - [ ] nested", "* [X] c", "1. [ ] d", "# H1", "## H2 (after: a)", "Setext\n===",
   "para", "> - [ ] q", "> quote", "```", "~~~~", "    - [ ] indented code", "<!--", "-->", "<div>", "</div>",
   "<pre>", "</pre>", "---", "| a |\n|---|\n| - [ ] t |", "[x]: /url", "\t- [ ] tab", "  text", "- [ ]", "\uFEFF- [ ] z",
+  // lines micromark reads differently when "interrupting" (e.g. after indented code and a blank line)
+  "2. [ ] two", "10) [x] ten", "-", "1.", "<x-y>", "===", "     code",
 );
 const doc = fc
   .tuple(fc.array(fc.tuple(piece, fc.constantFrom("\n", "\n\n", "\n  \n")), { maxLength: 40 }), fc.constantFrom("\n", "\r\n", "\r"), fc.boolean(), fc.constantFrom("", "\uFEFF", "\uFEFF\uFEFF"))
@@ -44,6 +46,12 @@ describe("chunked parsing equals a whole-document parse", { timeout: 120_000 }, 
     const text = "  1. [ ] Add\n        ``` Add\n\nAdd\n";
     expect(finest(text)).toEqual(whole(text));
     expect(describeParsed(parseFresh(text, { chunkChars: 1 }))[0]!.sectionText).toBe("Add"); // not hidden as part of the item
+  });
+
+  test("no cut before a line read differently after indented code (micromark's interrupt state)", () => {
+    const text = "123456789. [ ] Add\n\n     Add\n\n123456789. [ ] Add\n";
+    expect(finest(text)).toEqual(whole(text));
+    expect(parseFresh(text, { chunkChars: 1 }).tasks).toHaveLength(2);
   });
 
   test("an unclosed fence swallows the rest, as on GitHub", () => {

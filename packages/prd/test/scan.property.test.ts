@@ -17,7 +17,7 @@ const word = fc.constantFrom(
 const text = fc.tuple(fc.array(word, { minLength: 1, maxLength: 4 }), fc.constantFrom("", "", "", " ", "  ", "\t"))
   .map(([words, trailing]) => words.join(" ") + trailing);
 const indent = fc.constantFrom("", "", "", "  ", "  ", "    ", " ", "   ", "     ", "      ", "        ", "\t", " \t");
-const marker = fc.constantFrom("-", "-", "-", "*", "+", "1.", "2)");
+const marker = fc.constantFrom("-", "-", "-", "*", "+", "1.", "2)", "1234567890.", "1", "1 .");
 const gap = fc.constantFrom(" ", " ", " ", "  ", "    ", "     ", "\t", "");
 const box = fc.constantFrom("[ ]", "[ ]", "[x]", "[X]", "[\t]", "[]", "[y]", "[  ]", "[x]done");
 
@@ -45,10 +45,11 @@ const safeWord = fc.constantFrom("Add", "login", "42", "😀", "ünï", "`code`"
 const plainText = fc.tuple(safeWord, fc.array(word, { maxLength: 3 }), fc.constantFrom("", "", "", " ", "  "))
   .map(([first, rest, trailing]) => [first, ...rest].join(" ") + trailing);
 const plainIndent = fc.constantFrom("", "", "", "", "  ", "  ", "  ", " ", "   ", "    ", "     ", "      ");
+const plainMarker = fc.constantFrom("-", "-", "-", "*", "+", "1.", "1.", "2.", "1)", "3)", "10.", "01.", "123456789.");
 const plainLine = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(plainIndent, fc.constantFrom("-", "-", "*", "+"), fc.constantFrom(" ", " ", "  ", "    "), fc.constantFrom("[ ]", "[x]", "[X]"), plainText)
+  { weight: 8, arbitrary: fc.tuple(plainIndent, plainMarker, fc.constantFrom(" ", " ", "  ", "    "), fc.constantFrom("[ ]", "[x]", "[X]"), plainText)
     .map(([i, m, g, b, t]) => `${i}${m}${g}${b} ${t}`) },
-  { weight: 2, arbitrary: fc.tuple(plainIndent, fc.constantFrom("-", "*", "+"), plainText).map(([i, m, t]) => `${i}${m} ${t}`) },
+  { weight: 2, arbitrary: fc.tuple(plainIndent, plainMarker, plainText).map(([i, m, t]) => `${i}${m} ${t}`) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom("#", "##", "###"), plainText).map(([h, t]) => `${h} ${t}`) },
   { weight: 5, arbitrary: fc.tuple(plainIndent, plainText).map(([i, t]) => i + t) },
   { weight: 4, arbitrary: fc.constantFrom("", "", "  ") },
@@ -78,9 +79,23 @@ describe("the line scanner reads exactly what micromark reads", { timeout: 180_0
       }),
       { numRuns: 3000 },
     );
-    // The comparison means something only if the scanner read a good share of the text (about 40%
-    // here: the near-misses send many pieces to micromark).
-    expect(stats.scanned).toBeGreaterThan((stats.scanned + stats.micromark) / 3);
+    // The comparison means something only if the scanner read a fair share of the text (about a
+    // fifth here: the near-misses send many pieces to micromark; the next test has fewer).
+    expect(stats.scanned).toBeGreaterThan((stats.scanned + stats.micromark) / 6);
+  });
+
+  test("on random PRDs of plain lines only", () => {
+    const stats = { scanned: 0, micromark: 0 };
+    const plainPrd = fc.tuple(fc.array(plainLine, { maxLength: 60 }), fc.constantFrom("\n", "\r\n", "\r"))
+      .map(([lines, eol]) => lines.join(eol) + eol);
+    fc.assert(
+      fc.property(plainPrd, (source) => {
+        expect(withScanner(source, { stats })).toEqual(micromarkWhole(source));
+      }),
+      { numRuns: 1000 },
+    );
+    // About a third: these lines include declines too ("2." after a paragraph, indented code after a blank).
+    expect(stats.scanned).toBeGreaterThan((stats.scanned + stats.micromark) / 4);
   });
 
   test("every piece it accepts, on its own, equals micromark's reading of that piece", () => {
