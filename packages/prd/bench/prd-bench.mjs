@@ -52,7 +52,7 @@ const rows = [];
 function row(name, runs, fn) {
   const m = measure(runs, fn);
   rows.push({ name, ...m });
-  const f = (x) => x.toFixed(0).padStart(6);
+  const f = (x) => x.toFixed(x < 10 ? 1 : 0).padStart(6);
   console.error(`${name.padEnd(78)} wall ${f(m.wallBest)} / ${f(m.wallMedian)} ms  cpu ${f(m.cpuBest)} / ${f(m.cpuMedian)} ms`);
   return m;
 }
@@ -71,6 +71,8 @@ const typical = realistic(100);
 const nextTypical = alternating(typical, typical.replace(/\n/g, "\r\n"));
 const numbered = big.replace(/^- \[/gm, "1. [").replace(/^  - \[/gm, "   1. [");
 const nextNumbered = alternating(numbered, numbered.replace(/\n/g, "\r\n"));
+const tabbed = big.replace(/^  - \[/gm, "\t- [");
+const nextTabbed = alternating(tabbed, tabbed.replace(/\n/g, "\r\n"));
 const open = parsePrd(big).tasks.filter((t) => !t.checked).map((t) => t.id);
 const toggled = open.filter((_, i) => i % Math.floor(open.length / 1000) === 0).slice(0, 1000);
 const remark = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ["yaml"]).freeze();
@@ -84,12 +86,14 @@ row("toggle 1,000 tasks one after another with setTaskChecked (incl. first parse
   for (const id of toggled) text = setTaskChecked(text, id, true);
 });
 row("parsePrd, compact 10,000-task PRD (`- [ ] Task N`)", 15, () => parsePrd(nextSmall()));
-row("parsePrd, realistic 10,000 with `1. [ ]` items (scanner declines: micromark)", 5, () => parsePrd(nextNumbered()));
+row("parsePrd, realistic 10,000 numbered (`1. [ ]`, nested `   1. [ ]`)", 15, () => parsePrd(nextNumbered()));
+row("parsePrd, realistic 10,000 with tab-indented subtasks (scanner declines: micromark)", 5, () => parsePrd(nextTabbed()));
 row("parsePrd, realistic 100-task PRD", 30, () => parsePrd(nextTypical()));
 const whole = row("reference: micromark path without chunking, realistic 10,000", 3, () => parseFresh(alternate(), { chunkChars: Infinity, scan: false }));
 const plain = row("reference: plain remark parse (gfm + frontmatter), realistic 10,000", 3, () => remark.parse(alternate()));
 
 console.log("| operation | wall best / median (ms) | CPU best / median (ms) |");
 console.log("|---|---:|---:|");
-for (const r of rows) console.log(`| ${r.name} | ${r.wallBest.toFixed(0)} / ${r.wallMedian.toFixed(0)} | ${r.cpuBest.toFixed(0)} / ${r.cpuMedian.toFixed(0)} |`);
+const ms = (x) => x.toFixed(x < 10 ? 1 : 0);
+for (const r of rows) console.log(`| ${r.name} | ${ms(r.wallBest)} / ${ms(r.wallMedian)} | ${ms(r.cpuBest)} / ${ms(r.cpuMedian)} |`);
 console.log(`\nRatios (CPU best): parsePrd is ${(before.cpuBest / parse.cpuBest).toFixed(1)}x faster than the micromark path alone, ${(whole.cpuBest / parse.cpuBest).toFixed(1)}x faster than it unchunked and ${(plain.cpuBest / parse.cpuBest).toFixed(1)}x faster than a plain remark parse.`);
