@@ -61,7 +61,8 @@ function expectUsageError(r: CliResult, message: RegExp): void {
   expect(r.stderr).toMatch(message);
 }
 
-describe("bad input: one-line errors, nothing changed", () => {
+// Each case starts the CLI a few times; on a loaded 2-core machine that takes seconds, not milliseconds.
+describe("bad input: one-line errors, nothing changed", { timeout: 60_000 }, () => {
   let s: RunSandbox;
   beforeAll(async () => {
     s = makeRunSandbox("# P\n\n- [ ] Add the first file\n", {

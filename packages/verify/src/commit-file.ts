@@ -43,7 +43,10 @@ export async function commitFileChange(options: CommitFileChangeOptions): Promis
       }
       const before = (await runGit(options.root, ["cat-file", "blob", old.blob])).stdout;
       const after = options.edit(before);
-      if (after === before) return { status: "unchanged", message: `${options.path} already has that content on ${branch}` };
+      if (after === before) {
+        await finishInterruptedSync(options.root, branch, options.path, head, old);
+        return { status: "unchanged", message: `${options.path} already has that content on ${branch}` };
+      }
       const blob = await gitOut(options.root, ["hash-object", "-w", "--stdin", "--no-filters"], { input: after });
       const tree = await withTempIndex(options.root, async (git) => {
         await git(["read-tree", head]);
@@ -60,6 +63,18 @@ export async function commitFileChange(options: CommitFileChangeOptions): Promis
     }
     throw new Error(`${branch} kept moving while committing ${options.path}; try again`);
   }, { purpose: `commit ${options.path}` });
+}
+
+/**
+ * A call killed between moving the branch and syncing the indexes left the checkout's index one version
+ * behind (git status: "MM", a staged revert of the change). When the index still holds the file as it was
+ * before its last commit, point it at the committed version, as that call would have.
+ */
+async function finishInterruptedSync(root: string, branch: string, path: string, head: string, current: { mode: string; blob: string }): Promise<void> {
+  const last = (await gitOut(root, ["log", "-1", "--format=%H", head, "--", path])).trim();
+  const parent = last === "" ? null : await resolveCommit(root, `${last}^`);
+  const previous = parent === null ? null : await treeEntry(root, parent, path);
+  if (previous && previous.blob !== current.blob) await syncIndexes(root, branch, path, previous.blob, `${current.mode},${current.blob},${path}`);
 }
 
 /**

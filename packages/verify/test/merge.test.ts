@@ -153,6 +153,18 @@ describe("merge queue into the user's checkout", () => {
     expect(repo.git(["rev-parse", "main"])).toBe(base);
   });
 
+  it("finishes the index sync of a commit that was killed after moving the branch", async () => {
+    const staleIndex = repo.git(["ls-files", "-s", "PRD.md"]).split(/\s+/);
+    const tick = await commitFileChange({ root: repo.root, path: "PRD.md", edit: (t) => setTaskChecked(t, beta, true), message: "tick\n" });
+    expect(tick.status).toBe("committed");
+    // As if the process died right after update-ref: the index still holds the old blob.
+    repo.git(["update-index", "--cacheinfo", `${staleIndex[0]},${staleIndex[1]},PRD.md`]);
+    expect(repo.git(["diff", "--cached", "--name-only"])).toBe("PRD.md"); // a staged revert of the tick
+    const again = await commitFileChange({ root: repo.root, path: "PRD.md", edit: (t) => setTaskChecked(t, beta, true), message: "tick\n" });
+    expect(again.status).toBe("unchanged");
+    expect(repo.git(["diff", "--cached", "--name-only"])).toBe(""); // the index matches the branch again
+  });
+
   it("leaves the index alone when the user staged their own version of the file", async () => {
     repo.write("PRD.md", PRD.replace("Beta", "Beta (staged)"));
     repo.git(["add", "PRD.md"]);
