@@ -145,7 +145,10 @@ describe("csess run: resume", () => {
     runner.kill("SIGKILL");
     await new Promise((r) => runner.once("exit", r));
 
-    // A second run while the first is dead is not refused (stale lock); but resume is what we want.
+    // A fresh run would start the interrupted run's tasks a second time: refused, pointing to resume.
+    const fresh = await sandbox.csess(["run", ...customAgentArgs(["--parallel", "2"])]);
+    expect(fresh.code).toBe(2);
+    expect(fresh.stderr).toMatch(/^csess: run \S+ on PRD\.md was interrupted .*continue it with: csess resume \S+/);
     const resumed = await sandbox.csess(["resume", "--json"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const report = reportOf(resumed);

@@ -52,7 +52,7 @@ export interface ReportInputs {
 
 export function buildReport({ state, checkedNow, running, logTail }: ReportInputs): RunReport {
   const start = state.start;
-  const tasks = [...state.tasks.values()].map((t) => taskReport(t, checkedNow.get(t.id) ?? t.checkedAtStart));
+  const tasks = [...state.tasks.values()].map((t) => taskReport(t, checkedNow.get(t.id) ?? t.checkedAtStart, state));
   const totals = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as RunReport["totals"];
   totals.tasks = tasks.length;
   for (const t of tasks) totals[t.verdict] += 1;
@@ -75,7 +75,13 @@ export function buildReport({ state, checkedNow, running, logTail }: ReportInput
   };
 }
 
-function taskReport(task: TaskState, checked: boolean): TaskReport {
+function pendingReason(task: TaskState, state: RunState): string {
+  if (task.checkedAtStart) return "already checked when the run started";
+  if (!state.finished) return task.attempts.length ? "in progress" : "not started yet";
+  return task.attempts.length ? "not finished: the run stopped" : `not started: the run stopped${state.stopped ? ` (${state.stopped})` : ""}`;
+}
+
+function taskReport(task: TaskState, checked: boolean, state: RunState): TaskReport {
   const evidence = task.attempts.map((a) => a.evidence).filter((e) => e !== undefined).at(-1);
   const commits = evidence?.commits ?? [];
   const ended = task.attempts.map((a) => a.ended).filter((e) => e !== undefined);
@@ -85,7 +91,7 @@ function taskReport(task: TaskState, checked: boolean): TaskReport {
     title: task.title,
     checked,
     verdict: task.final?.verdict ?? (task.checkedAtStart ? "skipped" : "pending"),
-    reason: task.final?.reason ?? (task.checkedAtStart ? "already checked when the run started" : "not finished"),
+    reason: task.final?.reason ?? pendingReason(task, state),
     commits: commits.map((c) => c.hash),
     iterations: iterationsUsed(task),
     evidence: commits.length === 0 ? null : commits.some((c) => c.trailer) ? "trailer" : "branch",

@@ -11,6 +11,7 @@ import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
 import { execute, openNotes, openTmuxFor, printReport, resumeTasks, settleInterrupted } from "./runner.js";
 import { checkSocket, planErrors, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
 import { replay } from "./state.js";
+import { summarizeRuns } from "./summary.js";
 import { createView } from "./view.js";
 
 export interface StartOptions {
@@ -54,6 +55,7 @@ export async function startRun(options: StartOptions): Promise<number> {
   }
   const agent = await probe(config, process.env);
   await checkSocket(openTmuxFor(options.socket).socket);
+  await refuseOverInterruptedRun(repo.root, prdPath);
   const runId = newRunId(repo.root);
   const lock = RunLock.acquire(repo.root, prdPath, runId);
   const dir = runDir(repo.root, runId);
@@ -139,6 +141,21 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
   const { exitCode, report } = await execute(ctx, plan, lock);
   printReport(report, options.json);
   return exitCode;
+}
+
+/**
+ * A run on the same PRD that was interrupted (crash, kill -9, Ctrl-C) may still have agents working in
+ * tmux: a fresh run would start those tasks a second time. Continue or end it first.
+ */
+async function refuseOverInterruptedRun(repoRoot: string, prdPath: string): Promise<void> {
+  const interrupted = (await summarizeRuns(repoRoot)).filter((r) => r.prd === prdPath && r.state === "interrupted");
+  const last = interrupted.at(-1);
+  if (!last) return;
+  const active = last.activeSessions.length ? `, ${last.activeSessions.length} agent session(s) may still be working` : "";
+  throw new UserError(
+    `run ${last.runId} on ${prdPath} was interrupted (${last.settled}/${last.total} tasks settled${active}); ` +
+      `continue it with: csess resume ${last.runId} — or end it with: csess stop ${last.runId}, then start a new run`,
+  );
 }
 
 /** The repo root of `cwd` (csess keeps runs in <root>/.csess). */
