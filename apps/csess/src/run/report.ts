@@ -1,22 +1,14 @@
-import { VERDICTS, type Verdict } from "@csess/verify";
+import { VERDICTS, type TaskVerdict, type Verdict } from "@csess/verify";
 import { iterationsUsed, type RunState, type TaskState } from "./state.js";
 import { renderTable } from "../table.js";
 
-export interface TaskReport {
-  id: string;
-  title: string;
-  /** The checkbox in the real PRD when the report was made. */
-  checked: boolean;
-  verdict: Verdict;
-  reason: string;
-  commits: string[];
+/** A task in a run's report: the contract's fields as `csess verify` reports them, plus the run's own. */
+export interface TaskReport extends Pick<TaskVerdict, "id" | "title" | "checked" | "verdict" | "reason" | "commits" | "insertions" | "deletions"> {
   iterations: number;
   evidence: "branch" | "trailer" | null;
   attempts: number;
   exitCodes: Array<number | null>;
   durationMs: number;
-  insertions: number;
-  deletions: number;
   merge: { status: string; commit?: string; message?: string } | null;
   rateLimits: number;
   tokens: number | null;
