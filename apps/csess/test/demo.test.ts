@@ -1,6 +1,7 @@
 // The README's main job: `csess demo` runs the demo PRD with the REAL codex CLI (devDependency
-// @openai/codex 0.169.0) in real tmux sessions and real git worktrees, against the bundled scripted
-// model server on 127.0.0.1 (no API key, no network).
+// @openai/codex 0.169.0) — and with the real Claude Code CLI (@anthropic-ai/claude-code 2.1.329) — in
+// real tmux sessions and real git worktrees, against the bundled scripted model server on 127.0.0.1
+// (no API key, no network). GIT_CONFIG_GLOBAL=/dev/null: a fresh machine has no git identity.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,8 +9,10 @@ import { execFile } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI } from "./run-helpers.js";
 
-const dir = mkdtempSync(path.join(os.tmpdir(), "csess-demo-test-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -18,9 +21,11 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) 
   });
 }
 
-describe("csess demo (real codex against the scripted model server)", () => {
+describe.each(["codex", "claude"])("csess demo --agent %s (real CLI against the scripted model server)", (agent) => {
   it("verifies and merges honest tasks, catches the liar, requeues the 429 task and verifies it", async () => {
-    const result = await run(["demo", "--dir", dir, "--json"], dir, { ...process.env, CI: "true" });
+    const dir = mkdtempSync(path.join(os.tmpdir(), `csess-demo-${agent}-`));
+    dirs.push(dir);
+    const result = await run(["demo", "--agent", agent, "--dir", dir, "--json"], dir, { ...process.env, CI: "true", GIT_CONFIG_GLOBAL: "/dev/null" });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as {
       tasks: Array<{ id: string; title: string; verdict: string; checked: boolean; commits: string[]; iterations: number; attempts: number; rateLimits: number; evidence: string | null }>;

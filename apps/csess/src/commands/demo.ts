@@ -16,6 +16,7 @@ const LOCAL_BIN = fileURLToPath(new URL("../../node_modules/.bin/", import.meta.
 
 interface DemoOptions {
   dir?: string;
+  agent: string;
   parallel: string;
   json?: boolean;
 }
@@ -23,9 +24,10 @@ interface DemoOptions {
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("run the bundled demo: a throw-away repo, the real Codex CLI, a local scripted model server (no API key, no network)")
+    .description("run the bundled demo: a throw-away repo, the real Codex CLI (or Claude Code), a local scripted model server (no API key, no network)")
     .option("--dir <path>", "where to create the demo repository (default: a new temp directory)")
     .option("--parallel <n>", "agents at once", "3")
+    .option("--agent <kind>", "codex or claude (both real CLIs, installed with the workspace)", "codex")
     .option("--json", "one JSON event per line, the report last")
     .addHelpText("after", `\nThe demo PRD (${path.join(DEMO_DIR, "PRD.md")}) has one task whose agent lies (ticks without\ncommitting) and one that hits HTTP 429; the report shows both for what they are.`)
     .action(async (options: DemoOptions) => {
@@ -54,6 +56,31 @@ function demoAsScripted(repo: string): true | string {
   return wrong.length === 0 ? true : wrong.join("; ");
 }
 
+/** How the demo points each real CLI at the scripted server: a provider and the agents' environment. */
+function agentSettings(agent: string, server: { openaiBaseUrl: string; anthropicBaseUrl: string }, home: string) {
+  if (agent === "claude") {
+    return {
+      agent: "claude",
+      model: "claude-sonnet-4-5",
+      provider: { baseUrl: server.anthropicBaseUrl },
+      agentEnv: {
+        HOME: path.join(home, "claude"), // claude keeps its state in ~/.claude*: never the user's
+        ANTHROPIC_API_KEY: "no-key-needed",
+        CLAUDE_CODE_MAX_RETRIES: "0",
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        DISABLE_TELEMETRY: "1",
+      },
+    };
+  }
+  if (agent !== "codex") throw new UserError(`--agent: the demo runs codex or claude; received "${agent}"`);
+  return {
+    agent: "codex",
+    model: "gpt-5.1-codex",
+    provider: { baseUrl: server.openaiBaseUrl, envKey: "CSESS_DEMO_API_KEY", name: "scripted", requestMaxRetries: 0, streamMaxRetries: 0 },
+    agentEnv: { CODEX_HOME: path.join(home, "codex"), CSESS_DEMO_API_KEY: "no-key-needed" },
+  };
+}
+
 async function runDemo(options: DemoOptions): Promise<number> {
   if (!existsSync(path.join(DEMO_DIR, "PRD.md"))) {
     throw new UserError(`the demo files are not here (${DEMO_DIR}); run the demo from a clone of the csess repository`);
@@ -64,6 +91,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
   mkdirSync(repo, { recursive: true });
   const home = path.join(root, "home");
   mkdirSync(path.join(home, "codex"), { recursive: true });
+  mkdirSync(path.join(home, "claude"), { recursive: true });
 
   const server = await startModelServer({
     scenarios: JSON.parse(readFileSync(path.join(DEMO_DIR, "scenarios.json"), "utf8")),
@@ -74,16 +102,16 @@ async function runDemo(options: DemoOptions): Promise<number> {
     writeFileSync(path.join(repo, "README.md"), "# greet\n\nA tiny greeting CLI (csess demo project).\n");
     // How a user points csess at a custom endpoint: a provider and agent environment in the config.
     writeFileSync(path.join(repo, "csess.config.json"), JSON.stringify({
-      agent: "codex",
-      model: "gpt-5.1-codex",
+      ...agentSettings(options.agent, server, home),
       maxIterations: 2,
       staggerSeconds: 1,
       timeoutMinutes: 5,
       notes: false,
-      provider: { baseUrl: server.openaiBaseUrl, envKey: "CSESS_DEMO_API_KEY", name: "scripted", requestMaxRetries: 0, streamMaxRetries: 0 },
-      agentEnv: { CODEX_HOME: path.join(home, "codex"), CSESS_DEMO_API_KEY: "no-key-needed" },
     }, null, 2) + "\n");
     git(repo, "init", "-q", "-b", "main");
+    // The agents and csess commit here: give the throw-away repo its own identity (a fresh machine has none).
+    git(repo, "config", "user.name", "csess demo");
+    git(repo, "config", "user.email", "demo@csess.invalid");
     git(repo, "add", "-A");
     git(repo, "commit", "-q", "-m", "greet: PRD and config");
 
