@@ -1,14 +1,15 @@
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
-import { openTmux, userErrors } from "./tmux-shared.js";
+import { openTmux, userErrors, sessionNamed } from "./tmux-shared.js";
 
 export function registerAttach(program: Command): void {
   program
     .command("attach")
     .description("attach this terminal to a session's tmux pane (detach with Ctrl-b d)")
     .argument("<name>", "session name (see csess status)")
-    .action((name: string) =>
+    .action((typed: string) =>
       userErrors(async () => {
+        const name = sessionNamed(typed);
         const tmux = openTmux();
         await tmux.status(name); // unknown names fail here, listing the known ones
         if (!process.stdin.isTTY || !process.stdout.isTTY) {

@@ -1,13 +1,14 @@
 import type { Command } from "commander";
-import { openTmux, userErrors } from "./tmux-shared.js";
+import { openTmux, userErrors, sessionNamed } from "./tmux-shared.js";
 
 export function registerKill(program: Command): void {
   program
     .command("kill")
     .description("stop a session's command (SIGTERM, then SIGKILL) and close its tmux session; its log stays")
     .argument("<name>", "session name (see csess status)")
-    .action((name: string) =>
+    .action((typed: string) =>
       userErrors(async () => {
+        const name = sessionNamed(typed);
         const tmux = openTmux();
         const before = await tmux.status(name);
         const after = await tmux.kill(name);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { openTmux, userErrors } from "./tmux-shared.js";
+import { openTmux, sessionNamed, userErrors } from "./tmux-shared.js";
 
 export function registerLogs(program: Command): void {
   program
@@ -13,10 +13,10 @@ export function registerLogs(program: Command): void {
       userErrors(async () => {
         const tmux = openTmux();
         if (!options.follow) {
-          process.stdout.write(await tmux.tail(name, options.lines));
+          process.stdout.write(await tmux.tail(sessionNamed(name), options.lines));
           return;
         }
-        const outcome = await tmux.follow(name, (chunk) => process.stdout.write(chunk), { lines: options.lines });
+        const outcome = await tmux.follow(sessionNamed(name), (chunk) => process.stdout.write(chunk), { lines: options.lines });
         process.stderr.write(
           outcome.state === "exited"
             ? `csess: ${name} exited with code ${outcome.exitCode}${outcome.reason === "exit" ? "" : ` (${outcome.reason})`}\n`

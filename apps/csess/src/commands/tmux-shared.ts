@@ -1,4 +1,4 @@
-import { Tmux, TmuxError, type SessionStatus } from "@csess/tmux";
+import { sanitizeSessionName, Tmux, TmuxError, validateSessionName, type SessionStatus } from "@csess/tmux";
 import { UserError } from "../errors.js";
 
 /** The sessions of this user: socket from --socket, else $CSESS_TMUX_SOCKET, else ~/.tmux/sock; registry in $CSESS_HOME. */
@@ -46,4 +46,14 @@ export function minutes(flag: string): (value: string) => number {
     }
     return Math.round(n * 60_000);
   };
+}
+
+/** The session a user names: as typed, or as `csess exec` made it tmux-safe ("build:v1.2" -> "build-v1-2"). */
+export function sessionNamed(name: string): string {
+  try {
+    validateSessionName(name);
+    return name;
+  } catch {
+    return sanitizeSessionName(name);
+  }
 }
