@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parsePrd } from "@csess/prd";
+import { progressLine } from "@csess/agents";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
 import { Tmux } from "@csess/tmux";
 import { removeTaskWorktree } from "@csess/verify";
@@ -59,7 +60,7 @@ function snapshot(ctx: RunContext, scheduler: Scheduler): ViewSnapshot {
       iteration: iterationsUsed(t) + (running ? 1 : 0),
       maxIterations: ctx.config.maxIterations,
       elapsedMs: running ? now - Date.parse(running.startedAt) : 0,
-      lastLine: running ? (logTail(running.stateDir, 1)[0] ?? "") : "",
+      lastLine: running ? progressLine(logTail(running.stateDir, 1)[0] ?? "") : "",
     };
   });
   return {
