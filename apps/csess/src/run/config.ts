@@ -208,7 +208,9 @@ export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfi
     }
     fromFlags.onUsageLimit = flags.onUsageLimit as "wait" | "stop";
   }
-  const config: RunConfig = { ...DEFAULTS, ...file, ...fromFlags };
+  // $CSESS_NOTES (a path pattern, or "off") sets the notes default for runs and `csess exec` alike.
+  const fromEnv: Partial<RunConfig> = process.env.CSESS_NOTES ? { notes: process.env.CSESS_NOTES === "off" ? false : process.env.CSESS_NOTES } : {};
+  const config: RunConfig = { ...DEFAULTS, ...fromEnv, ...file, ...fromFlags };
   if (config.agent === "custom" && !config.agentCmd) {
     throw new UserError(
       `--agent custom needs the command to run, e.g. --agent custom --agent-cmd "./my-agent.sh"; received no --agent-cmd`,

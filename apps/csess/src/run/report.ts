@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { VERDICTS, type TaskVerdict, type Verdict } from "@csess/verify";
 import { iterationsUsed, type RunState, type TaskState } from "./state.js";
 import { renderTable } from "../table.js";
@@ -95,8 +96,9 @@ function taskReport(task: TaskState, checked: boolean, state: RunState): TaskRep
     merge: task.merge ? { status: task.merge.status, commit: task.merge.commit, message: task.merge.message } : null,
     rateLimits: task.rateLimits,
     tokens: tokens > 0 ? tokens : null,
-    branch: task.branch ?? null,
-    worktree: task.worktree ?? null,
+    // Worktrees of landed or empty tasks are cleaned up: report only what is still there.
+    branch: task.branch && task.worktree && existsSync(task.worktree) ? task.branch : null,
+    worktree: task.worktree && existsSync(task.worktree) ? task.worktree : null,
   };
 }
 
