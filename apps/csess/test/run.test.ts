@@ -133,6 +133,24 @@ describe("csess run", () => {
   }, 120_000);
 });
 
+describe("csess run: daily notes", () => {
+  it("lists each agent session in the notes' Active Long-Running Processes, then marks it finished", async () => {
+    sandbox = makeRunSandbox("# P\n\n- [ ] Add the greeting file\n- [ ] Add the farewell file\n");
+    await commitAll(sandbox);
+    const args = customAgentArgs().filter((a) => a !== "--no-notes");
+    const result = await sandbox.csess(["run", "--notes", "notes/{date}.md", ...args]);
+    expect(result.code, result.stderr).toBe(0);
+    const ids = await taskIds(sandbox);
+    const day = new Date();
+    const file = path.join(sandbox.repo, "notes", `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}.md`);
+    const notes = readFileSync(file, "utf8");
+    expect(notes).toContain("## Active Long-Running Processes");
+    for (const id of Object.values(ids)) {
+      expect(notes).toMatch(new RegExp(`- \`csess-\\S+-${id}\` \\(started \\d\\d:\\d\\d, finished \\d\\d:\\d\\d, exit 0\\) in \`.*${id}\`: \`.*scripted-agent\\.sh`));
+    }
+  }, 120_000);
+});
+
 describe("csess run: resume", () => {
   it("after kill -9 of the runner, resume finishes with every agent started exactly once", async () => {
     const titles = ["slow one", "slow two", "slow three", "slow four"].map((t) => `Add the ${t} file`);
