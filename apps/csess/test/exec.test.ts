@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { notifyCommand } from "../src/commands/exec.js";
+import { notifyCommand } from "../src/notify.js";
 import { makeCliSandbox, type CliSandbox } from "./tmux-helpers.js";
 import { waitFor } from "./run-helpers.js";
 

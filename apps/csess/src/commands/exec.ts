@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { defaultHome, formatArgv, sanitizeSessionName } from "@csess/tmux";
 import { DailyNotes } from "../notes.js";
 import { execNotesFile, sessionEndedHook } from "./session-ended.js";
-import { UserError } from "../errors.js";
+import { notifyCommand } from "../notify.js";
 import { minutes, openTmux, userErrors } from "./tmux-shared.js";
 
 interface ExecOptions {
@@ -78,36 +77,4 @@ async function exec(argv: string[], options: ExecOptions): Promise<void> {
       `  status:  csess status\n` +
       `  stop:    csess kill ${name}\n`,
   );
-}
-
-/**
- * The completion hook as a shell command: the user's own --notify or $CSESS_NOTIFY, else a notifier found
- * on PATH. Session values reach it only as environment variables, so they are never parsed as shell code.
- */
-export function notifyCommand(option: string | false | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (option === false) return undefined;
-  if (option !== undefined) {
-    if (option.trim() === "") throw new UserError(`--notify expects a shell command, for example --notify 'notify-send done'; got an empty string`);
-    return option;
-  }
-  if (env.CSESS_NOTIFY) return env.CSESS_NOTIFY;
-  if (onPath("openclaw", env)) {
-    return `openclaw system event --text "$CSESS_SESSION finished (exit $CSESS_EXIT_CODE) in $CSESS_CWD" --mode now`;
-  }
-  if (onPath("notify-send", env)) {
-    return `notify-send "csess: $CSESS_SESSION finished" "exit $CSESS_EXIT_CODE in $CSESS_CWD"`;
-  }
-  return undefined;
-}
-
-function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? "").split(path.delimiter).some((dir) => {
-    if (dir === "") return false;
-    try {
-      accessSync(path.join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }

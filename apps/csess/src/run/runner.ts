@@ -7,7 +7,7 @@ import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type S
 import { Tmux } from "@csess/tmux";
 import { removeTaskWorktree } from "@csess/verify";
 import { DailyNotes, notesPath } from "../notes.js";
-import { notifyCommand } from "../commands/exec.js";
+import { notifyCommand } from "../notify.js";
 import { judge, logTail, runIteration } from "./attempt.js";
 import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
