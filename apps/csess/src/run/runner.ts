@@ -157,7 +157,7 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     process.removeListener("SIGTERM", interrupt);
   }
   await dropEmptyWorktrees(ctx);
-  const exitCode = makeReport(ctx, false).tasks.every((t) => t.verdict === "verified") ? 0 : 1;
+  const exitCode = [...ctx.state.tasks.values()].every((t) => t.final?.verdict === "verified") ? 0 : 1;
   record(ctx, { type: "run-finished", exitCode });
   const report = writeReport(ctx, false);
   ctx.view.stop();
