@@ -121,7 +121,7 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-export function validateConfig(raw: unknown, source: string): Partial<RunConfig> {
+function validateConfig(raw: unknown, source: string): Partial<RunConfig> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new UserError(`${source}: expected a JSON object such as {"parallel": 4, "agent": "claude"}, received ${JSON.stringify(raw)}`);
   }

@@ -51,7 +51,7 @@ function clip(text: string, width: number): string {
   return text.length > width ? text.slice(0, Math.max(0, width - 1)) + "…" : text;
 }
 
-export function renderSnapshot(s: ViewSnapshot, width: number): string {
+function renderSnapshot(s: ViewSnapshot, width: number): string {
   const pause = s.pausedUntil && s.pausedUntil.getTime() > Date.now()
     ? pc.magenta(`  paused until ${s.pausedUntil.toLocaleTimeString()} (rate limit)`)
     : "";
