@@ -11,7 +11,7 @@ import { CLI } from "./run-helpers.js";
 
 const dirs: string[] = [];
 afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {

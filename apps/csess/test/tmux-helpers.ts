@@ -49,7 +49,8 @@ export async function makeCliSandbox(): Promise<CliSandbox> {
       restore("CSESS_NOTIFY", saved.notify);
       restore("CSESS_NOTES", saved.notes);
       restore("PATH", saved.path);
-      await rm(dir, { recursive: true, force: true });
+      // Launchers killed with the server may still write their exit file for a moment: retry.
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

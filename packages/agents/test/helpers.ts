@@ -30,7 +30,7 @@ export async function makeRepo(prd: string): Promise<{ root: string; repo: strin
   await git(repo, "commit", "-q", "-m", "init");
   const worktree = join(root, "wt");
   await git(repo, "worktree", "add", "-q", "-b", "task", worktree);
-  return { root, repo, worktree, git, cleanup: () => rm(root, { recursive: true, force: true }) };
+  return { root, repo, worktree, git, cleanup: () => rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
 }
 
 /**

@@ -29,7 +29,8 @@ export async function makeSandbox(): Promise<Sandbox> {
     stateDir: (name) => path.join(dir, "state", name),
     async cleanup() {
       await tmux.killServer().catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
+      // Launchers killed with the server may still write their exit file for a moment: retry.
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
