@@ -1,0 +1,88 @@
+// `csess resume` after kill -9 must not run again a task that had already ended without being verified
+// (a merge conflict, an agent that cannot run): its iterations are spent and its verdict stands.
+// Real processes only: the built CLI, real tmux on a private socket, real git, the scripted fake agent.
+import type { ChildProcess } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  collect, commitAll, customAgentArgs, exited, journal, makeRunSandbox, reportOf, taskIds, waitUntil,
+  type JournalLine, type RunSandbox,
+} from "./run-helpers.js";
+
+let sandbox: RunSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.cleanup();
+  sandbox = undefined;
+});
+
+const finishedAs = (events: JournalLine[], taskId: string) =>
+  events.find((e) => e.type === "task-finished" && e.taskId === taskId)?.verdict as string | undefined;
+const startsOf = (events: JournalLine[], taskId: string) =>
+  events.filter((e) => e.type === "iteration-started" && e.taskId === taskId).length;
+
+/**
+ * Starts `csess run`, kills it with SIGKILL as soon as every task in `ended` has its verdict in the
+ * journal (a slow task is still running then), resumes, and returns the journal before and after.
+ */
+async function killAfterEndedThenResume(s: RunSandbox, ended: string[], runArgs: string[]) {
+  const runner: ChildProcess = s.spawnCsess(["run", "--json", ...customAgentArgs(runArgs)]);
+  const output = collect(runner);
+  const before = await waitUntil(s, () => {
+    const events = journal(s);
+    return ended.every((id) => finishedAs(events, id)) ? events : undefined;
+  }, 90_000, exited(runner));
+  runner.kill("SIGKILL");
+  expect(await exited(runner), output.stderr()).toBe("SIGKILL");
+  expect(before.some((e) => e.type === "run-finished")).toBe(false); // the run really was interrupted
+  const resumed = await s.csess(["resume", "--json"]);
+  const after = journal(s);
+  expect(after.some((e) => e.type === "runner-attached"), resumed.stdout).toBe(true);
+  return { before, after, resumed };
+}
+
+describe("csess resume after kill -9: tasks that had ended stay ended", () => {
+  it("a task that ended in a merge conflict is not run again", async () => {
+    sandbox = makeRunSandbox("# P\n\n- [ ] Write the conflict file first\n- [ ] Write the conflict file again\n- [ ] Add the slow file\n");
+    sandbox.env.FAKE_AGENT_SLOW = "8";
+    await commitAll(sandbox);
+    const ids = await taskIds(sandbox);
+    const s = sandbox;
+    // Both conflict tasks write shared.txt: whichever merges second conflicts. Which one is not fixed.
+    const conflictIds = [ids["Write the conflict file first"]!, ids["Write the conflict file again"]!];
+    const { before, after, resumed } = await killAfterEndedThenResume(s, conflictIds, ["--parallel", "3", "--max-iterations", "2"]);
+
+    expect(resumed.code, resumed.stderr).toBe(1);
+    const conflicted = conflictIds.find((id) => finishedAs(before, id) === "conflict")!;
+    expect(conflicted).toBeDefined();
+    expect(startsOf(after, conflicted)).toBe(startsOf(before, conflicted));
+    expect(s.starts().filter((l) => l.startsWith(`${conflicted} `))).toEqual([`${conflicted} 1`]);
+    const report = reportOf(resumed);
+    expect(report.tasks.find((t) => t.id === conflicted)).toMatchObject({ verdict: "conflict", iterations: 1 });
+    expect(report.tasks.find((t) => t.id === ids["Add the slow file"])).toMatchObject({ verdict: "verified", attempts: 1 });
+    expect(report.totals).toMatchObject({ tasks: 3, verified: 2, conflict: 1 });
+  }, 180_000);
+
+  it("tasks whose agent could not run (auth failure, program not found) are not run again", async () => {
+    sandbox = makeRunSandbox("# P\n\n- [ ] Add the slow file\n- [ ] Log in with an unauthorized key\n- [ ] Call a missing command\n");
+    sandbox.env.FAKE_AGENT_SLOW = "8";
+    await commitAll(sandbox);
+    const ids = await taskIds(sandbox);
+    const s = sandbox;
+    const auth = ids["Log in with an unauthorized key"]!;
+    const missing = ids["Call a missing command"]!;
+    const { before, after, resumed } = await killAfterEndedThenResume(s, [auth, missing], ["--parallel", "3", "--max-iterations", "2"]);
+
+    expect(resumed.code, resumed.stderr).toBe(1);
+    const classes = before.filter((e) => e.type === "iteration-ended").map((e) => [e.taskId, (e.outcome as { class: string }).class]);
+    expect(classes).toContainEqual([auth, "auth"]);
+    expect(classes).toContainEqual([missing, "not-installed"]);
+    for (const id of [auth, missing]) {
+      expect(finishedAs(before, id), id).toBe("failed");
+      expect(startsOf(after, id), id).toBe(startsOf(before, id));
+      expect(s.starts().filter((l) => l.startsWith(`${id} `)), id).toEqual([`${id} 1`]);
+      expect(reportOf(resumed).tasks.find((t) => t.id === id), id).toMatchObject({ verdict: "failed", attempts: 1 });
+    }
+    // The slow agent that was running through the kill is re-attached, not started again.
+    expect(s.starts().filter((l) => l.startsWith(`${ids["Add the slow file"]} `))).toHaveLength(1);
+    expect(reportOf(resumed).tasks.find((t) => t.id === ids["Add the slow file"])).toMatchObject({ verdict: "verified" });
+  }, 180_000);
+});
