@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { describeParsed } from "../src/describe.js";
 import { parseFresh } from "../src/parse.js";
-import { facts, readCase } from "./fixtures.js";
+import { facts, propertyRuns, readCase } from "./fixtures.js";
 
 // Micromark only (scan: false): this file is about the cuts; scan.property.test.ts covers the line scanner.
 const whole = (text: string) => facts(parseFresh(text, { chunkChars: Infinity, scan: false }));
@@ -27,7 +27,7 @@ describe("chunked parsing equals a whole-document parse", { timeout: 120_000 }, 
   test("on random PRDs cut at every allowed place", () => {
     fc.assert(fc.property(doc, (text) => {
       expect(finest(text)).toEqual(whole(text));
-    }), { numRuns: 1500 });
+    }), { numRuns: propertyRuns(1500) });
   });
 
   test("on the edge-case fixtures", () => {

@@ -1,13 +1,28 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describeParsed } from "../src/describe.js";
 import type { ParsedPrd } from "../src/parse.js";
 
-const dir = new URL("../../../fixtures/prd-cases/", import.meta.url);
+/** The repository root, found upwards (not a fixed `../..`: `pnpm mutate` runs these tests from a copy of the package one level deeper). */
+function workspaceRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+  throw new Error(`no pnpm-workspace.yaml above ${from}: the prd tests read fixtures/prd-cases from the repository`);
+}
+
+const dir = join(workspaceRoot(import.meta.dirname), "fixtures", "prd-cases");
 
 /** Reads an edge-case PRD from fixtures/prd-cases exactly as stored (no newline conversion). */
 export function readCase(name: string): string {
-  return readFileSync(fileURLToPath(new URL(name, dir)), "utf8");
+  return readFileSync(join(dir, name), "utf8");
+}
+
+/**
+ * How many random cases a property test tries. `pnpm mutate` runs the suite once per mutant (over a
+ * thousand times), so its Stryker config scales the counts down with PRD_PROPERTY_RUNS_SCALE.
+ */
+export function propertyRuns(runs: number): number {
+  const scale = Number(process.env.PRD_PROPERTY_RUNS_SCALE ?? 1);
+  return Math.max(10, Math.round(runs * scale));
 }
 
 /** Where the text differs: the first and one-past-last differing UTF-16 index, or undefined. */

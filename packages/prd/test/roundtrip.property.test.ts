@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parsePrd, setTaskChecked } from "../src/index.js";
 import { parseFresh } from "../src/parse.js";
-import { diffRange } from "./fixtures.js";
+import { diffRange, propertyRuns } from "./fixtures.js";
 
 const words = fc.constantFrom("Add", "login", "😀", "ünï", "日本", "`code`", "*em*", "[link](x)", "<b>", "x", "#", "]", "[ ]", "- [ ]", "(after: k3m9qa)");
 const title = fc.array(words, { minLength: 0, maxLength: 4 }).map((w) => w.join(" "));
@@ -63,11 +63,11 @@ function checkToggles(text: string): void {
 // Generous timeouts: the machine has 2 cores shared with other test runs; these check behaviour, not speed.
 describe("round trip on random PRDs", { timeout: 120_000 }, () => {
   test("toggling any task changes exactly its box character; a re-parse shows only that task flipped", () => {
-    fc.assert(fc.property(prd, checkToggles), { numRuns: 400 });
+    fc.assert(fc.property(prd, checkToggles), { numRuns: propertyRuns(400) });
   });
 
   test("the same on raw character soup", () => {
-    fc.assert(fc.property(soup, checkToggles), { numRuns: 1500 });
+    fc.assert(fc.property(soup, checkToggles), { numRuns: propertyRuns(1500) });
   });
 
   test("line-ending style and BOM never change the tasks", () => {
@@ -79,7 +79,7 @@ describe("round trip on random PRDs", { timeout: 120_000 }, () => {
         expect(parsePrd(lf.replace(/\n/g, "\r")).tasks).toEqual(expected);
         expect(parsePrd("\uFEFF" + lf).tasks).toEqual(expected);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });

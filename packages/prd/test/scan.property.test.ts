@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { scanSimplePiece } from "../src/fast-scan.js";
 import { parseFresh, type ParseOptions } from "../src/parse.js";
-import { facts, readCase } from "./fixtures.js";
+import { facts, propertyRuns, readCase } from "./fixtures.js";
 
 // The line scanner (src/fast-scan.ts) must read every piece it accepts exactly as micromark does.
 // These PRDs are made of the lines it accepts and of their near-misses (tabs, ordered markers, wide
@@ -77,7 +77,7 @@ describe("the line scanner reads exactly what micromark reads", { timeout: 180_0
       fc.property(prd, fc.constantFrom(1, 64, 4096), (source, chunkChars) => {
         expect(withScanner(source, { chunkChars, stats })).toEqual(micromarkWhole(source));
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
     // The comparison means something only if the scanner read a fair share of the text (about a
     // fifth here: the near-misses send many pieces to micromark; the next test has fewer).
@@ -92,7 +92,7 @@ describe("the line scanner reads exactly what micromark reads", { timeout: 180_0
       fc.property(plainPrd, (source) => {
         expect(withScanner(source, { stats })).toEqual(micromarkWhole(source));
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
     // About a third: these lines include declines too ("2." after a paragraph, indented code after a blank).
     expect(stats.scanned).toBeGreaterThan((stats.scanned + stats.micromark) / 4);
@@ -106,7 +106,7 @@ describe("the line scanner reads exactly what micromark reads", { timeout: 180_0
         accepted++;
         expect(withScanner(source, { chunkChars: Infinity })).toEqual(micromarkWhole(source));
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
     expect(accepted).toBeGreaterThan(100);
   });
