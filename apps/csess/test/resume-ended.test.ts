@@ -1,7 +1,7 @@
 // `csess resume` after kill -9 must not run again a task that had already ended without being verified
 // (a merge conflict, an agent that cannot run): its iterations are spent and its verdict stands.
 // Real processes only: the built CLI, real tmux on a private socket, real git, the scripted fake agent.
-import type { ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   collect, commitAll, customAgentArgs, exited, journal, makeRunSandbox, reportOf, taskIds, waitUntil,
@@ -85,4 +85,36 @@ describe("csess resume after kill -9: tasks that had ended stay ended", () => {
     expect(s.starts().filter((l) => l.startsWith(`${ids["Add the slow file"]} `))).toHaveLength(1);
     expect(reportOf(resumed).tasks.find((t) => t.id === ids["Add the slow file"])).toMatchObject({ verdict: "verified" });
   }, 180_000);
+
+  it("a task that failed because its session kept dying is not run again", async () => {
+    sandbox = makeRunSandbox("# P\n\n- [ ] Add the slow file one\n- [ ] Add the slow file two\n");
+    sandbox.env.FAKE_AGENT_SLOW = "25";
+    await commitAll(sandbox);
+    const ids = await taskIds(sandbox);
+    const s = sandbox;
+    const victim = ids["Add the slow file one"]!;
+    const runner: ChildProcess = s.spawnCsess(["run", "--json", ...customAgentArgs(["--parallel", "2", "--max-iterations", "2"])]);
+    const output = collect(runner);
+    // Close the victim's tmux session under it each time its agent starts, until csess gives up on it
+    // (a dead session is restarted a few times, then the task fails).
+    for (let kills = 1; !finishedAs(journal(s), victim); kills++) {
+      await waitUntil(s, () => (s.starts().filter((l) => l.startsWith(`${victim} `)).length >= kills || finishedAs(journal(s), victim) ? true : undefined), 90_000, exited(runner));
+      if (finishedAs(journal(s), victim)) break;
+      const runId = journal(s)[0]!.runId as string;
+      execFileSync("tmux", ["-S", s.env.CSESS_TMUX_SOCKET!, "kill-session", "-t", `=csess-${runId}-${victim}:`]);
+      await waitUntil(s, () => (journal(s).filter((e) => e.type === "iteration-ended" && e.taskId === victim).length >= kills ? true : undefined), 90_000, exited(runner));
+    }
+    const before = journal(s);
+    runner.kill("SIGKILL");
+    expect(await exited(runner), output.stderr()).toBe("SIGKILL");
+    expect(before.some((e) => e.type === "run-finished")).toBe(false);
+    expect(finishedAs(before, victim)).toBe("failed");
+    expect(before.filter((e) => e.type === "iteration-ended" && e.taskId === victim).map((e) => (e.outcome as { class: string }).class).every((c) => c === "dead")).toBe(true);
+
+    const resumed = await s.csess(["resume", "--json"]);
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(startsOf(journal(s), victim)).toBe(startsOf(before, victim));
+    expect(reportOf(resumed).tasks.find((t) => t.id === victim)).toMatchObject({ verdict: "failed", iterations: 0 });
+    expect(reportOf(resumed).tasks.find((t) => t.id === ids["Add the slow file two"])).toMatchObject({ verdict: "verified", attempts: 1 });
+  }, 240_000);
 });
