@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Invocation } from "../src/index.js";
 
@@ -10,7 +10,12 @@ const exec = promisify(execFile);
 
 /** The real CLIs installed as devDependencies of this package. */
 export const BIN_DIR = resolve(import.meta.dirname, "../node_modules/.bin");
-export const OUTPUTS_DIR = resolve(import.meta.dirname, "../../../fixtures/agent-outputs");
+/** The repository root, found upwards (not a fixed `../..`: `pnpm mutate` runs these tests from a copy of the package one level deeper). */
+function workspaceRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+  throw new Error(`no pnpm-workspace.yaml above ${from}: the agents tests read fixtures/agent-outputs from the repository`);
+}
+export const OUTPUTS_DIR = join(workspaceRoot(import.meta.dirname), "fixtures", "agent-outputs");
 
 function q(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
