@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { UserError } from "./errors.js";
+import { VERSION } from "./package-root.js";
 import { registerRun } from "./commands/run.js";
 import { registerReport } from "./commands/report.js";
 import { registerStop } from "./commands/stop.js";
@@ -15,9 +15,6 @@ import { registerKill } from "./commands/kill.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerDoctor } from "./commands/doctor.js";
 
-const { version } = JSON.parse(
-  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
-) as { version: string };
 
 /** Each command lives in its own module under ./commands and registers itself here. */
 const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor];
@@ -27,7 +24,7 @@ export function buildProgram(): Command {
     .description(
       "Run AI coding agents in persistent tmux sessions and turn a PRD checklist into parallel, verified work.",
     )
-    .version(version, "-V, --version")
+    .version(VERSION, "-V, --version")
     // Usage errors read like every other csess error: one line, "csess: " first (subcommands inherit this).
     .configureOutput({
       outputError: (text, write) => write(`csess: ${text.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")} (run with --help for usage)\n`),

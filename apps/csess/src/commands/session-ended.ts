@@ -1,14 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { formatArgv } from "@csess/tmux";
 import { DailyNotes, notesPath } from "../notes.js";
+import { BIN } from "../package-root.js";
 import { findRepoRoot } from "../run/start.js";
 
-/** The built CLI (the same path from src/ and dist/): hooks run after this process is gone. */
-const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 
 /**
  * The completion hook `csess exec` gives its sessions: the daily notes line of the session is marked

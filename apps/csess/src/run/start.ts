@@ -4,6 +4,7 @@ import { describeTasks } from "@csess/prd";
 import { createScheduler, formatPlan } from "@csess/scheduler";
 import { openRepo, pruneWorktrees, RepoError } from "@csess/verify";
 import { UserError } from "../errors.js";
+import { VERSION } from "../package-root.js";
 import { loadConfigFile, mergeConfig, type RunConfig, type RunFlags } from "./config.js";
 import type { RunContext } from "./context.js";
 import { Journal, readJournal } from "./journal.js";
@@ -23,7 +24,6 @@ export interface StartOptions {
   cwd: string;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 /** `csess run`: plan the PRD's open tasks and run them to the end. Returns the exit code. */
 export async function startRun(options: StartOptions): Promise<number> {
