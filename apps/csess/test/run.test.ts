@@ -134,15 +134,17 @@ describe("csess run", () => {
 });
 
 describe("csess run: daily notes", () => {
-  it("lists each agent session in the notes' Active Long-Running Processes, then marks it finished", async () => {
+  it("lists each agent session in the per-user notes' Active Long-Running Processes, marks it finished, and leaves the repository clean", async () => {
     sandbox = makeRunSandbox("# P\n\n- [ ] Add the greeting file\n- [ ] Add the farewell file\n");
     await commitAll(sandbox);
     const args = customAgentArgs().filter((a) => a !== "--no-notes");
-    const result = await sandbox.csess(["run", "--notes", "notes/{date}.md", ...args]);
+    // No --notes, no $CSESS_NOTES, a HOME without an OpenClaw workspace: the default, $CSESS_HOME/notes.
+    const result = await sandbox.csess(["run", ...args], { env: { CSESS_NOTES: "", HOME: sandbox.dir } });
     expect(result.code, result.stderr).toBe(0);
     const ids = await taskIds(sandbox);
     const day = new Date();
-    const file = path.join(sandbox.repo, "notes", `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}.md`);
+    const file = path.join(sandbox.env.CSESS_HOME!, "notes", `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}.md`);
+    expect(await sandbox.git("status", "--porcelain")).toBe("");
     const notes = readFileSync(file, "utf8");
     expect(notes).toContain("## Active Long-Running Processes");
     for (const id of Object.values(ids)) {

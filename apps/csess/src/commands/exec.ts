@@ -31,7 +31,7 @@ export function registerExec(program: Command): void {
         "(default: $CSESS_NOTIFY, else openclaw, else notify-send, when installed)",
     )
     .option("--no-notify", "no completion notification")
-    .option("--notes <path>", "daily notes file ({date} = YYYY-MM-DD) relative to the repository root (default $CSESS_NOTES, else memory/{date}.md; none outside a git repository)")
+    .option("--notes <path>", "daily notes file ({date} = YYYY-MM-DD): absolute, or relative to the repository root (default $CSESS_NOTES, else the OpenClaw workspace's memory/, else ~/.csess/notes/{date}.md)")
     .option("--no-notes", "keep no daily notes")
     .option("--timeout <min>", "kill the command after this many minutes", minutes("--timeout"))
     .option("--stall <min>", "kill the command after this many minutes without output", minutes("--stall"))

@@ -27,7 +27,7 @@ export function registerRun(program: Command): void {
     .option("--check <cmd>", "command that must pass in the task's worktree for the task to count as verified (e.g. \"pnpm test\")")
     .option("--into <branch>", "integration branch to merge verified work into (default: the current branch)")
     .option("--no-commit", "tick verified tasks in the PRD file but do not commit the ticks")
-    .option("--notes <path>", "daily notes file ({date} = YYYY-MM-DD), relative to the repo root (default memory/{date}.md)")
+    .option("--notes <path>", "daily notes file ({date} = YYYY-MM-DD): absolute, or relative to the repo root (default $CSESS_NOTES, else the OpenClaw workspace's memory/, else ~/.csess/notes/{date}.md)")
     .option("--no-notes", "keep no daily notes")
     .option("--notify <cmd>", "completion hook run by sh -c after each task and at the end (default: openclaw, else notify-send)")
     .option("--no-notify", "no completion notifications")
