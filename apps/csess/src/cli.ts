@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { extendAgentPath } from "./agent-path.js";
 import { UserError } from "./errors.js";
 import { VERSION } from "./package-root.js";
 import { registerRun } from "./commands/run.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 work not verified, 2 usage/setup error. */
 export async function main(argv: string[]): Promise<number> {
+  extendAgentPath(process.env);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
