@@ -153,6 +153,21 @@ describe("csess run: daily notes", () => {
   }, 120_000);
 });
 
+describe("csess logs TASK", () => {
+  it("prints a run task's output by task id, per --iteration, and says which iterations exist", async () => {
+    sandbox = makeRunSandbox("# P\n\n- [ ] Add the greeting file\n");
+    await commitAll(sandbox);
+    expect((await sandbox.csess(["run", ...customAgentArgs()])).code).toBe(0);
+    const id = (await taskIds(sandbox))["Add the greeting file"]!;
+    const latest = await sandbox.csess(["logs", id]);
+    expect(latest.stdout).toMatch(new RegExp(`^fake agent: task ${id} iteration 1 \\(\\d+ bytes of prompt\\)$`, "m"));
+    expect((await sandbox.csess(["logs", id, "--iteration", "1"])).stdout).toBe(latest.stdout);
+    const missing = await sandbox.csess(["logs", id, "--iteration", "3"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(new RegExp(`task ${id} in run \\S+ has iterations 1; received --iteration 3`));
+  }, 120_000);
+});
+
 describe("csess run: resume", () => {
   it("after kill -9 of the runner, resume finishes with every agent started exactly once", async () => {
     const titles = ["slow one", "slow two", "slow three", "slow four"].map((t) => `Add the ${t} file`);
