@@ -19,9 +19,9 @@ export function registerLogs(program: Command): void {
     .command("logs")
     .description("print a session's output, or a run task's (kept on disk, also after the tmux server is gone)")
     .argument("<name>", "session name (see csess status), or a task id of a run in this repository (see csess tasks)")
-    .option("-n, --lines <n>", "how many of the last lines", wholeNumber("lines", 0), 20)
+    .option("-n, --lines <n>", "how many of the last lines", wholeNumber("a whole number of lines such as 20", 0), 20)
     .option("-f, --follow", "keep printing new output until the session ends")
-    .option("--iteration <n>", "with a task id: that iteration's output (default: the latest)", wholeNumber("iteration", 1))
+    .option("--iteration <n>", "with a task id: that iteration's output (default: the latest)", wholeNumber("an iteration number (1, 2, ...) such as 2", 1))
     .option("--run <run>", "with a task id: the run (default: the newest run with that task)")
     .addHelpText("after", "\nExamples:\n  csess logs demo\n  csess logs demo -n 200\n  csess logs demo -f\n  csess logs k3x9q2 --iteration 2")
     .action((name: string, options: LogsOptions) =>
@@ -77,10 +77,10 @@ async function taskIteration(taskId: string, options: LogsOptions): Promise<Sess
   throw new UserError(`no session named "${taskId}" (see csess status) and no task "${taskId}" started in ${options.run ? `run ${options.run}` : "this repository's runs"} (task ids: csess tasks PRD.md)`);
 }
 
-function wholeNumber(flag: string, min: number): (value: string) => number {
+function wholeNumber(expected: string, min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`--${flag}: expected a whole number >= ${min} such as ${Math.max(min, 2)}; got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected ${expected}; got ${JSON.stringify(value)}`);
     return n;
   };
 }
