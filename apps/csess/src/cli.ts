@@ -26,6 +26,8 @@ export function buildProgram(): Command {
       "Run AI coding agents in persistent tmux sessions and turn a PRD checklist into parallel, verified work.",
     )
     .version(VERSION, "-V, --version")
+    // picocolors reads --no-color and NO_COLOR itself; declared here so every command accepts it.
+    .option("--no-color", "no colors in the output (as NO_COLOR=1 does)")
     // Usage errors read like every other csess error: one line, "csess: " first (subcommands inherit this).
     .configureOutput({
       outputError: (text, write) => write(`csess: ${text.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")} (run with --help for usage)\n`),

@@ -253,4 +253,15 @@ describe("csess run: refusals and plans", () => {
     expect(sandbox.starts()).toEqual([]);
     expect(await sandbox.git("status", "--porcelain", "--ignored")).not.toContain(".csess/runs");
   });
+
+  it("--prd FILE names the PRD like the argument does (ralphy's flag); both, differing, is refused", async () => {
+    sandbox = makeRunSandbox("# P\n\n- [ ] root task\n", { "docs/PLAN.md": "# Plan\n\n- [ ] planned task\n" });
+    await commitAll(sandbox);
+    const r = await sandbox.csess(["run", "--prd", "docs/PLAN.md", "--dry-run", ...customAgentArgs()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("planned task");
+    expect(r.stdout).not.toContain("root task");
+    const both = await sandbox.csess(["run", "PRD.md", "--prd", "docs/PLAN.md", "--dry-run", ...customAgentArgs()]);
+    expect(both).toMatchObject({ code: 2, stderr: "csess: give the PRD once: as an argument or with --prd; received PRD.md and --prd docs/PLAN.md\n" });
+  });
 });
