@@ -2,7 +2,8 @@
 # Installs csess the way a user does and runs it: packs apps/csess, installs the tarball with
 # `npm i -g` into an empty temporary prefix, puts only that prefix's bin first on PATH, then runs
 # `csess --version`, `csess doctor --json` and a small `csess run` with a custom agent in a new git
-# repository, and checks that the tasks were verified and ticked and nothing stray was left behind.
+# repository, checks that the tasks were verified and ticked and nothing stray was left behind, then
+# runs `csess demo` from the install with the clone's pinned codex on PATH.
 # Needs a built workspace (bash scripts/setup.sh). Usage: bash scripts/smoke-install.sh [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,4 +81,14 @@ node -e '
 [ -z "$(git status --porcelain)" ] || fail "the run left changes in the repository: $(git status --porcelain)"
 [ -f hello.txt ] && [ -f world.txt ] || fail "the agents' work is not merged"
 grep -q "Active Long-Running Processes" "$CSESS_HOME"/notes/*.md || fail "no daily notes in \$CSESS_HOME/notes"
-echo "smoke-install: OK (installed csess $got ran 2 tasks, both verified, merged and ticked)"
+
+# The demo from the install, with a codex CLI on PATH: the one this clone installed (the pinned version).
+codex_dir="$root/apps/csess/node_modules/.bin"
+if [ -x "$codex_dir/codex" ]; then
+  echo "smoke: csess demo (codex from $codex_dir)"
+  PATH="$PATH:$codex_dir" csess demo --dir "$tmp/demo" --json > "$tmp/demo.jsonl" 2> "$tmp/demo.err" \
+    || fail "csess demo from the install exited $?: $(tail -5 "$tmp/demo.err")"
+else
+  echo "smoke: no codex in $codex_dir (pnpm install not run?): demo skipped"
+fi
+echo "smoke-install: OK (installed csess $got ran 2 tasks, both verified, merged and ticked; the demo came out as scripted)"
