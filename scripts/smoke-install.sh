@@ -82,6 +82,14 @@ node -e '
 [ -f hello.txt ] && [ -f world.txt ] || fail "the agents' work is not merged"
 grep -q "Active Long-Running Processes" "$CSESS_HOME"/notes/*.md || fail "no daily notes in \$CSESS_HOME/notes"
 
+# Without a codex on PATH the demo stops at once and names the package to install.
+if ! command -v codex >/dev/null 2>&1; then
+  if csess demo --dir "$tmp/no-codex" > /dev/null 2> "$tmp/no-codex.err"; then fail "csess demo without codex succeeded"; fi
+  grep -q "npm install -g @openai/codex" "$tmp/no-codex.err" || fail "csess demo without codex did not name @openai/codex: $(cat "$tmp/no-codex.err")"
+  [ ! -e "$tmp/no-codex" ] || fail "csess demo without codex created $tmp/no-codex"
+  echo "smoke: csess demo without codex: $(cat "$tmp/no-codex.err")"
+fi
+
 # The demo from the install, with a codex CLI on PATH: the one this clone installed (the pinned version).
 codex_dir="$root/apps/csess/node_modules/.bin"
 if [ -x "$codex_dir/codex" ]; then

@@ -8,7 +8,9 @@ const script = (shell: string) => execFileSync(process.execPath, [CLI, "completi
 
 function bashComplete(words: string[]): string[] {
   const source = `${script("bash")}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _csess; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  return execFileSync("bash", ["-c", source], { encoding: "utf8" }).split("\n").filter(Boolean);
+  // --norc: bash reads ~/.bashrc even without -i when its stdin is a socket, as node's pipes are (a
+  // user's pyenv init there took minutes on a loaded machine).
+  return execFileSync("bash", ["--norc", "--noprofile", "-c", source], { encoding: "utf8", timeout: 20_000 }).split("\n").filter(Boolean);
 }
 
 describe("csess completion", () => {

@@ -7,7 +7,6 @@ import { DailyNotes, defaultNotesPattern, notesPath } from "../notes.js";
 import { BIN } from "../package-root.js";
 import { findRepoRoot } from "../run/start.js";
 
-
 /**
  * The completion hook `csess exec` gives its sessions: the daily notes line of the session is marked
  * finished, then the user's notification command runs. Values arrive as CSESS_* variables only.
