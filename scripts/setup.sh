@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up csess on a fresh machine that has only Node >= 20.19 and npm:
-# installs pnpm, tmux and git when missing, the workspace dependencies, and builds every package.
+# installs pnpm, tmux, git and chromium (headless browser for the HTML report tests) when missing, the workspace dependencies, and builds every package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,7 @@ fi
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v git >/dev/null 2>&1 || missing+=(git)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=""
