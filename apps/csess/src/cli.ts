@@ -14,13 +14,14 @@ import { registerAttach } from "./commands/attach.js";
 import { registerKill } from "./commands/kill.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerDoctor } from "./commands/doctor.js";
+import { registerDiff } from "./commands/diff.js";
 
 const { version } = JSON.parse(
   readFileSync(new URL("../package.json", import.meta.url), "utf8"),
 ) as { version: string };
 
 /** Each command lives in its own module under ./commands and registers itself here. */
-const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor];
+const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor, registerDiff];
 
 export function buildProgram(): Command {
   const program = new Command("csess")
