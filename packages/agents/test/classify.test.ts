@@ -46,7 +46,7 @@ describe("captured real CLI outputs (fixtures/agent-outputs, from the end-to-end
     expect(classifyOutcome({ kind: "claude", exitCode: claudeLimited.exitCode, output: claudeLimited.output }).tokens).toEqual({ input: 0, output: 0, total: 0, costUsd: 0 });
     const codexLimited = captured("codex-rate-limit");
     expect(classifyOutcome({ kind: "codex", exitCode: codexLimited.exitCode, output: codexLimited.output }).tokens).toBeUndefined();
-  });
+  }, 10_000);
 });
 
 const NOW = new Date(2026, 10, 21, 14, 0, 0); // 21 Nov 2026 14:00 local time

@@ -41,21 +41,21 @@ describe("lastMeaningfulLine (what the agent last said, for the live view and th
     expect(lastMeaningfulLine(start)).toBeUndefined();
     const firstCommand = all.slice(0, all.findIndex((l) => l.includes('"command_execution"')) + 1);
     expect(lastMeaningfulLine(firstCommand)).toMatch(/^\$ mkdir -p csess-work/);
-  });
+  }, 10_000);
 
   it("keeps codex's fatal error, not the warning before it", () => {
     expect(lastMeaningfulLine(lines("codex-rate-limit.json"))).toMatch(/429/);
-  });
+  }, 10_000);
 
   it("skips claude's init, tool results and rate-limit events", () => {
     const all = lines("claude-honest.json");
     const upToFirstResult = all.slice(0, all.findIndex((l) => l.startsWith('{"type":"user"')) + 1);
     expect(lastMeaningfulLine(upToFirstResult)).toMatch(/^\$ mkdir -p csess-work/);
     expect(lastMeaningfulLine(all.slice(0, 1))).toBeUndefined(); // system init only
-  });
+  }, 10_000);
 
   it("keeps plain text agents' lines and skips blank ones", () => {
     expect(lastMeaningfulLine(["compiling", "  ", "WARNING: low disk"])).toBe("compiling");
     expect(lastMeaningfulLine([])).toBeUndefined();
-  });
+  }, 10_000);
 });

@@ -20,6 +20,13 @@ function barClass(a: TimelineAttempt): string {
   return a.outcome === "success" ? "bar no-evidence" : "bar error";
 }
 
+/** "it 2"; a requeued attempt says why instead, its iteration is run again. */
+function barLabel(a: TimelineAttempt): string {
+  if (a.outcome === "rate-limited") return "429";
+  if (a.outcome === "usage-limit") return "limit";
+  return `it ${a.iteration}`;
+}
+
 function attemptTitle(taskId: string, a: TimelineAttempt, endIso: string): string {
   const end = a.end ?? endIso;
   const what = a.end === null ? "still running" : `${a.outcome ?? "ended"}, exit ${a.exitCode ?? "unknown"}`;
@@ -39,7 +46,7 @@ function taskRow(task: TimelineTask, report: RunReport, s: TimeScale, y: number,
       parts.push(html`<line class="wait" x1="${s.x(waitFrom)}" x2="${x0}" y1="${mid}" y2="${mid}"><title>${task.id} waiting for a slot: ${clock(waitFrom)}–${clock(a.start)}</title></line>`);
     }
     const x1 = Math.max(s.x(a.end ?? endIso), x0 + 3);
-    parts.push(html`<g class="${barClass(a)}" data-task="${task.id}" data-iteration="${a.iteration}" data-attempt="${a.attempt}"><title>${attemptTitle(task.id, a, endIso)}</title><rect x="${x0}" y="${mid - BAR / 2}" width="${x1 - x0}" height="${BAR}" rx="3"/>${x1 - x0 > 34 ? html`<text x="${x0 + 5}" y="${mid + 4}">it ${a.iteration}</text>` : ""}</g>`);
+    parts.push(html`<g class="${barClass(a)}" data-task="${task.id}" data-iteration="${a.iteration}" data-attempt="${a.attempt}"><title>${attemptTitle(task.id, a, endIso)}</title><rect x="${x0}" y="${mid - BAR / 2}" width="${x1 - x0}" height="${BAR}" rx="3"/>${x1 - x0 > 34 ? html`<text x="${x0 + 5}" y="${mid + 4}">${barLabel(a)}</text>` : ""}</g>`);
     if (a.end && a.judgedAt && s.x(a.judgedAt) - x1 >= 1) {
       parts.push(html`<rect class="check" x="${x1}" y="${mid - 4}" width="${s.x(a.judgedAt) - x1}" height="8"><title>${task.id}: judged by git${t?.check ? " and the check" : ""} ${clock(a.end)}–${clock(a.judgedAt)}</title></rect>`);
     }

@@ -130,8 +130,9 @@ function attentionList(state: RunState, tasks: TaskReport[], logTail: ReportInpu
     }
     if (t.verdict === "failed" || t.verdict === "claimed-unverified") {
       const last = task.attempts.at(-1);
-      // A CLI warning is not what the agent said: leave it to the log.
-      const said = meaningfulLine(last?.ended?.outcome.summary ?? "");
+      // A CLI warning, or the classifier's "exited 0" when the agent said nothing, is not what the agent said.
+      const summary = last?.ended?.outcome.summary ?? "";
+      const said = /^exit(?:ed)? \S+$/.test(summary) ? undefined : meaningfulLine(summary);
       items.push({
         taskId: t.id,
         what: `${t.verdict}: ${t.reason}`,
@@ -201,12 +202,12 @@ export function formatReportTable(report: RunReport, width = 100): string {
   const titleWidth = Math.max(12, width - fixed.reduce((a, w) => a + w + 2, 0));
   const rows = report.tasks.map((t, i) => [...cells[i]!, t.title.length > titleWidth ? `${t.title.slice(0, titleWidth - 1)}…` : t.title]);
   const table = renderTable(header, rows, width).split("\n");
-  const lines = [`Run ${report.runId} (${report.status}) on ${report.branch} — ${report.prd}`, "", table[0]!];
+  const lines = [...wrap(`Run ${report.runId} (${report.status}) on ${report.branch} — ${report.prd}`, width), "", table[0]!];
   report.tasks.forEach((t, i) => {
     lines.push(table[i + 1]!);
     for (const l of wrap(t.reason, width - 4)) lines.push(`    ${l}`);
   });
-  lines.push("", `${summaryLine(report)}; tokens ${formatTokens(report.usage.tokens)}, cost ${formatCost(report.usage.costUsd)} (as the agents reported them)`);
+  lines.push("", ...wrap(summaryLine(report), width), `tokens ${formatTokens(report.usage.tokens)}, cost ${formatCost(report.usage.costUsd)} (as the agents reported them)`);
   if (report.attention.length) {
     lines.push("", "Needs a person:");
     for (const a of report.attention) {
