@@ -19,5 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# Tests drive the Debian chromium above; no package may download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
 pnpm install --frozen-lockfile
 pnpm build --output-logs=errors-only

@@ -20,7 +20,8 @@ code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospac
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 8px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0 0; }
 a { color: var(--info); }
 .muted, .meta { color: var(--muted); }
-.meta { margin: 0 0 16px; }
+.meta { margin: 0 0 12px; }
+.headline { font-size: 16px; margin: 0 0 14px; }
 .summary { display: flex; flex-wrap: wrap; gap: 24px; align-items: center; }
 .counts { display: flex; gap: 10px; flex-wrap: wrap; }
 .count { border: 1px solid var(--line); border-left: 6px solid currentColor; border-radius: 6px; padding: 6px 12px; min-width: 96px; }

@@ -50,11 +50,35 @@ export function verdictTable(report: RunReport, runDir: string): Markup {
 </table>`;
 }
 
-/** The run in one glance: verdict counts, time, tokens and cost. */
+const NOT_VERIFIED: Partial<Record<string, string>> = {
+  "claimed-unverified": "claimed done without a commit",
+  "done-unclaimed": "done but not ticked",
+  failed: "failed",
+  conflict: "hit a merge conflict",
+  "rate-limited": "stopped by rate limits",
+  pending: "not finished",
+};
+
+/** The run's story in one sentence, for people who will not read the table. */
+function headline(report: RunReport): string {
+  const wall = duration(Date.parse(report.timeline.end) - Date.parse(report.timeline.start));
+  const parts = [`${report.totals.verified} of ${report.totals.tasks} tasks verified by git in ${wall}`];
+  for (const [verdict, words] of Object.entries(NOT_VERIFIED)) {
+    const n = report.totals[verdict as keyof typeof report.totals] ?? 0;
+    if (n > 0) parts.push(`${n} ${words}`);
+  }
+  const paused = report.timeline.pauses.reduce((ms, p) => ms + Date.parse(p.to) - Date.parse(p.from), 0);
+  const limits = report.timeline.limits.length;
+  if (limits > 0) parts.push(`${limits} rate limit${limits === 1 ? "" : "s"} paused new starts for ${duration(paused)}`);
+  return `${parts.join("; ")}.`;
+}
+
+/** The run in one glance: a sentence, verdict counts, time, tokens and cost. */
 export function summary(report: RunReport): Markup {
   const counts = VERDICTS.filter((v) => (report.totals[v] ?? 0) > 0);
   const span = Date.parse(report.timeline.end) - Date.parse(report.timeline.start);
-  return html`<section class="summary">
+  return html`<p class="headline">${headline(report)}</p>
+<section class="summary">
 <div class="counts">${counts.map((v) => html`<div class="count v-${v}"><b>${report.totals[v]}</b><span>${v}</span></div>`)}</div>
 <dl>
 <dt>Tasks</dt><dd>${report.totals.tasks}</dd>
