@@ -43,7 +43,7 @@ function taskRow(task: TimelineTask, report: RunReport, s: TimeScale, y: number,
   for (const a of task.attempts) {
     const x0 = s.x(a.start);
     if (s.x(a.start) - s.x(waitFrom) >= 2) {
-      parts.push(html`<line class="wait" x1="${s.x(waitFrom)}" x2="${x0}" y1="${mid}" y2="${mid}"><title>${task.id} waiting for a slot: ${clock(waitFrom)}–${clock(a.start)}</title></line>`);
+      parts.push(html`<line class="wait" x1="${s.x(waitFrom)}" x2="${x0}" y1="${mid}" y2="${mid}"><title>${task.id} waiting to start (for a slot, a dependency or a pause): ${clock(waitFrom)}–${clock(a.start)}</title></line>`);
     }
     const x1 = Math.max(s.x(a.end ?? endIso), x0 + 3);
     parts.push(html`<g class="${barClass(a)}" data-task="${task.id}" data-iteration="${a.iteration}" data-attempt="${a.attempt}"><title>${attemptTitle(task.id, a, endIso)}</title><rect x="${x0}" y="${mid - BAR / 2}" width="${x1 - x0}" height="${BAR}" rx="3"/>${x1 - x0 > 34 ? html`<text x="${x0 + 5}" y="${mid + 4}">${barLabel(a)}</text>` : ""}</g>`);

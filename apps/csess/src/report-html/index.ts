@@ -40,7 +40,7 @@ ${summary(report)}
 <h2>Timeline</h2>
 <div class="chart">
 ${gantt(report)}
-<div class="legend">${LEGEND.map(([cls, text]) => html`<span><i class="${cls}"></i>${text}</span>`)}<span>dotted: waiting for a slot · ● verdict</span></div>
+<div class="legend">${LEGEND.map(([cls, text]) => html`<span><i class="${cls}"></i>${text}</span>`)}<span>dotted: waiting to start · ● verdict</span></div>
 </div>
 ${attention(report)}
 <h2>Verdicts and evidence</h2>
