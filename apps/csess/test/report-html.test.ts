@@ -79,7 +79,7 @@ describe("report.html of a real run, in headless Chromium", () => {
       expect(await page.locator(`svg.gantt g.bar[data-task="${t.id}"]`).count()).toBe(t.attempts);
       expect(t.attempts).toBe(t.iterations + t.rateLimits);
       // Each start links to its output log, which exists next to the report.
-      const logs = await row.locator("a.log").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+      const logs = await row.locator("a.log").evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
       expect(logs).toHaveLength(t.attempts);
       for (const href of logs) expect(readFileSync(fileURLToPath(href), "utf8").length).toBeGreaterThan(0);
     }
@@ -98,11 +98,11 @@ describe("report.html of a real run, in headless Chromium", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, "report-light.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
-    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const dark = await page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
     expect(dark).not.toBe("rgb(255, 255, 255)");
     await page.screenshot({ path: path.join(ARTIFACTS, "report-dark.png"), fullPage: true });
     await page.emulateMedia({ media: "print", colorScheme: "dark" });
-    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(255, 255, 255)");
+    expect(await page.evaluate<string>("getComputedStyle(document.body).backgroundColor")).toBe("rgb(255, 255, 255)");
     await page.close();
   }, 120_000);
 
