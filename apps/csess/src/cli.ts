@@ -16,10 +16,11 @@ import { registerKill } from "./commands/kill.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerCompletion } from "./commands/completion.js";
+import { registerDiff } from "./commands/diff.js";
 
 
 /** Each command lives in its own module under ./commands and registers itself here. */
-const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor, registerCompletion];
+const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor, registerDiff, registerCompletion];
 
 export function buildProgram(): Command {
   const program = new Command("csess")
