@@ -77,6 +77,10 @@ export type JournalEvent = { at?: string } & (
       attempt: number;
       commits: CommitRecord[];
       tickedInWorktree: boolean;
+      /** strong: Csess-Task trailer on its own branch with a real change; medium: own branch, no trailer. */
+      grade?: "strong" | "medium" | null;
+      /** The branch's net change outside the PRD and csess's paths (whitespace-only edits left out). */
+      change?: { files: number; insertions: number; deletions: number };
       check?: { exitCode: number; tail: string };
       verified: boolean;
       reason: string;

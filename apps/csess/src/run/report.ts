@@ -9,7 +9,12 @@ import { formatCost, formatTokens, usageOf, type ReportedUsage } from "./usage.j
 /** A task in a run's report: the contract's fields as `csess verify` reports them, plus the run's own. */
 export interface TaskReport extends Pick<TaskVerdict, "id" | "title" | "checked" | "verdict" | "reason" | "commits" | "insertions" | "deletions"> {
   iterations: number;
-  evidence: "branch" | "trailer" | null;
+  /** How git shows the work: its own branch (with the trailer or not), or a group's verified sub-tasks. */
+  evidence: "branch" | "trailer" | "children" | null;
+  /** strong: trailer + own branch + real change; medium: own branch + real change; null: no evidence. */
+  grade: "strong" | "medium" | null;
+  /** Files the task's net change touches (outside the PRD and csess's paths). */
+  filesChanged: number;
   attempts: number;
   exitCodes: Array<number | null>;
   durationMs: number;
@@ -101,12 +106,14 @@ function taskReport(task: TaskState, checked: boolean, state: RunState): TaskRep
     reason: task.final?.reason ?? pendingReason(task, state),
     commits: commits.map((c) => c.hash),
     iterations: iterationsUsed(task),
-    evidence: commits.length === 0 ? null : commits.some((c) => c.trailer) ? "trailer" : "branch",
+    evidence: evidenceKind(task, evidence),
+    grade: evidenceGrade(evidence),
+    filesChanged: evidence?.change?.files ?? 0,
     attempts: task.attempts.length,
     exitCodes: ended.map((e) => e.exitCode),
     durationMs: ended.reduce((sum, e) => sum + e.durationMs, 0),
-    insertions: commits.reduce((s, c) => s + c.insertions, 0),
-    deletions: commits.reduce((s, c) => s + c.deletions, 0),
+    insertions: evidence?.change?.insertions ?? commits.reduce((s, c) => s + c.insertions, 0),
+    deletions: evidence?.change?.deletions ?? commits.reduce((s, c) => s + c.deletions, 0),
     merge: task.merge ? { status: task.merge.status, commit: task.merge.commit, message: task.merge.message } : null,
     rateLimits: task.rateLimits,
     tokens: usage.tokens.value,
@@ -246,4 +253,18 @@ export function formatReportMarkdown(report: RunReport): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+type EvidenceRecord = NonNullable<TaskState["attempts"][number]["evidence"]>;
+
+function evidenceGrade(evidence: EvidenceRecord | undefined): TaskReport["grade"] {
+  if (!evidence || evidence.commits.length === 0) return null;
+  // Journals written before grades existed: any commit counted then.
+  return evidence.grade !== undefined ? evidence.grade : evidence.commits.some((c) => c.trailer) ? "strong" : "medium";
+}
+
+function evidenceKind(task: TaskState, evidence: EvidenceRecord | undefined): TaskReport["evidence"] {
+  if (task.group) return task.final?.verdict === "verified" ? "children" : null;
+  const grade = evidenceGrade(evidence);
+  return grade === null ? null : grade === "strong" ? "trailer" : "branch";
 }
