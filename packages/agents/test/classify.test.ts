@@ -60,6 +60,24 @@ describe("strings the CLIs print", () => {
     expect(o.class).toBe("rate-limited");
   });
 
+  // codex often gives only the status code: no "Too Many Requests", no "rate limit" words.
+  it("codex: a bare status code (exceeded retry limit, last status: 429) -> rate-limited", () => {
+    const o = classifyOutcome({ kind: "codex", exitCode: 1, output: codexFailed("exceeded retry limit, last status: 429") });
+    expect(o).toMatchObject({ class: "rate-limited", summary: "exceeded retry limit, last status: 429" });
+    expect(o.advice).toMatch(/requeued/);
+  });
+
+  it("any agent printing only `last status: 429` on stderr -> rate-limited", () => {
+    for (const kind of ["codex", "claude", "custom"] as const) {
+      const o = classifyOutcome({ kind, exitCode: 1, output: "working...\nERROR: last status: 429\n" });
+      expect(o, kind).toMatchObject({ class: "rate-limited", summary: "ERROR: last status: 429" });
+    }
+  });
+
+  it("429 inside a longer number is not a rate limit (port 14290, id 4291)", () => {
+    expect(classifyOutcome({ kind: "custom", exitCode: 1, output: "connect ECONNREFUSED 127.0.0.1:14290 (request 4291)\n" }).class).toBe("failed");
+  });
+
   it("codex: usage limit with a time today -> usage-limit at that local time", () => {
     const o = classifyOutcome({ kind: "codex", exitCode: 1, now: NOW, output: codexFailed("You've hit your usage limit. Upgrade to Pro (https://openai.com/chatgpt/pricing) or try again at 3:28 PM.") });
     expect(o.class).toBe("usage-limit");
