@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { parsePrd } from "@csess/prd";
 import { resolveCommit, runGit } from "./git.js";
-import { readCommits, type CommitInfo } from "./log.js";
+import { addNumstat, readCommits, type CommitInfo } from "./log.js";
 
 export interface GatherEvidenceOptions {
   root: string;
@@ -90,13 +90,7 @@ async function netDiff(root: string, base: string, tip: string, prdRel: string):
   const args = ["diff", "--numstat", "--exit-code", "-w", "--ignore-blank-lines", "--no-renames", "--no-color", base, tip, "--", ".", ...excludes];
   const out = (await runGit(root, args, { okExitCodes: [1] })).stdout;
   const change: TaskEvidence["netChange"] = { files: [], insertions: 0, deletions: 0 };
-  for (const line of out.split("\n")) {
-    const [added, deleted, file] = line.split("\t");
-    if (file === undefined) continue;
-    change.files.push(file);
-    change.insertions += Number(added) || 0; // "-" for binary files
-    change.deletions += Number(deleted) || 0;
-  }
+  addNumstat(change, out);
   return change;
 }
 
