@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up csess on a fresh machine that has only Node >= 20.19 and npm:
-# installs pnpm, tmux and git when missing, the workspace dependencies, and builds every package.
+# installs pnpm, tmux, git and chromium (headless browser for the HTML report tests) when missing, the workspace dependencies, and builds every package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,7 @@ fi
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v git >/dev/null 2>&1 || missing+=(git)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=""
@@ -18,5 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# Tests drive the Debian chromium above; no package may download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
 pnpm install --frozen-lockfile
 pnpm build --output-logs=errors-only

@@ -1,6 +1,7 @@
 import type { ProviderEndpoint } from "@csess/agents";
 import { cosmiconfig } from "cosmiconfig";
 import { UserError } from "../errors.js";
+import { defaultNotesPattern } from "../notes.js";
 
 export type AgentKind = "codex" | "claude" | "custom";
 
@@ -21,7 +22,7 @@ export interface RunConfig {
   into?: string;
   /** Commit the checkbox ticks on the integration branch (false: leave them uncommitted). */
   commit: boolean;
-  /** Daily notes file pattern relative to the repo root, or false to keep no notes. */
+  /** Daily notes file pattern (absolute, or relative to the repo root), or false to keep no notes. */
   notes: string | false;
   /** Completion hook (shell command, gets CSESS_* variables) after each task and at the end; false: none. Default openclaw / notify-send when installed. */
   notify?: string | false;
@@ -35,7 +36,8 @@ export interface RunConfig {
   adaptive: boolean;
 }
 
-export const DEFAULTS: RunConfig = {
+/** The fixed defaults; the notes default depends on the user's folders (`defaultNotesPattern`). */
+export const DEFAULTS: Omit<RunConfig, "notes"> = {
   agent: "codex",
   agentArgs: [],
   parallel: 3,
@@ -44,7 +46,6 @@ export const DEFAULTS: RunConfig = {
   timeoutMinutes: 60,
   stallMinutes: 10,
   commit: true,
-  notes: "memory/{date}.md",
   onUsageLimit: "wait",
   agentEnv: {},
   adaptive: true,
@@ -136,7 +137,7 @@ function validateConfig(raw: unknown, source: string): Partial<RunConfig> {
     }
     if (!check(value)) {
       throw new UserError(
-        `${source}: invalid value for "${key}": ${JSON.stringify(value)} (default is ${JSON.stringify(DEFAULTS[key as keyof RunConfig] ?? null)})`,
+        `${source}: invalid value for "${key}": ${JSON.stringify(value)} (default is ${JSON.stringify(DEFAULTS[key as keyof typeof DEFAULTS] ?? null)})`,
       );
     }
     config[key] = value;
@@ -210,7 +211,7 @@ export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfi
   }
   // $CSESS_NOTES (a path pattern, or "off") sets the notes default for runs and `csess exec` alike.
   const fromEnv: Partial<RunConfig> = process.env.CSESS_NOTES ? { notes: process.env.CSESS_NOTES === "off" ? false : process.env.CSESS_NOTES } : {};
-  const config: RunConfig = { ...DEFAULTS, ...fromEnv, ...file, ...fromFlags };
+  const config: RunConfig = { ...DEFAULTS, notes: defaultNotesPattern(), ...fromEnv, ...file, ...fromFlags };
   if (config.agent === "custom" && !config.agentCmd) {
     throw new UserError(
       `--agent custom needs the command to run, e.g. --agent custom --agent-cmd "./my-agent.sh"; received no --agent-cmd`,
