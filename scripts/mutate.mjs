@@ -2,27 +2,33 @@
 // `pnpm mutate [package...]`: StrykerJS mutation testing of the packages whose tests are fast enough to
 // run once per mutant (each package's stryker.config.mjs; shared settings in scripts/stryker.base.mjs).
 // Prints each package's mutation score against its goal, writes the "Mutation testing" section of
-// BENCHMARKS.md (score, date, survivors, and the mutants marked equivalent in the source with a
-// `// Stryker disable` comment and its reason), and exits 1 when a package misses its goal.
+// BENCHMARKS.md (score, date, survivors, and the survivors judged equivalent with the reason given in
+// scripts/mutation-equivalents.json), and exits 1 when a package misses its goal.
 // `--report-only` re-renders from the last reports without running Stryker.
+// `--survivors` also prints each survivor as a mutation-equivalents.json entry (reason left empty), to
+// copy the ones judged equivalent.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { calculateMetrics } from "mutation-testing-metrics";
 
 /** Minimum mutation score (%) per package, from issue #18. */
 const GOALS = { prd: 90, scheduler: 90, agents: 90, verify: 85 };
+const OPTIONS = ["--report-only", "--survivors"];
 const root = new URL("..", import.meta.url).pathname;
 const benchmarks = join(root, "BENCHMARKS.md");
+const equivalentsFile = join(root, "scripts", "mutation-equivalents.json");
 
 const args = process.argv.slice(2);
 const reportOnly = args.includes("--report-only");
+const printSurvivors = args.includes("--survivors");
 const names = args.filter((a) => !a.startsWith("--"));
-const unknown = [...names.filter((n) => !(n in GOALS)), ...args.filter((a) => a.startsWith("--") && a !== "--report-only")];
+const unknown = [...names.filter((n) => !(n in GOALS)), ...args.filter((a) => a.startsWith("--") && !OPTIONS.includes(a))];
 if (unknown.length) {
-  console.error(`pnpm mutate: unknown package or option ${unknown.join(", ")}; expected any of ${Object.keys(GOALS).join(", ")} and --report-only, e.g. pnpm mutate prd scheduler`);
+  console.error(`pnpm mutate: unknown package or option ${unknown.join(", ")}; expected any of ${Object.keys(GOALS).join(", ")} and ${OPTIONS.join(", ")}, e.g. pnpm mutate prd scheduler`);
   process.exit(2);
 }
+const equivalents = loadEquivalents();
 
 const results = [];
 for (const name of names.length ? names : Object.keys(GOALS)) {
@@ -30,6 +36,8 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
   const started = Date.now();
   if (!reportOnly) {
     console.log(`\n== pnpm mutate: @csess/${name} ==`);
+    // Sandboxes left by an interrupted run would be picked up as test files by the next plain vitest run.
+    rmSync(join(dir, ".stryker-tmp"), { recursive: true, force: true });
     const run = spawnSync("pnpm", ["exec", "stryker", "run"], { cwd: dir, stdio: "inherit" });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
@@ -44,29 +52,89 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
   results.push(summarize(name, JSON.parse(readFileSync(reportFile, "utf8")), reportOnly ? undefined : Date.now() - started));
 }
 
-console.log("\nMutation scores (killed + timed out, of the mutants that compile and are not marked equivalent):");
+console.log("\nMutation scores (killed + timed out, of the mutants that compile and are not judged equivalent):");
 for (const r of results) {
   console.log(r.error
     ? `  @csess/${r.name}: FAILED (${r.error})`
     : `  @csess/${r.name}: ${r.score.toFixed(1)} % (goal >= ${GOALS[r.name]} %) ${r.score >= GOALS[r.name] ? "ok" : "MISSED"}; ${r.survivors.length} survived, ${r.ignored.length} equivalent`);
+  for (const e of r.stale ?? []) {
+    console.log(`    stale entry in scripts/mutation-equivalents.json (no surviving mutant matches it): ${e.file} ${e.mutator} \`${e.original}\` -> \`${e.replacement}\``);
+  }
+  if (printSurvivors && r.survivors?.length) {
+    console.log(`    survivors of @csess/${r.name} as mutation-equivalents.json entries:`);
+    for (const s of r.survivors) {
+      console.log(`    ${JSON.stringify({ file: s.file, mutator: s.mutator, original: s.original, replacement: s.replacement, reason: "" })}, // line ${s.line}`);
+    }
+  }
 }
 writeBenchmarks(results.filter((r) => !r.error));
 process.exit(results.every((r) => !r.error && r.score >= GOALS[r.name]) ? 0 : 1);
 
-/** Score, counts, survivors and ignored (equivalent) mutants of one package's Stryker JSON report. */
+/**
+ * scripts/mutation-equivalents.json: per package, the surviving mutants judged equivalent (no test can
+ * tell them from the original), each with its reason. A mutant is named by its file, mutator, the source
+ * text it replaces and its replacement, not by line, so entries survive edits elsewhere in the file.
+ */
+function loadEquivalents() {
+  const data = JSON.parse(readFileSync(equivalentsFile, "utf8"));
+  for (const [pkg, entries] of Object.entries(data)) {
+    if (pkg.startsWith("$")) continue; // "$comment"
+    if (!(pkg in GOALS) || !Array.isArray(entries)) throw new Error(`${equivalentsFile}: "${pkg}" is not one of ${Object.keys(GOALS).join(", ")} with a list of entries`);
+    for (const e of entries) {
+      for (const key of ["file", "mutator", "original", "replacement", "reason"]) {
+        if (typeof e[key] !== "string" || (key === "reason" && !e.reason.trim())) {
+          throw new Error(`${equivalentsFile}: an entry of ${pkg} lacks "${key}" (every equivalent needs file, mutator, original, replacement and a reason): ${JSON.stringify(e)}`);
+        }
+      }
+    }
+  }
+  return data;
+}
+
+/** The source text a mutant replaces (Stryker locations: 1-based lines and columns, end exclusive). */
+function originalText(source, { start, end }) {
+  const lines = source.split("\n");
+  const offset = (p) => lines.slice(0, p.line - 1).reduce((sum, l) => sum + l.length + 1, 0) + p.column - 1;
+  return source.slice(offset(start), offset(end));
+}
+
+/** Score, counts, survivors and equivalent mutants of one package's Stryker JSON report. */
 function summarize(name, report, durationMs) {
+  const entries = equivalents[name] ?? [];
+  const used = new Set();
+  const survivors = [];
+  const ignored = [];
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    for (const m of mutants) {
+      if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+      const info = {
+        file,
+        line: m.location.start.line,
+        mutator: m.mutatorName,
+        original: originalText(source, m.location),
+        replacement: m.replacement ?? "",
+        status: m.status,
+      };
+      const match = entries.find((e) => e.file === file && e.mutator === info.mutator && e.original === info.original && e.replacement === info.replacement);
+      if (match) {
+        used.add(match);
+        // Stryker's own status for mutants excluded from the score; the metrics below leave them out.
+        m.status = "Ignored";
+        m.statusReason = match.reason;
+        ignored.push({ ...info, reason: match.reason });
+      } else {
+        survivors.push(info);
+      }
+    }
+  }
   const { metrics } = calculateMetrics(report.files);
-  const list = (statuses) =>
-    Object.entries(report.files).flatMap(([file, { mutants }]) =>
-      mutants
-        .filter((m) => statuses.includes(m.status))
-        .map((m) => ({ where: `${file}:${m.location.start.line}`, mutator: m.mutatorName, replacement: m.replacement ?? "", reason: m.statusReason ?? "", status: m.status })));
   return {
     name,
     score: Number.isNaN(metrics.mutationScore) ? 0 : metrics.mutationScore,
     metrics,
-    survivors: list(["Survived", "NoCoverage"]),
-    ignored: list(["Ignored"]),
+    survivors,
+    ignored,
+    stale: entries.filter((e) => !used.has(e)),
     durationMs,
     date: new Date().toISOString().slice(0, 10),
   };
@@ -82,40 +150,47 @@ function packageSection(r) {
     `### @csess/${r.name}: ${r.score.toFixed(1)} % (goal >= ${GOALS[r.name]} %), ${r.date}`,
     "",
     `${m.totalMutants} mutants: ${m.killed} killed, ${m.timeout} timed out, ${m.survived} survived, ${m.noCoverage} without coverage, ` +
-      `${m.ignored} marked equivalent, ${m.compileErrors} rejected by the TypeScript checker, ${m.runtimeErrors} runtime errors` +
+      `${m.ignored} judged equivalent, ${m.compileErrors} rejected by the TypeScript checker, ${m.runtimeErrors} runtime errors` +
       (r.durationMs === undefined ? "." : `; this run took ${(r.durationMs / 60_000).toFixed(1)} min.`),
   ];
   if (r.survivors.length) {
-    lines.push("", `<details><summary>Survivors (${r.survivors.length})</summary>`, "", "| where | mutator | replacement |", "|---|---|---|");
-    for (const s of r.survivors) lines.push(`| ${s.where}${s.status === "NoCoverage" ? " (no coverage)" : ""} | ${s.mutator} | \`${cell(s.replacement)}\` |`);
+    lines.push("", `<details><summary>Survivors (${r.survivors.length})</summary>`, "", "| where | mutator | original | replacement |", "|---|---|---|---|");
+    for (const s of r.survivors) {
+      lines.push(`| ${s.file}:${s.line}${s.status === "NoCoverage" ? " (no coverage)" : ""} | ${s.mutator} | \`${cell(s.original)}\` | \`${cell(s.replacement)}\` |`);
+    }
     lines.push("", "</details>");
   }
   if (r.ignored.length) {
-    lines.push("", `<details><summary>Equivalent mutants (${r.ignored.length}), with the reason given in the source</summary>`, "", "| where | mutator | replacement | why it is equivalent |", "|---|---|---|---|");
-    for (const s of r.ignored) lines.push(`| ${s.where} | ${s.mutator} | \`${cell(s.replacement)}\` | ${cell(s.reason)} |`);
+    lines.push("", `<details><summary>Equivalent mutants (${r.ignored.length}), with the reason from scripts/mutation-equivalents.json</summary>`, "", "| where | mutator | original | replacement | why it is equivalent |", "|---|---|---|---|---|");
+    for (const s of r.ignored) lines.push(`| ${s.file}:${s.line} | ${s.mutator} | \`${cell(s.original)}\` | \`${cell(s.replacement)}\` | ${cell(s.reason).replace(/\.\.\.$/, "")} |`);
     lines.push("", "</details>");
   }
   return lines.join("\n");
 }
 
-/** Replaces each run package's block in BENCHMARKS.md's mutation section (created when missing). */
+/** Rewrites BENCHMARKS.md's mutation section: the intro, then every package's block (kept from the last run when not run now). */
 function writeBenchmarks(done) {
   if (!done.length) return;
   let text = readFileSync(benchmarks, "utf8");
   const heading = "## Mutation testing (pnpm mutate)";
-  if (!text.includes(heading)) {
-    text = `${text.trimEnd()}\n\n${heading}\n\n` +
-      "Generated by `pnpm mutate` (scripts/mutate.mjs): StrykerJS 9.6 with the vitest runner and the TypeScript checker, " +
-      "perTest coverage, incremental. Score = (killed + timed out) / (mutants that compile and are not marked equivalent). " +
-      "A mutant judged equivalent is marked where it is, with a `// Stryker disable next-line <mutator>: <why>` comment; " +
-      "the reason is copied here.\n";
+  const intro =
+    "Generated by `pnpm mutate` (scripts/mutate.mjs); do not edit by hand. StrykerJS 9.6 with the vitest runner and the " +
+    "TypeScript checker, perTest coverage, incremental. Score = (killed + timed out) / (mutants that compile and are not " +
+    "judged equivalent). A surviving mutant judged equivalent (no test can tell it from the original) is listed in " +
+    "scripts/mutation-equivalents.json with the reason, which is copied here.";
+  const blocks = new Map();
+  const at = text.indexOf(heading);
+  const rest = at === -1 ? "" : text.slice(at);
+  for (const name of Object.keys(GOALS)) {
+    const found = rest.match(new RegExp(`<!-- mutate:${name}:start -->[\\s\\S]*?<!-- mutate:${name}:end -->`));
+    if (found) blocks.set(name, found[0]);
   }
-  for (const r of done) {
-    const start = `<!-- mutate:${r.name}:start -->`;
-    const end = `<!-- mutate:${r.name}:end -->`;
-    const block = `${start}\n${packageSection(r)}\n${end}`;
-    const from = text.indexOf(start);
-    text = from === -1 ? `${text.trimEnd()}\n\n${block}\n` : text.slice(0, from) + block + text.slice(text.indexOf(end) + end.length);
-  }
+  for (const r of done) blocks.set(r.name, `<!-- mutate:${r.name}:start -->\n${packageSection(r)}\n<!-- mutate:${r.name}:end -->`);
+  // The section runs to the next "## " heading (or the end of the file).
+  const next = at === -1 ? -1 : rest.slice(heading.length).search(/\n## /);
+  const after = next === -1 ? "" : rest.slice(heading.length + next);
+  const before = at === -1 ? text.trimEnd() + "\n\n" : text.slice(0, at);
+  const section = [heading, intro, ...Object.keys(GOALS).filter((n) => blocks.has(n)).map((n) => blocks.get(n))].join("\n\n");
+  text = `${before}${section}\n${after}`;
   writeFileSync(benchmarks, text);
 }

@@ -22,8 +22,8 @@ export function strykerConfig(overrides = {}) {
     incrementalFile: "reports/stryker-incremental.json",
     // A 2-core machine shared with others: two test processes at most (MUTATE_CONCURRENCY to change).
     concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
-    // A mutant that makes a test hang is "timeout" (detected); this is on top of the test's own time.
-    timeoutMS: 3_000,
+    // A mutant that makes a test hang is "timeout" (detected); this is on top of the test's own time (generous: the machine is shared).
+    timeoutMS: 5_000,
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
     ...overrides,
