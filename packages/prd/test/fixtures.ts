@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describeParsed } from "../src/describe.js";
@@ -21,6 +22,8 @@ export function readCase(name: string): string {
  * thousand times), so its Stryker config scales the counts down with PRD_PROPERTY_RUNS_SCALE.
  */
 export function propertyRuns(runs: number): number {
+  // A fixed seed under `pnpm mutate`: a mutant's fate must not depend on which random PRDs a run drew.
+  if (process.env.PRD_PROPERTY_SEED) fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: Number(process.env.PRD_PROPERTY_SEED) });
   const scale = Number(process.env.PRD_PROPERTY_RUNS_SCALE ?? 1);
   return Math.max(10, Math.round(runs * scale));
 }
