@@ -142,6 +142,14 @@ describe("probeAgent: a CLI that is missing or broken", () => {
     expect((await probeAgent("codex", { env: envWith(dir) })).error).toBe("`codex --version` failed: codex-cli dev");
   });
 
+  it("the CLI is asked with the agent's environment, not csess's", async () => {
+    const dir = join(root, `bin${++dirs}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, "codex"), '#!/bin/sh\ncase "$1" in --version) echo "codex-cli $FAKE_CODEX_VERSION" ;; *) echo "--json" ;; esac\n');
+    chmodSync(join(dir, "codex"), 0o755);
+    expect((await probeAgent("codex", { env: envWith(dir, { FAKE_CODEX_VERSION: "0.171.2" }) })).version).toBe("0.171.2");
+  });
+
   it("custom agents need only sh", async () => {
     const p = await probeAgent("custom", { env: { PATH: "/usr/bin:/bin" } });
     expect(p).toMatchObject({ kind: "custom", found: true, flags: ["-c"], permissionMode: "none" });

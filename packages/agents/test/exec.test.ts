@@ -1,0 +1,48 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { run, which } from "../src/exec.js";
+
+// The two process helpers behind probeAgent (internal, small and stable): they must never throw and
+// never hang, whatever the installed CLI does.
+const dir = mkdtempSync(join(tmpdir(), "csess-exec-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("run", () => {
+  it("a program that outlives its time limit is stopped and said so", async () => {
+    const started = Date.now();
+    expect(await run("/bin/sleep", ["30"], process.env, 300)).toEqual({ code: null, stdout: "", stderr: "", error: "timed out after 300 ms" });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("a program that cannot start gives the system's error code", async () => {
+    const script = join(dir, "bad-interpreter");
+    writeFileSync(script, "#!/nonexistent/interpreter\n");
+    chmodSync(script, 0o755);
+    expect(await run(script, [], process.env)).toMatchObject({ code: null, error: "ENOENT" });
+  });
+
+  it("runs with the given environment and returns text, with the exit code", async () => {
+    expect(await run("/bin/sh", ["-c", 'printf "%s" "$CSESS_EXEC_TEST"; printf err >&2; exit 3'], { PATH: "/usr/bin:/bin", CSESS_EXEC_TEST: "from env" })).toEqual({
+      code: 3,
+      stdout: "from env",
+      stderr: "err",
+    });
+  });
+});
+
+describe("which", () => {
+  it("an empty PATH entry does not mean the current directory", () => {
+    const name = `csess-which-test-${process.pid}`;
+    const here = join(process.cwd(), name);
+    writeFileSync(here, "#!/bin/sh\n");
+    chmodSync(here, 0o755);
+    try {
+      expect(which(name, { PATH: `:${dir}:` })).toBeUndefined();
+      expect(which(`./${name}`, { PATH: "" })).toBe(here);
+    } finally {
+      rmSync(here, { force: true });
+    }
+  });
+});
