@@ -50,7 +50,7 @@ function refResolver(tasks: Task[]): (task: Task, ref: string) => string {
     const where = `Task ${task.id} "${task.title}" (line ${task.line}) has "(after: ${ref})"`;
     const example = `Expected task ids or exact titles, comma-separated, e.g. "(after: ${tasks.find((t) => t !== task)?.id ?? "k3m9qa"})".`;
     if (matches.length > 1) {
-      throw new PrdError(`${where}, but ${matches.length} tasks have that title (${matches.join(", ")}). ${example.replace("or exact titles", "")}`);
+      throw new PrdError(`${where}, but ${matches.length} tasks have that title (${matches.join(", ")}). ${example.replace(" or exact titles", "")}`);
     }
     const id = matches[0];
     if (id === undefined) {
