@@ -1,7 +1,12 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Explicit limits, far above what these tests take alone, so a loaded 2-core machine does not fail them
 // on vitest's 5 s default.
 export default defineConfig({
-  test: { testTimeout: 60_000, hookTimeout: 60_000 },
+  test: {
+    // pnpm mutate's sandboxes (copies of this package) are not this package's tests.
+    exclude: [...configDefaults.exclude, ".stryker-tmp/**"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
 });

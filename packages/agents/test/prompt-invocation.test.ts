@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildInvocation, buildPrompt, codexProviderArgs, csessEnv, type AgentProbe, type PromptInput } from "../src/index.js";
+import { AGENT_KINDS, buildInvocation, buildPrompt, codexProviderArgs, csessEnv, type AgentProbe, type PromptInput } from "../src/index.js";
 
 const base: PromptInput = { task: { id: "k3m9qa", title: "Add login" }, prdPath: "docs/PRD.md", runId: "run-1", iteration: 1, maxIterations: 3 };
 /** The prompt's markdown sections: heading -> body (between its blank lines and the next heading). */
@@ -72,6 +72,10 @@ describe("buildPrompt: the sections an agent reads", () => {
 });
 
 describe("buildInvocation", () => {
+  it("the agent kinds --agent accepts", () => {
+    expect(AGENT_KINDS).toEqual(["codex", "claude", "custom"]);
+  });
+
   const env = { taskId: "k3m9qa", taskTitle: "Add login", runId: "run-1", prd: "PRD.md", iteration: 2 };
   const custom: AgentProbe = { kind: "custom", found: true, path: "/bin/sh", flags: ["-c"], env: {}, permissionMode: "none", notes: [] };
 
