@@ -13,6 +13,19 @@ describe("ids ignore how a title is typed", () => {
   });
 });
 
+describe("sections", () => {
+  test("an empty heading ends the section before it: the tasks under it have none", () => {
+    for (const text of ["# Top\n\n#\n\n- [ ] a\n", "# Top\n\n# \n- [ ] a\n", "Top\n===\n\n#\n- [ ] a\n"]) {
+      expect(parsePrd(text).tasks[0], JSON.stringify(text)).not.toHaveProperty("section");
+    }
+  });
+
+  test("a heading's text is its words as written, whitespace collapsed", () => {
+    expect(parsePrd("##   Use  `x`   *now*  \n- [ ] a\n").tasks[0]!.section).toBe("Use `x` *now*");
+    expect(parsePrd("> # In a quote\n\n- [ ] a\n").tasks[0]!.section).toBe("In a quote");
+  });
+});
+
 describe("describeTasks details", () => {
   test("sectionText: front matter and task lines left out, blank runs collapsed, trailing spaces trimmed", () => {
     const text = "---\ntitle: x\n---\n\nIntro.   \n\n\n\nMore.\n- [ ] a\n  continued\n\n\n# Next\n\nNext text.\n\n\n";
