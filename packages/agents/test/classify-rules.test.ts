@@ -110,6 +110,11 @@ describe("which lines are read", () => {
     expect(classifyOutcome({ kind: "codex", exitCode: 1, output }).summary).toBe("Reconnecting... 1/5");
   });
 
+  it("a CLI error's own surrounding whitespace is not part of the summary", () => {
+    const output = json({ type: "turn.failed", error: { message: "  stream closed \n" } });
+    expect(classifyOutcome({ kind: "codex", exitCode: 1, output }).summary).toBe("stream closed");
+  });
+
   it("a codex turn.failed event fails a run even when codex exits 0", () => {
     const output = json({ type: "turn.failed", error: { message: "exceeded retry limit, last status: 429" } });
     expect(classifyOutcome({ kind: "codex", exitCode: 0, output })).toMatchObject({ class: "rate-limited", summary: "exceeded retry limit, last status: 429" });
@@ -131,6 +136,8 @@ describe("success", () => {
       { type: "item.started", item: { type: "agent_message", text: "still typing" } },
       { type: "item.completed", item: { type: "agent_message", text: "Done: added the greeting" } },
       { type: "item.completed", item: { type: "agent_message" } },
+      { type: "item.completed", item: { type: "reasoning", text: "thinking it over" } },
+      { type: "item.updated", item: { type: "agent_message", text: "partial" } },
       { type: "turn.completed", usage: { input_tokens: 10, output_tokens: 5 } },
     );
     expect(classifyOutcome({ kind: "codex", exitCode: 0, output, lastMessage: "  from -o  \n" }).summary).toBe("from -o");
@@ -151,6 +158,11 @@ describe("success", () => {
   it("claude tokens count cache reads and writes as input", () => {
     const output = json({ type: "result", subtype: "success", is_error: false, result: "ok", usage: { input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 1000, output_tokens: 5 } });
     expect(classifyOutcome({ kind: "claude", exitCode: 0, output }).tokens).toEqual({ input: 1110, output: 5, total: 1115 });
+  });
+
+  it("no usage and no cost stated: no token report at all", () => {
+    const output = json({ type: "result", subtype: "success", is_error: false, result: "ok" });
+    expect(classifyOutcome({ kind: "claude", exitCode: 0, output }).tokens).toBeUndefined();
   });
 
   it("codex tokens add up over turns", () => {
@@ -217,9 +229,9 @@ describe("how long to wait", () => {
   it("claude's retry delay comes from the last 429/529 api_retry, not from retries of other errors", () => {
     const output = json(
       { type: "system", subtype: "api_retry", error_status: 429, retry_delay_ms: 8000 },
-      { type: "system", subtype: "api_retry", error_status: 500, retry_delay_ms: 100 },
       { type: "system", subtype: "api_retry", error_status: 529, retry_delay_ms: 9000 },
       { type: "system", subtype: "api_retry", error_status: 429 },
+      { type: "system", subtype: "api_retry", error_status: 500, retry_delay_ms: 100 },
       claudeError({ result: "API Error: 429 Rate limited", api_error_status: 429 }),
     );
     expect(classifyOutcome({ kind: "claude", exitCode: 1, output }).retryAfterMs).toBe(9000);

@@ -21,6 +21,8 @@ interface Fake {
   /** `codex login status` / `claude auth status`: output and exit code. */
   status?: string;
   statusCode?: number;
+  /** The status command dies from a signal (no exit code). */
+  statusKilled?: boolean;
 }
 
 /** A directory holding one fake agent program; each call gets its own path (probeAgent caches --help per path). */
@@ -35,8 +37,9 @@ function fakeBin(name: string, fake: Fake): { dir: string; path: string } {
       "#!/bin/sh",
       `case "$1 $2" in`,
       `  "--version "*) printf '%s\\n' ${q(fake.version ?? "")}; printf '%s' ${q(fake.versionStderr ?? "")} >&2; exit ${fake.versionCode ?? 0} ;;`,
-      `  "exec --help"|"--help "*) printf '%s\\n' ${q(fake.help ?? "")} ;;`,
-      `  "login status"|"auth status") printf '%s\\n' ${q(fake.status ?? "")}; exit ${fake.statusCode ?? 0} ;;`,
+      // codex is asked `codex exec --help`, claude `claude --help`: each fake answers only its own.
+      `  ${name === "codex" ? '"exec --help"' : '"--help "*'}) printf '%s\\n' ${q(fake.help ?? "")} ;;`,
+      `  "login status"|"auth status") ${fake.statusKilled ? "kill -9 $$" : ":"}; printf '%s\\n' ${q(fake.status ?? "")}; exit ${fake.statusCode ?? 0} ;;`,
       "esac",
       "",
     ].join("\n"),
@@ -62,6 +65,7 @@ describe("probeAgent: codex flags follow its --help", () => {
     expect(p.notes.join("\n")).toMatch(/could not commit/);
     expect(p.notes.join("\n")).toMatch(/still accepts --full-auto; csess does not use it/);
     expect(p.notes.join("\n")).not.toMatch(/no --json|no -o/);
+    expect(p.notes).toHaveLength(2);
   });
 
   it("without the bypass flag: --sandbox danger-full-access; --experimental-json; no -o noted", async () => {
@@ -130,7 +134,7 @@ describe("probeAgent: a CLI that is missing or broken", () => {
   it("--version failing: its first line of stderr, or stdout, or the exit code", async () => {
     const stderr = fakeBin("codex", { versionCode: 3, versionStderr: "segfault\nmore", version: "" });
     expect((await probeAgent("codex", { env: envWith(stderr.dir) })).error).toBe("`codex --version` failed: segfault");
-    const stdout = fakeBin("codex", { versionCode: 3, version: "broken install" });
+    const stdout = fakeBin("codex", { versionCode: 3, version: "broken install", versionStderr: "  " });
     expect((await probeAgent("codex", { env: envWith(stdout.dir) })).error).toBe("`codex --version` failed: broken install");
     const silent = fakeBin("codex", { versionCode: 4 });
     const p = await probeAgent("codex", { env: envWith(silent.dir) });
@@ -138,6 +142,8 @@ describe("probeAgent: a CLI that is missing or broken", () => {
   });
 
   it("--version without a version number is a failure too", async () => {
+    const big = fakeBin("codex", { version: "codex-cli 10.2.3", help: "--json" });
+    expect((await probeAgent("codex", { env: envWith(big.dir) })).version).toBe("10.2.3");
     const { dir } = fakeBin("codex", { version: "codex-cli dev" });
     expect((await probeAgent("codex", { env: envWith(dir) })).error).toBe("`codex --version` failed: codex-cli dev");
   });
@@ -154,6 +160,7 @@ describe("probeAgent: a CLI that is missing or broken", () => {
     const p = await probeAgent("custom", { env: { PATH: "/usr/bin:/bin" } });
     expect(p).toMatchObject({ kind: "custom", found: true, flags: ["-c"], permissionMode: "none" });
     expect(p.path).toMatch(/\/sh$/);
+    expect(p.notes).toEqual([expect.stringMatching(/sh -c in the task's worktree, prompt on stdin, CSESS_\* variables/)]);
     expect((await probeAgent("custom", { env: { PATH: join(root, "nowhere") } })).error).toMatch(/sh not found on PATH; custom agents run through sh -c/);
   });
 });
@@ -166,10 +173,15 @@ describe("probeAgent: claude", () => {
     const user = await probeAgent("claude", { env: envWith(dir), uid: 1000 });
     expect(user).toMatchObject({ found: true, version: "2.1.329", permissionMode: "skip-permissions", env: {} });
     expect(user.flags).toEqual(["-p", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions"]);
-    expect(user.notes.join("\n")).not.toMatch(/root|does not list/);
+    expect(user.notes).toEqual([expect.stringMatching(/^prompt on stdin; stream-json events/)]);
     const root = await probeAgent("claude", { env: envWith(dir), uid: 0 });
     expect(root.env).toEqual({ IS_SANDBOX: "1" });
     expect(root.notes.join("\n")).toMatch(/running as root.*IS_SANDBOX=1/);
+  });
+
+  it("a --help that printed nothing is not taken as missing the flag", async () => {
+    const { dir } = fakeBin("claude", { version: "1.0.1", help: "" });
+    expect((await probeAgent("claude", { env: envWith(dir), uid: 1000 })).notes.join("\n")).not.toMatch(/does not list/);
   });
 
   it("a --help without --dangerously-skip-permissions is noted", async () => {
@@ -217,6 +229,12 @@ describe("probeAgent: is the agent logged in", () => {
     });
     const silent = fakeBin("codex", { version: "codex-cli 0.169.0", help: CODEX_HELP_NEW, status: "", statusCode: 0 });
     expect((await probeAgent("codex", { env: envWith(silent.dir), checkAuth: true })).auth?.detail).toBe("codex login status: logged in");
+    const lines = fakeBin("codex", { version: "codex-cli 0.169.0", help: CODEX_HELP_NEW, status: "  Logged in\n  using an API key  ", statusCode: 0 });
+    expect((await probeAgent("codex", { env: envWith(lines.dir), checkAuth: true })).auth?.detail).toBe("codex login status: Logged in; using an API key");
+    const silentWithKey = fakeBin("codex", { version: "codex-cli 0.169.0", help: CODEX_HELP_NEW, status: "", statusCode: 1 });
+    expect((await probeAgent("codex", { env: envWith(silentWithKey.dir, { OPENAI_API_KEY: "k" }), checkAuth: true })).auth?.detail).toBe("OPENAI_API_KEY is set (codex login status: not logged in)");
+    const killed = fakeBin("codex", { version: "codex-cli 0.169.0", help: CODEX_HELP_NEW, statusKilled: true });
+    expect((await probeAgent("codex", { env: envWith(killed.dir), checkAuth: true })).auth?.detail).toMatch(/^no .*auth\.json and no OPENAI_API_KEY$/);
     const silentOut = fakeBin("codex", { version: "codex-cli 0.169.0", help: CODEX_HELP_NEW, status: "", statusCode: 1 });
     expect((await probeAgent("codex", { env: envWith(silentOut.dir), checkAuth: true })).auth?.detail).toBe("codex login status: not logged in");
   });
@@ -250,6 +268,10 @@ describe("probeAgent: is the agent logged in", () => {
       detail: "claude auth status: not logged in, no ANTHROPIC_API_KEY",
       advice: "run `claude auth login` (or set ANTHROPIC_API_KEY)",
     });
+    // A ~/.claude folder without the credentials file is no login.
+    const withFolder = home();
+    mkdirSync(join(withFolder, ".claude"));
+    expect((await probeAgent("claude", { env: { PATH: old.dir, HOME: withFolder }, uid: 1000 })).auth?.ok).toBeUndefined();
     // Without checkAuth, nothing is asked: still unknown.
     expect((await probeAgent("claude", { env: envWith(inKeychain.dir), uid: 1000 })).auth?.ok).toBeUndefined();
   });

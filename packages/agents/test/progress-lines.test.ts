@@ -25,6 +25,7 @@ describe("progressLine: one readable line per event", () => {
     ["claude other tool", { type: "assistant", message: { content: [{ type: "tool_use", name: "Edit", input: { file_path: "a.ts" } }] } }, "Edit …"],
     ["claude tool without a name", { type: "assistant", message: { content: [{ type: "tool_use" }] } }, "tool …"],
     ["claude tool result", { type: "user", message: { content: [] } }, "tool result"],
+    ["claude user event with text content", { type: "user", message: { content: [{ type: "text", text: "the prompt" }] } }, "tool result"],
     ["claude final result", { type: "result", subtype: "success", result: "Done:\n3 files" }, "Done: 3 files"],
     ["claude system event", { type: "system", subtype: "init" }, "init"],
     ["claude system event without subtype", { type: "system" }, "system"],
