@@ -38,6 +38,7 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     console.log(`\n== pnpm mutate: @csess/${name} ==`);
     // Sandboxes left by an interrupted run would be picked up as test files by the next plain vitest run.
     rmSync(join(dir, ".stryker-tmp"), { recursive: true, force: true });
+    forgetSurvivors(join(dir, "reports", "stryker-incremental.json"));
     const run = spawnSync("pnpm", ["exec", "stryker", "run"], { cwd: dir, stdio: "inherit" });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
@@ -69,6 +70,21 @@ for (const r of results) {
 }
 writeBenchmarks(results.filter((r) => !r.error));
 process.exit(results.every((r) => !r.error && r.score >= GOALS[r.name]) ? 0 : 1);
+
+/**
+ * Drops the survivors from Stryker's incremental file, so every run tests them again. Stryker reuses a
+ * survivor when the tests that covered it are unchanged, but a static mutant (a module-level regex or
+ * table) records no covering tests, so it stayed "survived" however many new tests would kill it.
+ * Killed mutants stay reused; only survivors (usually few) are re-run.
+ */
+function forgetSurvivors(file) {
+  if (!existsSync(file)) return;
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  for (const entry of Object.values(report.files ?? {})) {
+    entry.mutants = entry.mutants.filter((m) => m.status !== "Survived" && m.status !== "NoCoverage");
+  }
+  writeFileSync(file, JSON.stringify(report));
+}
 
 /**
  * scripts/mutation-equivalents.json: per package, the surviving mutants judged equivalent (no test can
