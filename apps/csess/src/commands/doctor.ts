@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
-import type { Command } from "commander";
 import { AGENT_KINDS, probeAgent, type AgentKind, type AgentProbe } from "@csess/agents";
 import { addedToPath, cloneAgentBin, type PathAddition } from "../agent-path.js";
 import { UserError } from "../errors.js";
@@ -112,19 +111,12 @@ export function formatDoctor(report: DoctorReport): string {
   return lines.join("\n");
 }
 
-export function registerDoctor(program: Command): void {
-  program
-    .command("doctor")
-    .description("check tmux, git, the agent CLIs (versions, flags csess will pass, auth), PATH and notifications")
-    .option("--agent <kind>", "check only this agent: codex, claude or custom")
-    .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExit status: 0 when a usable setup exists, 1 otherwise.\n\nExamples:\n  csess doctor\n  csess doctor --agent claude --json | jq '.agents[0].flags'")
-    .action(async (options: { agent?: string; json?: boolean }) => {
-      if (options.agent !== undefined && !(AGENT_KINDS as readonly string[]).includes(options.agent)) {
-        throw new UserError(`--agent must be one of ${AGENT_KINDS.join(", ")} (e.g. --agent codex); received "${options.agent}"`);
-      }
-      const report = await runDoctor(process.env, options.agent as AgentKind | undefined);
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
-      if (!report.ok) process.exitCode = 1;
-    });
+/** `csess doctor`: what csess needs here, what it found, and whether it is ready. */
+export async function doctorCommand(options: { agent?: string; json?: boolean }): Promise<void> {
+  if (options.agent !== undefined && !(AGENT_KINDS as readonly string[]).includes(options.agent)) {
+    throw new UserError(`--agent must be one of ${AGENT_KINDS.join(", ")} (e.g. --agent codex); received "${options.agent}"`);
+  }
+  const report = await runDoctor(process.env, options.agent as AgentKind | undefined);
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
+  if (!report.ok) process.exitCode = 1;
 }

@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
 import { formatArgv } from "@csess/tmux";
 import { DailyNotes, defaultNotesPattern, notesPath } from "../notes.js";
 import { BIN } from "../package-root.js";
@@ -32,28 +31,23 @@ export async function execNotesFile(cwd: string, pattern: string | false | undef
   }
 }
 
-export function registerSessionEnded(program: Command): void {
-  program
-    .command("_session-ended", { hidden: true })
-    .requiredOption("--notes <file>")
-    .option("--notify <cmd>")
-    .action(async (options: { notes: string; notify?: string }) => {
-      const session = process.env.CSESS_SESSION ?? "";
-      const logFile = process.env.CSESS_LOG_FILE ?? "";
-      let started = new Date();
-      let command = "";
-      try {
-        const spec = JSON.parse(readFileSync(path.join(path.dirname(logFile), "session.json"), "utf8")) as { argv: string[]; startedAt: string };
-        started = new Date(spec.startedAt);
-        command = formatArgv(spec.argv);
-      } catch {
-        // No session file: the line keeps what the start wrote, with the end added.
-      }
-      const code = Number(process.env.CSESS_EXIT_CODE);
-      await new DailyNotes(options.notes).record({
-        session, command, cwd: process.env.CSESS_CWD ?? "", startedAt: started,
-        exitCode: Number.isFinite(code) ? code : null, endedAt: new Date(),
-      });
-      if (options.notify) spawnSync("sh", ["-c", options.notify], { stdio: "inherit" });
-    });
+/** The hidden `_session-ended` hook: marks the session finished in the daily notes, then notifies. */
+export async function sessionEndedCommand(options: { notes: string; notify?: string }): Promise<void> {
+  const session = process.env.CSESS_SESSION ?? "";
+  const logFile = process.env.CSESS_LOG_FILE ?? "";
+  let started = new Date();
+  let command = "";
+  try {
+    const spec = JSON.parse(readFileSync(path.join(path.dirname(logFile), "session.json"), "utf8")) as { argv: string[]; startedAt: string };
+    started = new Date(spec.startedAt);
+    command = formatArgv(spec.argv);
+  } catch {
+    // No session file: the line keeps what the start wrote, with the end added.
+  }
+  const code = Number(process.env.CSESS_EXIT_CODE);
+  await new DailyNotes(options.notes).record({
+    session, command, cwd: process.env.CSESS_CWD ?? "", startedAt: started,
+    exitCode: Number.isFinite(code) ? code : null, endedAt: new Date(),
+  });
+  if (options.notify) spawnSync("sh", ["-c", options.notify], { stdio: "inherit" });
 }

@@ -1,34 +1,22 @@
-import type { Command } from "commander";
 import type { SessionStatus } from "@csess/tmux";
 import { renderTable } from "../table.js";
 import { summarizeRuns, type RunSummaryRow } from "../run/summary.js";
-import { minutes, openTmux, sessionJson, userErrors } from "./tmux-shared.js";
+import { openTmux, sessionJson, userErrors } from "./tmux-shared.js";
 
 const DEFAULT_STALL_MS = 15 * 60_000;
 
-export function registerStatus(program: Command): void {
-  program
-    .command("status")
-    .description("list the runs of this repository and all csess sessions (csess exec and the runner's tasks) with their health")
-    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}],"runs":[{runId,prd,state,verified,total,...}]}')
-    .option("--stall <min>", "call a running session stalled after this many minutes without output (default 15)", minutes("--stall"))
-    .addHelpText(
-      "after",
-      "\nStates: running, stalled (running, silent too long), exited (see EXIT), dead (gone without an exit:\n" +
-        "the tmux server was killed or the machine restarted).\n\nExamples:\n  csess status\n  csess status --json | jq '.sessions[] | select(.state == \"dead\") | .name'",
-    )
-    .action((options: { json?: boolean; stall?: number }) =>
-      userErrors(async () => {
-        const sessions = await openTmux().list({ stallMs: options.stall ?? DEFAULT_STALL_MS });
-        const runs = await summarizeRuns(process.cwd());
-        if (options.json) {
-          process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson), runs }) + "\n");
-          return;
-        }
-        if (runs.length > 0) process.stdout.write(formatRuns(runs) + "\n");
-        process.stdout.write(formatSessions(sessions));
-      }),
-    );
+/** `csess status`: the runs of this repository and every csess session, with health. */
+export function statusCommand(options: { json?: boolean; stall?: number }): Promise<void> {
+  return userErrors(async () => {
+    const sessions = await openTmux().list({ stallMs: options.stall ?? DEFAULT_STALL_MS });
+    const runs = await summarizeRuns(process.cwd());
+    if (options.json) {
+      process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson), runs }) + "\n");
+      return;
+    }
+    if (runs.length > 0) process.stdout.write(formatRuns(runs) + "\n");
+    process.stdout.write(formatSessions(sessions));
+  });
 }
 
 function formatRuns(runs: RunSummaryRow[], now = Date.now()): string {

@@ -1,27 +1,16 @@
 import { readFile, stat } from "node:fs/promises";
-import type { Command } from "commander";
 import { parsePrd, type Task } from "@csess/prd";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
 
-export function registerTasks(program: Command): void {
-  program
-    .command("tasks")
-    .description("list the PRD's checklist tasks with their stable ids")
-    .argument("<PRD.md>", "markdown file with - [ ] task items")
-    .option("--json", "print {\"tasks\":[...]} for machines")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  csess tasks PRD.md\n  csess tasks PRD.md --json | jq '.tasks[] | select(.checked == false) | .id'",
-    )
-    .action(async (prdPath: string, options: { json?: boolean }) => {
-      const tasks = parsePrd(await readPrd(prdPath)).tasks;
-      if (options.json) {
-        process.stdout.write(JSON.stringify({ tasks: tasks.map(contractFields) }) + "\n");
-        return;
-      }
-      process.stdout.write(formatTasks(tasks));
-    });
+/** `csess tasks PRD.md`: the checklist with stable ids, as a table or the contract's JSON. */
+export async function tasksCommand(prdPath: string, options: { json?: boolean }): Promise<void> {
+  const tasks = parsePrd(await readPrd(prdPath)).tasks;
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ tasks: tasks.map(contractFields) }) + "\n");
+    return;
+  }
+  process.stdout.write(formatTasks(tasks));
 }
 
 /** Far above any checklist a person keeps (~40,000 tasks); a 50 MB PRD took minutes and ran out of memory. */

@@ -37,17 +37,6 @@ export function sessionJson(s: SessionStatus) {
   };
 }
 
-/** Parses a duration given in minutes (decimals allowed) into milliseconds. */
-export function minutes(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) {
-      throw new UserError(`${flag} expects a positive number of minutes, for example ${flag} 30 or ${flag} 0.5; got ${JSON.stringify(value)}`);
-    }
-    return Math.round(n * 60_000);
-  };
-}
-
 /** The session a user names: as typed, or as `csess exec` made it tmux-safe ("build:v1.2" -> "build-v1-2"). */
 export function sessionNamed(name: string): string {
   try {

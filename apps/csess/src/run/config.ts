@@ -1,7 +1,7 @@
 import type { ProviderEndpoint } from "@csess/agents";
-import { cosmiconfig } from "cosmiconfig";
 import { UserError } from "../errors.js";
 import { defaultNotesPattern } from "../notes.js";
+import { DEFAULTS } from "./defaults.js";
 
 export type AgentKind = "codex" | "claude" | "custom";
 
@@ -37,19 +37,7 @@ export interface RunConfig {
 }
 
 /** The fixed defaults; the notes default depends on the user's folders (`defaultNotesPattern`). */
-export const DEFAULTS: Omit<RunConfig, "notes"> = {
-  agent: "codex",
-  agentArgs: [],
-  parallel: 3,
-  staggerSeconds: 5,
-  maxIterations: 3,
-  timeoutMinutes: 60,
-  stallMinutes: 10,
-  commit: true,
-  onUsageLimit: "wait",
-  agentEnv: {},
-  adaptive: true,
-};
+export { DEFAULTS };
 
 const CONFIG_FILES = [
   "package.json",
@@ -86,6 +74,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Finds csess.config.json / .csessrc / package.json#csess from `dir` upwards to the repo root. */
 export async function loadConfigFile(dir: string, stopDir: string): Promise<{ config: Partial<RunConfig>; file?: string }> {
+  // Loaded here, not at start-up: `csess --help` and the other commands never read a config file.
+  const { cosmiconfig } = await import("cosmiconfig");
   const explorer = cosmiconfig("csess", { searchPlaces: CONFIG_FILES, stopDir, searchStrategy: "global" });
   let found;
   try {
