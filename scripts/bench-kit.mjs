@@ -138,7 +138,7 @@ export const median = (/** @type {number[]} */ values) => quantile(values, 0.5);
  */
 export function timeInTurns(commands, runs) {
   const keys = /** @type {K[]} */ (Object.keys(commands));
-  const times = /** @type {Record<K, number[]>} */ (Object.fromEntries(keys.map((k) => [k, []])));
+  const times = /** @type {Record<K, number[]>} */ (/** @type {unknown} */ (Object.fromEntries(keys.map((k) => [k, []]))));
   for (let round = -1; round < runs; round++) {
     for (const key of keys) {
       const { file, args, cwd, env, okCodes = [0] } = commands[key];
