@@ -11,6 +11,8 @@ fi
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# sshd: the ssh executor tests start their own OpenSSH servers.
+{ command -v ssh >/dev/null 2>&1 && [ -x /usr/sbin/sshd ]; } || missing+=(openssh-server openssh-client)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=""
