@@ -3,6 +3,7 @@ export { CycleError, PlanInputError, type Plan, type PlannedTask, type PlannedSt
 export { formatPlan, formatOffset, formatDuration } from "./format.js";
 export { FakeClock, realClock, type Clock } from "./clock.js";
 export { seededRandom } from "./random.js";
+export type { HostSlots } from "./hosts.js";
 export type { BackoffOptions } from "./throttle.js";
 export type {
   IterationContext,

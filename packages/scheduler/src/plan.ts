@@ -15,6 +15,8 @@ export interface PlannedTask {
   wave: number;
   iterationsUsed: number;
   attached: boolean;
+  /** The host an attached iteration runs on. */
+  host?: string;
   /** Projected start, ms after the run starts, if each iteration took `assumedIterationMs` (todo only). */
   projectedStartMs?: number;
   reason?: string;
@@ -119,6 +121,7 @@ export function buildPlan(input: SchedulerTask[], settings: PlanSettings): Plan 
     wave: wave.get(t.id) ?? -1,
     iterationsUsed: t.iterationsUsed ?? 0,
     attached: Boolean(t.attached),
+    ...(t.attached && t.host !== undefined ? { host: t.host } : {}),
     ...(reason.has(t.id) ? { reason: reason.get(t.id)! } : {}),
   }));
   // Re-attached iterations first (they are already running), then by wave, then input order.

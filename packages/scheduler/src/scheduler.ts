@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import { realClock, type Clock } from "./clock.js";
 import { StartGate } from "./gate.js";
+import { HostPool, type HostSlots } from "./hosts.js";
 import { buildPlan, type Plan, type PlannedTask } from "./plan.js";
 import { Throttle, type BackoffOptions } from "./throttle.js";
 import type {
@@ -36,6 +37,12 @@ export interface SchedulerOptions {
    */
   adaptive?: boolean;
   onEvent?: (event: SchedulerEvent) => void;
+  /**
+   * The machines to run on, each with its own slots (`--host local:4 --host build1:4`). `parallel` stays
+   * the total; an iteration goes to the host with the most room; a `host-lost` result takes its host out.
+   * Without hosts, iterations are not placed (`IterationContext.host` is undefined).
+   */
+  hosts?: HostSlots[];
 }
 
 export interface Scheduler {
@@ -60,6 +67,8 @@ interface TaskRun {
   rateLimits: number;
   lastLimited: boolean;
   reattach: boolean;
+  /** The host of the running (or re-attached) iteration. */
+  host?: string;
   waitingOn: number;
   dependents: TaskRun[];
   reason?: string;
@@ -79,6 +88,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const emit = (event: SchedulerEvent) => options.onEvent?.(event);
 
   const limit = pLimit(parallel);
+  const hosts = options.hosts === undefined ? undefined : new HostPool(options.hosts);
+  // The adaptive level; the limit applied is also capped by the slots of the hosts still up.
+  let level = parallel;
+  const applyLimit = () => (limit.concurrency = Math.max(1, Math.min(level, hosts?.capacity() ?? level)));
+  applyLimit();
   const gate = new StartGate(clock, staggerMs);
   const throttle = new Throttle({
     clock,
@@ -89,7 +103,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     backoff: { baseMs: options.backoff?.baseMs ?? 15_000, capMs: options.backoff?.capMs ?? 10 * 60_000 },
     longPauseMs,
     emit,
-    concurrency: { get: () => limit.concurrency, set: (value) => (limit.concurrency = value) },
+    concurrency: { get: () => level, set: (value) => {
+      level = value;
+      applyLimit();
+    } },
   });
   const stopStarting = new AbortController(); // wakes gate waiters on stop
   const abortRunning = new AbortController(); // handed to iterations
@@ -122,6 +139,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         rateLimits: 0,
         lastLimited: false,
         reattach: planned.attached,
+        ...(planned.host === undefined ? {} : { host: planned.host }),
         waitingOn: 0,
         dependents: [],
       });
@@ -190,7 +208,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const take = () => {
         if (stopped || ready.length === 0) return false;
         if (running >= limit.concurrency && !ready[0]!.reattach) return false;
+        if (hosts && !ready[0]!.reattach) {
+          const host = hosts.pick();
+          if (host === undefined) return false; // cannot happen while running < capacity; never start hostless
+          ready[0]!.host = host;
+        }
         task = ready.shift()!;
+        if (hosts && task.host !== undefined) hosts.started(task.host);
         running++;
         return true;
       };
@@ -209,7 +233,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (!reattach) throttle.onStart();
       task.attempt++;
       task.attempts++;
-      const context = { iteration: task.iterationsUsed + 1, attempt: task.attempt, reattach, signal: abortRunning.signal };
+      const host = hosts ? task.host : undefined;
+      const context = {
+        iteration: task.iterationsUsed + 1, attempt: task.attempt, reattach, signal: abortRunning.signal,
+        ...(host === undefined ? {} : { host }),
+      };
       emit({
         type: "started",
         at: attemptStartedAt,
@@ -227,6 +255,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         result = { kind: "failed", reason: `iteration threw: ${error instanceof Error ? error.message : String(error)}` };
       }
       running--;
+      if (host !== undefined) hosts?.finished(host);
       const reason = "reason" in result ? result.reason : undefined;
       emit({
         type: "finished",
@@ -243,6 +272,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     };
 
     const handle = (task: TaskRun, result: IterationResult, attemptStartedAt: number) => {
+      if (result.kind === "host-lost") {
+        task.lastLimited = false;
+        if (hosts?.markDown(result.host)) {
+          emit({ type: "host-down", at: clock.now(), host: result.host, taskId: task.planned.id, ...(result.reason === undefined ? {} : { reason: result.reason }) });
+          applyLimit();
+        }
+        if (hosts && hosts.capacity() === 0) {
+          stopRun("no-hosts");
+          return;
+        }
+        enqueue(task, true);
+        return;
+      }
       if (result.kind === "rate-limited" || result.kind === "usage-limit") {
         task.rateLimits++;
         task.lastLimited = true;
@@ -353,7 +395,10 @@ function summarise(runs: Map<string, TaskRun>, startedAt: number, endedAt: numbe
     let reason = task.reason;
     if (task.state === "waiting" || task.state === "queued" || task.state === "running") {
       state = task.lastLimited ? "rate-limited" : "pending";
-      reason = stopped?.reason === "usage-limit" ? "run stopped for a usage limit" : "run stopped before this task finished";
+      reason =
+        stopped?.reason === "usage-limit" ? "run stopped for a usage limit" :
+        stopped?.reason === "no-hosts" ? "run stopped: every host stopped answering" :
+        "run stopped before this task finished";
     } else state = task.state;
     counts[state]++;
     tasks.push({
@@ -370,7 +415,7 @@ function summarise(runs: Map<string, TaskRun>, startedAt: number, endedAt: numbe
 }
 
 function checkResult(result: IterationResult): IterationResult {
-  const kinds = ["verified", "again", "failed", "rate-limited", "usage-limit"];
+  const kinds = ["verified", "again", "failed", "rate-limited", "usage-limit", "host-lost"];
   if (typeof result !== "object" || result === null || !kinds.includes(result.kind)) {
     throw new Error(
       `the iteration callback must resolve to { kind: ${kinds.map((k) => `"${k}"`).join(" | ")} }, ` +

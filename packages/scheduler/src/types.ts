@@ -17,6 +17,8 @@ export interface SchedulerTask {
    * start gate (no new agent is launched: the callback re-attaches, see `IterationContext.reattach`).
    */
   attached?: boolean;
+  /** The host the attached iteration runs on (with `SchedulerOptions.hosts`). */
+  host?: string;
 }
 
 export type TaskKind = "agent" | "group";
@@ -31,7 +33,9 @@ export type IterationResult =
   /** Provider said 429. Does not use an iteration; the task goes back to the front of the queue. */
   | { kind: "rate-limited"; retryAfterMs?: number; resetAt?: number | Date }
   /** Account usage limit (often hours away). Same handling, plus the `longPause` policy. */
-  | { kind: "usage-limit"; resetAt?: number | Date; retryAfterMs?: number };
+  | { kind: "usage-limit"; resetAt?: number | Date; retryAfterMs?: number }
+  /** The host stopped answering: it gets no more work, and the task goes back to the front of the queue (no iteration spent). */
+  | { kind: "host-lost"; host: string; reason?: string };
 
 export interface IterationContext {
   /** 1-based iteration number, counting iterations used in earlier runs. */
@@ -42,6 +46,8 @@ export interface IterationContext {
   reattach: boolean;
   /** Aborted by `stop({ abortRunning: true })`: end the agent and return promptly. */
   signal: AbortSignal;
+  /** The host to run on (with `SchedulerOptions.hosts`; a re-attached iteration gets the host it runs on). */
+  host?: string;
 }
 
 export type RunIteration = (taskId: string, context: IterationContext) => Promise<IterationResult>;
@@ -72,7 +78,7 @@ export interface RunSummary {
   endedAt: number;
 }
 
-export type StopReason = "stop-called" | "usage-limit";
+export type StopReason = "stop-called" | "usage-limit" | "no-hosts";
 export type LimitKind = "rate-limited" | "usage-limit";
 
 /** Everything the scheduler decides, as it happens; `at` is `clock.now()`. Journal and show these. */
@@ -85,4 +91,5 @@ export type SchedulerEvent =
   | { type: "resumed"; at: number }
   | { type: "concurrency-changed"; at: number; from: number; to: number; reason: "rate-limit" | "clean-completions" }
   | { type: "task-done"; at: number; taskId: string; state: TaskState; iterations: number; attempts: number; rateLimits: number; reason?: string }
-  | { type: "stopped"; at: number; reason: StopReason; resumeAt?: number };
+  | { type: "stopped"; at: number; reason: StopReason; resumeAt?: number }
+  | { type: "host-down"; at: number; host: string; taskId: string; reason?: string };
