@@ -3,6 +3,7 @@ import type { AgentProbe, ProviderEndpoint } from "@csess/agents";
 import type { TaskDetail } from "@csess/prd";
 import type { Tmux } from "@csess/tmux";
 import type { DailyNotes } from "../notes.js";
+import type { Fleet } from "./hosts.js";
 import type { RunConfig } from "./config.js";
 import type { Journal } from "./journal.js";
 import type { JournalEvent } from "./events.js";
@@ -27,6 +28,8 @@ export interface RunContext {
   details: Map<string, TaskDetail>;
   journal: Journal;
   tmux: Tmux;
+  /** The run's machines when it has `--host`s; undefined: everything runs on `tmux` here. */
+  fleet?: Fleet;
   probe: AgentProbe;
   view: ProgressView;
   notes?: DailyNotes;

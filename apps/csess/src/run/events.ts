@@ -59,6 +59,8 @@ export type JournalEvent = { at?: string } & (
       worktree: string;
       branch: string;
       base: string;
+      /** The ssh host the agent runs on (its worktree there mirrors `worktree`); absent: this machine. */
+      host?: string;
     }
   | {
       type: "iteration-ended";
@@ -88,6 +90,7 @@ export type JournalEvent = { at?: string } & (
   | { type: "concurrency"; value: number }
   | { type: "run-stopped"; reason: string }
   | { type: "run-finished"; exitCode: number }
+  | { type: "host-down"; host: string; taskId: string; reason?: string }
 );
 
 /** The contract's verdicts. */

@@ -11,6 +11,7 @@ import { notifyCommand } from "../notify.js";
 import { judge, logTail, runIteration } from "./attempt.js";
 import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
+import { LOCAL } from "./hosts.js";
 import { land, tick } from "./land.js";
 import { buildReport, formatReportMarkdown, formatReportTable, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
@@ -28,6 +29,7 @@ export function resumeTasks(ctx: RunContext): SchedulerTask[] {
       // A task that ended any other way is not run again (its iterations are spent).
       iterationsUsed: finalVerdict && finalVerdict !== "verified" ? ctx.config.maxIterations : iterationsUsed(t),
       attached: !t.final && inFlight(t) !== undefined,
+      ...(ctx.fleet && !t.final && inFlight(t) ? { host: inFlight(t)!.host ?? LOCAL } : {}),
     };
   });
 }
@@ -86,9 +88,16 @@ function onSchedulerEvent(ctx: RunContext, event: SchedulerEvent, landings: { ch
         `${event.limit === "usage-limit" ? "usage limit" : "rate limit"} from ${event.taskId}: no new starts until ${new Date(event.until).toLocaleTimeString()}`);
       return;
     case "stopped":
+      if (event.reason === "no-hosts") {
+        ctx.view.event("stopped", { reason: event.reason }, `every host stopped answering; stopping (csess resume ${ctx.runId} once they are back)`);
+      }
       if (event.reason === "usage-limit") {
         ctx.view.event("stopped", { resumeAt: event.resumeAt }, `usage limit resets at ${event.resumeAt ? new Date(event.resumeAt).toLocaleString() : "an unknown time"}; stopping cleanly (csess resume ${ctx.runId} then)`);
       }
+      return;
+    case "host-down":
+      record(ctx, { type: "host-down", host: event.host, taskId: event.taskId, ...(event.reason === undefined ? {} : { reason: event.reason }) });
+      ctx.view.event("host-down", { host: event.host }, `host ${event.host} stopped answering: no more work goes there; its tasks are requeued`);
       return;
     case "task-done": {
       const t = task(ctx, event.taskId);
@@ -121,6 +130,7 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     maxIterations: ctx.config.maxIterations,
     longPause: { action: ctx.config.onUsageLimit },
     adaptive: ctx.config.adaptive ?? true, // runs journaled before the option existed adapt
+    ...(ctx.fleet?.slots() ? { hosts: ctx.fleet.slots() } : {}),
     onEvent: (event) => onSchedulerEvent(ctx, event, landings),
   });
   const refresh = setInterval(() => ctx.view.refresh(snapshot(ctx, scheduler)), 500);

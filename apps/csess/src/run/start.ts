@@ -6,6 +6,7 @@ import { openRepo, pruneWorktrees, RepoError } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { loadConfigFile, mergeConfig, type RunConfig, type RunFlags } from "./config.js";
 import type { RunContext } from "./context.js";
+import { Fleet } from "./hosts.js";
 import { Journal, readJournal } from "./journal.js";
 import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
 import { execute, openNotes, openTmuxFor, printReport, resumeTasks, settleInterrupted } from "./runner.js";
@@ -84,6 +85,7 @@ function buildContext(input: {
   } catch {
     // The PRD is unreadable right now: prompts fall back to the titles the run planned.
   }
+  const tmux = openTmuxFor(input.socket);
   return {
     runId: input.runId,
     dir: input.dir,
@@ -97,7 +99,8 @@ function buildContext(input: {
     state,
     details,
     journal: input.journal,
-    tmux: openTmuxFor(input.socket),
+    tmux,
+    ...(input.config.hosts ? { fleet: new Fleet(tmux, input.config, state.start.repoRoot) } : {}),
     probe: input.probe,
     view: createView({ json: input.json }),
     notes: openNotes(input.config, state.start.repoRoot),

@@ -8,6 +8,8 @@ export interface IterationState {
   stateDir: string;
   /** The commit the task's branch started from: its own commits are base..branch. */
   base: string;
+  /** The ssh host it runs on; undefined for this machine. */
+  host?: string;
   startedAt: string;
   ended?: EventOf<"iteration-ended"> & { at: string };
   evidence?: EventOf<"evidence">;
@@ -94,6 +96,7 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
         session: event.session,
         stateDir: event.stateDir,
         base: event.base,
+        ...(event.host === undefined ? {} : { host: event.host }),
         startedAt: at,
       });
       return;
