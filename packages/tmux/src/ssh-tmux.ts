@@ -79,12 +79,18 @@ export class SshTmux implements Executor {
     };
     // Written before the session exists: a csess killed right after the start still finds it.
     await writeRemoteLink(this.home, link);
-    const out = await this.ssh.check([this.nodeBin, cli, dir, "start"], {
-      input: JSON.stringify({ spec: { ...spec, stateDir: remoteStateDir }, files }),
-      what: `starting session ${spec.name}`,
+    const input = JSON.stringify({ spec: { ...spec, stateDir: remoteStateDir }, files });
+    let attempt = 0;
+    const remote = await this.retrying(async () => {
+      // A connection that dropped during the last try may have left the session started: never start it twice.
+      if (attempt++ > 0) {
+        const started = await this.ssh.run([this.nodeBin, cli, dir, "status", remoteStateDir]);
+        if (started.code === SSH_CONNECTION_FAILED) throw sshFailure(this.host, `starting session ${spec.name}`, started);
+        if (started.code === 0) return JSON.parse(started.stdout) as SessionStatus;
+      }
+      return JSON.parse(await this.ssh.check([this.nodeBin, cli, dir, "start"], { input, what: `starting session ${spec.name}` })) as SessionHandle | SessionStatus;
     });
-    const remote = JSON.parse(out) as SessionHandle;
-    return { ...remote, stateDir, logFile: stateFile(stateDir, "log"), exitFile: stateFile(stateDir, "exit") };
+    return { name: remote.name, socket: remote.socket, startedAt: remote.startedAt, stateDir, logFile: stateFile(stateDir, "log"), exitFile: stateFile(stateDir, "exit") };
   }
 
   async waitForExit(ref: SessionRef, options: { signal?: AbortSignal } = {}): Promise<ExecutorOutcome> {
@@ -92,8 +98,6 @@ export class SshTmux implements Executor {
     if (!link) return { state: "dead", detail: `no session was started in ${typeof ref === "string" ? ref : ref.stateDir} (it holds no remote.json)` };
     const local = await readFile(stateFile(link.stateDir, "exit"), "utf8").catch(() => undefined);
     if (local) return { state: "exited", ...JSON.parse(local) };
-    let unreachableSince: number | undefined;
-    let pauseMs = 500;
     for (;;) {
       options.signal?.throwIfAborted();
       const result = await this.prepare()
@@ -105,19 +109,44 @@ export class SshTmux implements Executor {
       } else if (result.code !== SSH_CONNECTION_FAILED) {
         throw sshFailure(this.host, `waiting for session ${link.name}`, result);
       }
-      // The connection dropped: carry on waiting if the host answers, give up once it has not for long.
+      // The connection dropped: carry on waiting once the host answers, give up if it does not for long.
+      try {
+        await this.awaitHost(options.signal);
+      } catch (error) {
+        if (isUnreachable(error)) return { state: "unreachable", detail: `${(error as Error).message} (session ${link.name})` };
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * After a failed connection: resolves as soon as the host answers again; throws HOST_UNREACHABLE once
+   * it has not answered for `unreachableAfterMs` (retried with backoff meanwhile).
+   */
+  async awaitHost(signal?: AbortSignal): Promise<void> {
+    const since = Date.now();
+    for (let pauseMs = 250; ; pauseMs = Math.min(pauseMs * 2, 5000)) {
       this.ssh.reconnect();
-      if ((await this.ssh.run(["true"], { timeoutMs: 30_000 }).catch(() => undefined))?.code === 0) {
-        unreachableSince = undefined;
-        pauseMs = 500;
-        continue;
+      const probe = await this.ssh.run(["true"], { timeoutMs: 30_000 }).catch(() => undefined);
+      if (probe?.code === 0) return;
+      const silentMs = Date.now() - since;
+      if (silentMs >= this.unreachableAfterMs) {
+        throw new TmuxError("HOST_UNREACHABLE", `ssh host ${this.host} has not answered for ${Math.round(silentMs / 1000)} s: ${probe?.stderr.trim() || "no answer"}`);
       }
-      unreachableSince ??= Date.now();
-      if (Date.now() - unreachableSince >= this.unreachableAfterMs) {
-        return { state: "unreachable", detail: `ssh host ${this.host} has not answered for ${Math.round((Date.now() - unreachableSince) / 1000)} s (session ${link.name})` };
+      await sleep(Math.min(pauseMs, this.unreachableAfterMs - silentMs), signal);
+    }
+  }
+
+  /** Runs an idempotent step, again after a dropped connection once the host answers; HOST_UNREACHABLE if it stays away. */
+  async retrying<T>(step: () => Promise<T>): Promise<T> {
+    // A step that keeps failing while the host answers is not a connection problem: it gets a few tries.
+    for (let tries = 1; ; tries++) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!isUnreachable(error) || tries >= 5) throw error;
+        await this.awaitHost();
       }
-      await sleep(pauseMs, options.signal);
-      pauseMs = Math.min(pauseMs * 2, 5000);
     }
   }
 
@@ -229,7 +258,7 @@ export class SshTmux implements Executor {
 
   /** Creates the work directory and installs this package's compiled files there (once per version). */
   private prepare(): Promise<Ready> {
-    this.ready ??= this.install().catch((error: unknown) => {
+    this.ready ??= this.retrying(() => this.install()).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });

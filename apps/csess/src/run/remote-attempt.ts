@@ -4,7 +4,6 @@ import { TmuxError, type Executor } from "@csess/tmux";
 import { record, type RunContext } from "./context.js";
 import { LOCAL } from "./hosts.js";
 import type { IterationState, TaskState } from "./state.js";
-import { GitTransportError } from "./workspace.js";
 
 /** The executor an attempt runs on: this machine unless the run has ssh hosts. */
 export function executorOf(ctx: RunContext, host: string | undefined): Executor {
@@ -44,7 +43,7 @@ export async function fetchBranchBack(ctx: RunContext, t: TaskState, a: Iteratio
 
 /** True when an error means the host did not answer (ssh's connection failed, not the command). */
 export function isHostUnreachable(error: unknown): boolean {
-  return (error instanceof TmuxError && error.code === "HOST_UNREACHABLE") || (error instanceof GitTransportError && error.unreachable);
+  return error instanceof TmuxError && error.code === "HOST_UNREACHABLE";
 }
 
 /**

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { basename, posix } from "node:path";
-import type { SshTmux } from "@csess/tmux";
+import { TmuxError, type SshTmux } from "@csess/tmux";
 import { withRepoLock } from "@csess/verify";
 
 /** A task branch's tip as last sent to the host; the worktree there is reset to it when they differ. */
@@ -24,7 +24,11 @@ export class RemoteWorkspace {
   ) {}
 
   /** Pushes the task branch and makes (or resets) its worktree on the host; returns the worktree's path there. */
-  async prepare(branch: string): Promise<string> {
+  prepare(branch: string): Promise<string> {
+    return this.executor.retrying(() => this.prepareOnce(branch));
+  }
+
+  private async prepareOnce(branch: string): Promise<string> {
     const bare = await this.bareRepo();
     const worktree = posix.join(await this.executor.workDir(), "worktrees", branch);
     await this.git(this.repoRoot, ["push", "-q", "--force", this.url(bare), `refs/heads/${branch}:${TIP_REF}${branch}`]);
@@ -47,9 +51,9 @@ export class RemoteWorkspace {
   /** Fetches the task branch from the host and resets the local worktree (where nothing runs) to it. */
   async fetchBack(branch: string, localWorktree: string): Promise<void> {
     const bare = await this.bareRepo();
-    await withRepoLock(this.repoRoot, () =>
+    await this.executor.retrying(() => withRepoLock(this.repoRoot, () =>
       this.git(this.repoRoot, ["fetch", "-q", "--no-write-fetch-head", "--no-auto-gc", this.url(bare), `+refs/heads/${branch}:${FETCHED_REF}${branch}`]),
-    );
+    ));
     await this.git(localWorktree, ["reset", "-q", "--hard", `${FETCHED_REF}${branch}`]);
   }
 
@@ -83,20 +87,11 @@ export class RemoteWorkspace {
       child.on("error", reject);
       child.on("exit", (code) => {
         if (code === 0) return resolve();
-        reject(new GitTransportError(this.executor.host, `git ${args[0]} ${args.at(-1) ?? ""} failed (exit ${code}): ${stderr.trim()}`, /Could not read from remote repository|Connection (refused|closed|timed out)|ssh: /.test(stderr)));
+        const message = `ssh host ${this.executor.host}: git ${args[0]} ${args.at(-1) ?? ""} failed (exit ${code}): ${stderr.trim()}`;
+        // The connection, not git, failed: the caller waits for the host (and gives up on it after the timeout).
+        const transport = /Could not read from remote repository|remote end hung up|Connection (refused|closed|reset|timed out)|early EOF|Broken pipe|ssh: |kex_exchange/.test(stderr);
+        reject(transport ? new TmuxError("HOST_UNREACHABLE", message) : new Error(message));
       });
     });
-  }
-}
-
-/** A push or fetch to a host failed; `unreachable` when the connection, not git, was the problem. */
-export class GitTransportError extends Error {
-  constructor(
-    readonly host: string,
-    message: string,
-    readonly unreachable: boolean,
-  ) {
-    super(`ssh host ${host}: ${message}`);
-    this.name = "GitTransportError";
   }
 }
