@@ -92,6 +92,24 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
     expect(new Set(hosts)).toEqual(new Set(["local", "h1", "h2"]));
     // One connection per host for the whole run (ControlMaster), git included.
     for (const host of f.hosts) expect(host.accepted()).toBeLessThanOrEqual(2);
+
+    // status, logs and kill find the remote sessions from here.
+    const status = JSON.parse((await s.csess(["status", "--json"])).stdout) as { sessions: Array<{ name: string; host: string; state: string }> };
+    const remote = status.sessions.filter((x) => x.host === "h1" || x.host === "h2");
+    expect(remote.length).toBeGreaterThan(0);
+    expect(remote.every((x) => x.state === "exited")).toBe(true);
+    const logs = await s.csess(["logs", remote[0]!.name, "-n", "50"]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(/fake agent: task \w+ iteration 1/);
+    const killed = await s.csess(["kill", remote[0]!.name]);
+    expect(killed.stdout).toMatch(/had already exited \(exit 0\)/);
+    // doctor --host checks the host as a run uses it.
+    const doctor = await s.csess(["doctor", "--host", "h1", "--ssh-config", f.configFile, "--agent", "custom", "--json"]);
+    expect(doctor.code, doctor.stdout).toBe(0);
+    expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, reachable: true, tools: [{ name: "tmux", ok: true }, { name: "git", ok: true }, { name: "node", ok: true }] });
+    const down = await s.csess(["doctor", "--host", "nosuchhost.invalid", "--agent", "custom"]);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/cannot connect/);
   }, 240_000);
 
   it("a dropped ssh connection, then kill -9 of csess and csess resume: nothing lost, nothing run twice", async () => {

@@ -18,4 +18,4 @@ export type {
 export type { Executor, ExecutorOutcome, ExecutorStartOptions } from "./executor.js";
 export { SshConnection, shellQuote, type SshOptions, type SshResult } from "./ssh.js";
 export { SshTmux, type SshTmuxOptions } from "./ssh-tmux.js";
-export { readRemoteRegistry, type RemoteLink } from "./remote-registry.js";
+export { readRemoteLink, readRemoteRegistry, type RemoteLink } from "./remote-registry.js";

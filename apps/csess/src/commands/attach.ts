@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
-import { openTmux, userErrors, sessionNamed } from "./tmux-shared.js";
+import { executorForSession, userErrors, sessionNamed } from "./tmux-shared.js";
 
 export function registerAttach(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function registerAttach(program: Command): void {
     .action((typed: string) =>
       userErrors(async () => {
         const name = sessionNamed(typed);
-        const tmux = openTmux();
+        const tmux = await executorForSession(name);
         await tmux.status(name); // unknown names fail here, listing the known ones
         if (!process.stdin.isTTY || !process.stdout.isTTY) {
           throw new UserError(`csess attach needs a terminal (stdin and stdout must be a TTY); to read ${name}'s output here use: csess logs ${name}`);

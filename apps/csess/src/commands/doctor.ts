@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { AGENT_KINDS, probeAgent, type AgentKind, type AgentProbe } from "@csess/agents";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
+import { formatHostDoctor, runHostDoctor } from "./doctor-host.js";
 
 export interface ToolCheck {
   name: string;
@@ -105,10 +106,19 @@ export function registerDoctor(program: Command): void {
     .description("check tmux, git, the agent CLIs (versions, flags csess will pass, auth), PATH and notifications")
     .option("--agent <kind>", "check only this agent: codex, claude or custom")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExit status: 0 when a usable setup exists, 1 otherwise.\n\nExamples:\n  csess doctor\n  csess doctor --agent claude --json | jq '.agents[0].flags'")
-    .action(async (options: { agent?: string; json?: boolean }) => {
+    .option("--host <dest>", "check an ssh host instead: reachability, tmux, git, node and the agent CLI there")
+    .option("--ssh-config <file>", "with --host: ssh config file (ssh -F FILE)")
+    .addHelpText("after", "\nExit status: 0 when a usable setup exists, 1 otherwise.\n\nExamples:\n  csess doctor\n  csess doctor --agent claude --json | jq '.agents[0].flags'\n  csess doctor --host build1 --agent codex")
+    .action(async (options: { agent?: string; json?: boolean; host?: string; sshConfig?: string }) => {
       if (options.agent !== undefined && !(AGENT_KINDS as readonly string[]).includes(options.agent)) {
         throw new UserError(`--agent must be one of ${AGENT_KINDS.join(", ")} (e.g. --agent codex); received "${options.agent}"`);
+      }
+      if (options.host !== undefined && options.host !== "local") {
+        const agents = options.agent === "custom" ? [] : options.agent ? [options.agent] : ["codex", "claude"];
+        const hostReport = await runHostDoctor(options.host, { agents, ...(options.sshConfig ? { sshConfig: options.sshConfig } : {}) });
+        process.stdout.write(options.json ? `${JSON.stringify(hostReport, null, 2)}\n` : formatHostDoctor(hostReport));
+        if (!hostReport.ok) process.exitCode = 1;
+        return;
       }
       const report = await runDoctor(process.env, options.agent as AgentKind | undefined);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));

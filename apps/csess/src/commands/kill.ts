@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { openTmux, userErrors, sessionNamed } from "./tmux-shared.js";
+import { executorForSession, userErrors, sessionNamed } from "./tmux-shared.js";
 
 export function registerKill(program: Command): void {
   program
@@ -9,7 +9,7 @@ export function registerKill(program: Command): void {
     .action((typed: string) =>
       userErrors(async () => {
         const name = sessionNamed(typed);
-        const tmux = openTmux();
+        const tmux = await executorForSession(name);
         const before = await tmux.status(name);
         const after = await tmux.kill(name);
         const what =

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { openTmux, sessionNamed, userErrors } from "./tmux-shared.js";
+import { describeOutcome, executorForSession, sessionNamed, userErrors } from "./tmux-shared.js";
 
 export function registerLogs(program: Command): void {
   program
@@ -11,17 +11,13 @@ export function registerLogs(program: Command): void {
     .addHelpText("after", "\nExamples:\n  csess logs demo\n  csess logs demo -n 200\n  csess logs demo -f")
     .action((name: string, options: { lines: number; follow?: boolean }) =>
       userErrors(async () => {
-        const tmux = openTmux();
+        const executor = await executorForSession(sessionNamed(name));
         if (!options.follow) {
-          process.stdout.write(await tmux.tail(sessionNamed(name), options.lines));
+          process.stdout.write(await executor.tail(sessionNamed(name), options.lines));
           return;
         }
-        const outcome = await tmux.follow(sessionNamed(name), (chunk) => process.stdout.write(chunk), { lines: options.lines });
-        process.stderr.write(
-          outcome.state === "exited"
-            ? `csess: ${name} exited with code ${outcome.exitCode}${outcome.reason === "exit" ? "" : ` (${outcome.reason})`}\n`
-            : `csess: ${name} is dead: ${outcome.detail}\n`,
-        );
+        const outcome = await executor.follow(sessionNamed(name), (chunk) => process.stdout.write(chunk), { lines: options.lines });
+        process.stderr.write(describeOutcome(name, outcome));
       }),
     );
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { SessionStatus } from "@csess/tmux";
 import { renderTable } from "../table.js";
 import { summarizeRuns, type RunSummaryRow } from "../run/summary.js";
-import { minutes, openTmux, sessionJson, userErrors } from "./tmux-shared.js";
+import { listAllSessions, minutes, sessionJson, userErrors } from "./tmux-shared.js";
 
 const DEFAULT_STALL_MS = 15 * 60_000;
 
@@ -19,7 +19,8 @@ export function registerStatus(program: Command): void {
     )
     .action((options: { json?: boolean; stall?: number }) =>
       userErrors(async () => {
-        const sessions = await openTmux().list({ stallMs: options.stall ?? DEFAULT_STALL_MS });
+        const { sessions, unreachable } = await listAllSessions(options.stall ?? DEFAULT_STALL_MS);
+        for (const host of unreachable) process.stderr.write(`csess: warning: sessions on ssh host ${host}\n`);
         const runs = await summarizeRuns(process.cwd());
         if (options.json) {
           process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson), runs }) + "\n");
@@ -43,9 +44,10 @@ function formatRuns(runs: RunSummaryRow[], now = Date.now()): string {
 export function formatSessions(sessions: SessionStatus[], now = Date.now()): string {
   if (sessions.length === 0) return "No csess sessions. Start one with: csess exec -- COMMAND\n";
   const table = renderTable(
-    ["NAME", "STATE", "EXIT", "STARTED", "LAST OUTPUT", "DIR", "COMMAND"],
+    ["NAME", "HOST", "STATE", "EXIT", "STARTED", "LAST OUTPUT", "DIR", "COMMAND"],
     sessions.map((s) => [
       s.name,
+      s.host ?? "local",
       s.state,
       s.exitCode === undefined ? "" : s.reason && s.reason !== "exit" ? `${s.exitCode} (${s.reason})` : String(s.exitCode),
       ago(s.startedAt, now),

@@ -4,7 +4,7 @@ import { Journal, readJournal } from "../run/journal.js";
 import { isAlive, resolveRunId, runDir } from "../run/rundir.js";
 import { findRepoRoot } from "../run/start.js";
 import { inFlight, replay } from "../run/state.js";
-import { openTmux, userErrors } from "./tmux-shared.js";
+import { executorForStateDir, userErrors } from "./tmux-shared.js";
 
 export function registerStop(program: Command): void {
   program
@@ -26,12 +26,11 @@ export function registerStop(program: Command): void {
           await waitForExit(runner, 10_000);
           state = replay(readJournal(journalPath));
         }
-        const tmux = openTmux(options);
         const killed: string[] = [];
         for (const task of state.tasks.values()) {
           const attempt = task.final ? undefined : inFlight(task);
           if (!attempt) continue;
-          await tmux.kill({ stateDir: attempt.stateDir }).then(() => killed.push(attempt.session), () => undefined);
+          await (await executorForStateDir(attempt.stateDir, options)).kill({ stateDir: attempt.stateDir }).then(() => killed.push(attempt.session), () => undefined);
         }
         if (!state.finished) {
           const journal = new Journal(journalPath);
