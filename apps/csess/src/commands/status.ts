@@ -43,11 +43,13 @@ function formatRuns(runs: RunSummaryRow[], now = Date.now()): string {
 
 export function formatSessions(sessions: SessionStatus[], now = Date.now()): string {
   if (sessions.length === 0) return "No csess sessions. Start one with: csess exec -- COMMAND\n";
+  // The HOST column only once some session runs on an ssh host.
+  const hosts = sessions.some((s) => s.host !== undefined);
   const table = renderTable(
-    ["NAME", "HOST", "STATE", "EXIT", "STARTED", "LAST OUTPUT", "DIR", "COMMAND"],
+    ["NAME", ...(hosts ? ["HOST"] : []), "STATE", "EXIT", "STARTED", "LAST OUTPUT", "DIR", "COMMAND"],
     sessions.map((s) => [
       s.name,
-      s.host ?? "local",
+      ...(hosts ? [s.host ?? "local"] : []),
       s.state,
       s.exitCode === undefined ? "" : s.reason && s.reason !== "exit" ? `${s.exitCode} (${s.reason})` : String(s.exitCode),
       ago(s.startedAt, now),
