@@ -115,13 +115,15 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
   it("a dropped ssh connection, then kill -9 of csess and csess resume: nothing lost, nothing run twice", async () => {
     const { s, f, args, starts, ids } = await setUp(8, 4);
     let runner = s.spawnCsess(["run", ...args]);
-    collect(runner);
+    const first = collect(runner);
+    const said = (error: unknown) => new Error(`${(error as Error).message}; the runner said: ${first.stderr()} ${first.stdout().slice(-4000)}`);
     // Every slot busy, remote ones included: then the connections to both hosts drop under the runner.
-    await waitUntil(s, () => (new Set(starts().map(([, pwd]) => pwd.split("/worktrees/")[0])).size >= 3 && starts().length >= 6 ? true : undefined), 120_000, exited(runner), [s.dir]);
+    await waitUntil(s, () => (new Set(starts().map(([, pwd]) => pwd.split("/worktrees/")[0])).size >= 3 && starts().length >= 6 ? true : undefined), 120_000, exited(runner), [s.dir]).catch((e: unknown) => Promise.reject(said(e)));
     f.dropConnections();
     // The runner carries on: a task finishes after the drop, and only then is the runner killed.
     const finishedBefore = journal(s).filter((e) => e.type === "task-finished").length;
-    await waitUntil(s, () => (journal(s).filter((e) => e.type === "task-finished").length > finishedBefore ? true : undefined), 120_000, exited(runner));
+    await waitUntil(s, () => (journal(s).filter((e) => e.type === "task-finished").length > finishedBefore ? true : undefined), 120_000, exited(runner))
+      .catch((e: unknown) => Promise.reject(said(e)));
     runner.kill("SIGKILL");
     expect(await exited(runner)).toBe("SIGKILL");
     runner = s.spawnCsess(["resume", "--json"]);
