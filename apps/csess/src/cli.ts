@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { extendAgentPath } from "./agent-path.js";
 import { UserError } from "./errors.js";
+import { VERSION } from "./package-root.js";
 import { registerRun } from "./commands/run.js";
 import { registerReport } from "./commands/report.js";
 import { registerStop } from "./commands/stop.js";
@@ -14,20 +15,21 @@ import { registerAttach } from "./commands/attach.js";
 import { registerKill } from "./commands/kill.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerDoctor } from "./commands/doctor.js";
+import { registerCompletion } from "./commands/completion.js";
+import { registerDiff } from "./commands/diff.js";
 
-const { version } = JSON.parse(
-  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
-) as { version: string };
 
 /** Each command lives in its own module under ./commands and registers itself here. */
-const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor];
+const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor, registerDiff, registerCompletion];
 
 export function buildProgram(): Command {
   const program = new Command("csess")
     .description(
       "Run AI coding agents in persistent tmux sessions and turn a PRD checklist into parallel, verified work.",
     )
-    .version(version, "-V, --version")
+    .version(VERSION, "-V, --version")
+    // picocolors reads --no-color and NO_COLOR itself; declared here so every command accepts it.
+    .option("--no-color", "no colors in the output (as NO_COLOR=1 does)")
     // Usage errors read like every other csess error: one line, "csess: " first (subcommands inherit this).
     .configureOutput({
       outputError: (text, write) => write(`csess: ${text.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")} (run with --help for usage)\n`),
@@ -39,6 +41,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 work not verified, 2 usage/setup error. */
 export async function main(argv: string[]): Promise<number> {
+  extendAgentPath(process.env);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,5 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
+import { defaultHome } from "@csess/tmux";
 
 const HEADING = "## Active Long-Running Processes";
 
@@ -12,6 +14,17 @@ export interface NoteEntry {
   /** Set when the session finished. */
   exitCode?: number | null;
   endedAt?: Date;
+}
+
+/**
+ * Where the daily notes go unless told otherwise: never into the user's repository, but the OpenClaw
+ * workspace's memory folder when there is one (`$OPENCLAW_WORKSPACE_DIR`, else `~/.openclaw/workspace`),
+ * else a per-user folder, `$CSESS_HOME/notes` (`~/.csess/notes`).
+ */
+export function defaultNotesPattern(env: NodeJS.ProcessEnv = process.env): string {
+  const openclaw = env.OPENCLAW_WORKSPACE_DIR || join(homedir(), ".openclaw", "workspace");
+  if (existsSync(openclaw)) return join(openclaw, "memory", "{date}.md");
+  return join(defaultHome(env), "notes", "{date}.md");
 }
 
 /** `memory/{date}.md` -> `memory/2026-11-21.md`, relative to `root` unless absolute. */

@@ -48,5 +48,24 @@ describe.each(["codex", "claude"])("csess demo --agent %s (real CLI against the 
     expect(prd).toContain("- [x] Add a smoke test script");
     const saved = JSON.parse(readFileSync(path.join(repo, ".csess", "runs", (report as unknown as { runId: string }).runId, "report.json"), "utf8"));
     expect(saved.tasks.map((t: { verdict: string }) => t.verdict)).toEqual(report.tasks.map((t) => t.verdict));
+
+    // Tokens and cost as each real CLI reported them to csess (the scripted server reports usage):
+    // both state tokens; only claude states a cost, codex's stays "unknown" — in report.json, the
+    // terminal table and report.html alike.
+    type Usage = { tokens: { value: number | null }; costUsd: { value: number | null } };
+    const usage = (report as unknown as { usage: Usage; tasks: Array<{ usage: Usage }> });
+    for (const t of usage.tasks) expect(t.usage.tokens.value).toBeGreaterThan(0);
+    expect(usage.usage.tokens.value).toBeGreaterThan(0);
+    const table = await run(["report"], repo);
+    const html = readFileSync(path.join(repo, ".csess", "runs", saved.runId, "report.html"), "utf8");
+    if (agent === "claude") {
+      for (const t of usage.tasks) expect(t.usage.costUsd.value).toBeGreaterThan(0);
+      expect(table.stdout).toMatch(/cost \$\d+\.\d{4}/);
+      expect(html).toMatch(/<dd>\$\d+\.\d{4}<\/dd>/);
+    } else {
+      expect(usage.usage.costUsd.value).toBeNull();
+      expect(table.stdout).toMatch(/tokens ≥?[\d.]+k?, cost unknown/);
+      expect(html).toMatch(/<dt>Cost<\/dt><dd>unknown<\/dd>/);
+    }
   }, 240_000);
 });

@@ -50,7 +50,11 @@ describe("csess doctor", () => {
   it("is not ready without an agent CLI, but --agent custom only needs sh", async () => {
     const none = await runDoctor(env(baseBin));
     expect(none.ok).toBe(false);
-    expect(none.agents.find((a) => a.kind === "codex")?.error).toContain("codex not found on PATH");
+    const codex = none.agents.find((a) => a.kind === "codex")?.error;
+    expect(codex).toContain("codex not found on PATH; install it with `npm install -g @openai/codex`");
+    // This checkout installed codex for the demo: doctor points at it.
+    expect(codex).toContain(`export PATH="${resolve(import.meta.dirname, "../node_modules/.bin")}:$PATH"`);
+    expect(none.agents.find((a) => a.kind === "claude")?.error).toContain("npm install -g @anthropic-ai/claude-code");
     expect(formatDoctor(none)).toContain("Not ready");
     expect((await runDoctor(env(baseBin), "custom")).ok).toBe(true);
   });

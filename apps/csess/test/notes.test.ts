@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { DailyNotes, notesPath, upsertEntry } from "../src/notes.js";
+import { DailyNotes, defaultNotesPattern, notesPath, upsertEntry } from "../src/notes.js";
 import { makeCliSandbox } from "./tmux-helpers.js";
 import { waitFor } from "./run-helpers.js";
 
@@ -17,6 +17,13 @@ describe("daily notes", () => {
   it("names the file after the local date", () => {
     expect(notesPath("memory/{date}.md", "/repo", new Date(2026, 10, 21, 23, 59))).toBe("/repo/memory/2026-11-21.md");
     expect(notesPath("/abs/{date}.txt", "/repo", new Date(2026, 0, 2))).toBe("/abs/2026-01-02.txt");
+  });
+
+  it("goes to the OpenClaw workspace's memory folder when there is one, else to $CSESS_HOME/notes — never the repository", () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "csess-notes-"));
+    const home = path.join(dir, "csess-home");
+    expect(defaultNotesPattern({ CSESS_HOME: home, OPENCLAW_WORKSPACE_DIR: path.join(dir, "no-such-workspace") })).toBe(path.join(home, "notes", "{date}.md"));
+    expect(defaultNotesPattern({ CSESS_HOME: home, OPENCLAW_WORKSPACE_DIR: dir })).toBe(path.join(dir, "memory", "{date}.md"));
   });
 
   it("adds the section once, replaces a session's line, and keeps everything else as written", () => {

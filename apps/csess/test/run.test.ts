@@ -134,20 +134,37 @@ describe("csess run", () => {
 });
 
 describe("csess run: daily notes", () => {
-  it("lists each agent session in the notes' Active Long-Running Processes, then marks it finished", async () => {
+  it("lists each agent session in the per-user notes' Active Long-Running Processes, marks it finished, and leaves the repository clean", async () => {
     sandbox = makeRunSandbox("# P\n\n- [ ] Add the greeting file\n- [ ] Add the farewell file\n");
     await commitAll(sandbox);
     const args = customAgentArgs().filter((a) => a !== "--no-notes");
-    const result = await sandbox.csess(["run", "--notes", "notes/{date}.md", ...args]);
+    // No --notes, no $CSESS_NOTES, a HOME without an OpenClaw workspace: the default, $CSESS_HOME/notes.
+    const result = await sandbox.csess(["run", ...args], { env: { CSESS_NOTES: "", HOME: sandbox.dir } });
     expect(result.code, result.stderr).toBe(0);
     const ids = await taskIds(sandbox);
     const day = new Date();
-    const file = path.join(sandbox.repo, "notes", `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}.md`);
+    const file = path.join(sandbox.env.CSESS_HOME!, "notes", `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}.md`);
+    expect(await sandbox.git("status", "--porcelain")).toBe("");
     const notes = readFileSync(file, "utf8");
     expect(notes).toContain("## Active Long-Running Processes");
     for (const id of Object.values(ids)) {
       expect(notes).toMatch(new RegExp(`- \`csess-\\S+-${id}\` \\(started \\d\\d:\\d\\d, finished \\d\\d:\\d\\d, exit 0\\) in \`.*${id}\`: \`.*scripted-agent\\.sh`));
     }
+  }, 120_000);
+});
+
+describe("csess logs TASK", () => {
+  it("prints a run task's output by task id, per --iteration, and says which iterations exist", async () => {
+    sandbox = makeRunSandbox("# P\n\n- [ ] Add the greeting file\n");
+    await commitAll(sandbox);
+    expect((await sandbox.csess(["run", ...customAgentArgs()])).code).toBe(0);
+    const id = (await taskIds(sandbox))["Add the greeting file"]!;
+    const latest = await sandbox.csess(["logs", id]);
+    expect(latest.stdout).toMatch(new RegExp(`^fake agent: task ${id} iteration 1 \\(\\d+ bytes of prompt\\)$`, "m"));
+    expect((await sandbox.csess(["logs", id, "--iteration", "1"])).stdout).toBe(latest.stdout);
+    const missing = await sandbox.csess(["logs", id, "--iteration", "3"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(new RegExp(`task ${id} in run \\S+ has iterations 1; received --iteration 3`));
   }, 120_000);
 });
 
@@ -235,5 +252,16 @@ describe("csess run: refusals and plans", () => {
     expect(r.stdout).toMatch(/2 tasks to run in 1 wave/);
     expect(sandbox.starts()).toEqual([]);
     expect(await sandbox.git("status", "--porcelain", "--ignored")).not.toContain(".csess/runs");
+  });
+
+  it("--prd FILE names the PRD like the argument does (ralphy's flag); both, differing, is refused", async () => {
+    sandbox = makeRunSandbox("# P\n\n- [ ] root task\n", { "docs/PLAN.md": "# Plan\n\n- [ ] planned task\n" });
+    await commitAll(sandbox);
+    const r = await sandbox.csess(["run", "--prd", "docs/PLAN.md", "--dry-run", ...customAgentArgs()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("planned task");
+    expect(r.stdout).not.toContain("root task");
+    const both = await sandbox.csess(["run", "PRD.md", "--prd", "docs/PLAN.md", "--dry-run", ...customAgentArgs()]);
+    expect(both).toMatchObject({ code: 2, stderr: "csess: give the PRD once: as an argument or with --prd; received PRD.md and --prd docs/PLAN.md\n" });
   });
 });

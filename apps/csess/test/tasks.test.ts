@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parsePrd } from "@csess/prd";
 import { main } from "../src/cli.js";
 
-const demoPrd = fileURLToPath(new URL("../../../fixtures/demo/PRD.md", import.meta.url));
+const demoPrd = fileURLToPath(new URL("../demo/PRD.md", import.meta.url));
 
 /** Runs `csess ARGS...` in this process; returns its exit code and what it printed. */
 async function csess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

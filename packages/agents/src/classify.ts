@@ -99,6 +99,8 @@ function readEvent(e: Event, s: Signals): void {
       const input = (num(usage.input_tokens) ?? 0) + (num(usage.cache_read_input_tokens) ?? 0) + (num(usage.cache_creation_input_tokens) ?? 0);
       s.tokens = addTokens(undefined, input, num(usage.output_tokens) ?? 0);
     }
+    const cost = num(e.total_cost_usd);
+    if (cost !== undefined) s.tokens = { ...(s.tokens ?? { input: 0, output: 0, total: 0 }), costUsd: cost };
   } else if (type === "assistant" && e.is_api_error_message === true) {
     // A message the CLI synthesised from an API error (model "<synthetic>"), not model narration.
     const content = obj(e.message)?.content;

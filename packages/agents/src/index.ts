@@ -2,7 +2,7 @@ export { probeAgent, type ProbeOptions } from "./probe.js";
 export { buildInvocation, codexProviderArgs, csessEnv } from "./invocation.js";
 export { buildPrompt, type PromptInput, type PromptTask } from "./prompt.js";
 export { classifyOutcome } from "./classify.js";
-export { progressLine } from "./progress.js";
+export { lastMeaningfulLine, meaningfulLine, progressLine } from "./progress.js";
 export { parseResetTime, parseDuration } from "./reset-time.js";
 export {
   AGENT_KINDS,

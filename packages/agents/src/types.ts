@@ -95,10 +95,13 @@ export type OutcomeClass =
   | "bad-flags"
   | "timeout";
 
+/** What an agent reported about its own consumption (never estimated by csess). */
 export interface TokenUsage {
   input: number;
   output: number;
   total: number;
+  /** US dollars, when the agent states it (claude's `total_cost_usd`; codex does not say). */
+  costUsd?: number;
 }
 
 export interface Outcome {

@@ -35,12 +35,18 @@ describe("captured real CLI outputs (fixtures/agent-outputs, from the end-to-end
     if (expected === "usage-limit") expect(Date.parse(outcome.resetAt ?? "")).toBeGreaterThan(Date.parse(c.capturedAt));
   });
 
-  it("takes token usage from codex turn.completed and claude result events", () => {
+  it("takes token usage from codex turn.completed and claude result events; cost only where the agent states it", () => {
     const codex = captured("codex-honest");
+    // codex reports tokens but no price: the cost stays unknown, never estimated.
     expect(classifyOutcome({ kind: "codex", exitCode: 0, output: codex.output }).tokens).toEqual({ input: 4000, output: 145, total: 4145 });
     const claude = captured("claude-honest");
-    expect(classifyOutcome({ kind: "claude", exitCode: 0, output: claude.output }).tokens?.total).toBeGreaterThan(0);
-  });
+    expect(classifyOutcome({ kind: "claude", exitCode: 0, output: claude.output }).tokens).toEqual({ input: 4000, output: 145, total: 4145, costUsd: 0.014175 });
+    // A 429 before any model turn: claude says it cost nothing; codex says nothing at all.
+    const claudeLimited = captured("claude-rate-limit");
+    expect(classifyOutcome({ kind: "claude", exitCode: claudeLimited.exitCode, output: claudeLimited.output }).tokens).toEqual({ input: 0, output: 0, total: 0, costUsd: 0 });
+    const codexLimited = captured("codex-rate-limit");
+    expect(classifyOutcome({ kind: "codex", exitCode: codexLimited.exitCode, output: codexLimited.output }).tokens).toBeUndefined();
+  }, 10_000);
 });
 
 const NOW = new Date(2026, 10, 21, 14, 0, 0); // 21 Nov 2026 14:00 local time
@@ -52,6 +58,24 @@ describe("strings the CLIs print", () => {
   it("codex: exceeded retry limit, last status: 429 -> rate-limited", () => {
     const o = classifyOutcome({ kind: "codex", exitCode: 1, output: codexFailed("exceeded retry limit, last status: 429 Too Many Requests") });
     expect(o.class).toBe("rate-limited");
+  });
+
+  // codex often gives only the status code: no "Too Many Requests", no "rate limit" words.
+  it("codex: a bare status code (exceeded retry limit, last status: 429) -> rate-limited", () => {
+    const o = classifyOutcome({ kind: "codex", exitCode: 1, output: codexFailed("exceeded retry limit, last status: 429") });
+    expect(o).toMatchObject({ class: "rate-limited", summary: "exceeded retry limit, last status: 429" });
+    expect(o.advice).toMatch(/requeued/);
+  });
+
+  it("any agent printing only `last status: 429` on stderr -> rate-limited", () => {
+    for (const kind of ["codex", "claude", "custom"] as const) {
+      const o = classifyOutcome({ kind, exitCode: 1, output: "working...\nERROR: last status: 429\n" });
+      expect(o, kind).toMatchObject({ class: "rate-limited", summary: "ERROR: last status: 429" });
+    }
+  });
+
+  it("429 inside a longer number is not a rate limit (port 14290, id 4291)", () => {
+    expect(classifyOutcome({ kind: "custom", exitCode: 1, output: "connect ECONNREFUSED 127.0.0.1:14290 (request 4291)\n" }).class).toBe("failed");
   });
 
   it("codex: usage limit with a time today -> usage-limit at that local time", () => {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,8 +34,13 @@ import type {
 import { waitForSessionExit } from "./wait.js";
 import type { Executor } from "./executor.js";
 
-/** Compiled launcher; `../dist` resolves from both `src` (tests) and `dist` (installed package). */
-const LAUNCHER = fileURLToPath(new URL("../dist/launcher.js", import.meta.url));
+/**
+ * The compiled launcher tmux runs: next to this module in `dist/` (this package built, or bundled
+ * into an app that emits `launcher.js` beside its chunks), else `../dist` when the tests import `src`.
+ */
+const LAUNCHER = [new URL("./launcher.js", import.meta.url), new URL("../dist/launcher.js", import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((file) => existsSync(file)) ?? fileURLToPath(new URL("./launcher.js", import.meta.url));
 
 interface Resolved {
   stateDir: string;

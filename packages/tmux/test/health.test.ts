@@ -77,6 +77,15 @@ describe("health", () => {
     expect(await box.tmux.tail("quiet", 1)).toBe("started\n");
   });
 
+  it("output resets the stall timer: a command printing for longer than the stall limit is killed only after it goes quiet", async () => {
+    // 15 lines 0.25 s apart take about 4 s, twice the 2 s stall limit; then silence.
+    await startWithPid("talker", "for i in $(seq 1 15); do echo tick $i; sleep 0.25; done; exec sleep 600", { stallMs: 2000 });
+    const exit = await box.tmux.waitForExit("talker");
+    expect(exit).toMatchObject({ state: "exited", reason: "stalled", exitCode: 143 });
+    expect(await box.tmux.tail("talker", 1)).toBe("tick 15\n");
+    expect(exit.state === "exited" && exit.durationMs).toBeGreaterThanOrEqual(3500 + 2000);
+  }, 60_000);
+
   it("shows a running session without recent output as stalled", async () => {
     await startWithPid("idle", "exec sleep 600");
     expect((await box.tmux.status("idle", { stallMs: 60_000 })).state).toBe("running");

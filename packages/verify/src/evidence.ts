@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { parsePrd } from "@csess/prd";
-import { runGit } from "./git.js";
-import { readCommits, type CommitInfo } from "./log.js";
+import { resolveCommit, runGit } from "./git.js";
+import { addNumstat, readCommits, type CommitInfo } from "./log.js";
 
 export interface GatherEvidenceOptions {
   root: string;
@@ -29,27 +29,92 @@ export interface TaskEvidence {
   deletions: number;
   /** The task's box in the branch's PRD copy: null when the PRD or the task is missing there. */
   prdTicked: boolean | null;
+  /**
+   * The branch's net change `base..branch` outside the PRD and csess's own paths, whitespace-only
+   * edits left out: what the task would really land. Empty when there is none.
+   */
+  netChange: { files: string[]; insertions: number; deletions: number };
+  /** Commits whose `Csess-Task:` trailer names another task: nobody's evidence (a mismatch). */
+  mismatched: Array<{ commit: string; taskIds: string[] }>;
+  /** Why the branch is no evidence, in words; null when it is. */
+  problem: string | null;
+  /** strong: the trailer on its own branch with a real change; medium: its own branch without the trailer. */
+  grade: "strong" | "medium" | null;
 }
+
+/** Paths whose changes are never a task's work: csess's own state (the PRD is passed separately). */
+export const CSESS_PATHS = [".csess/"];
 
 /** What git shows a task's branch did since the run's base. */
 export async function gatherEvidence(options: GatherEvidenceOptions): Promise<TaskEvidence> {
   // Two dots and first parents: only what the task itself committed, even when the integration
   // branch moved on after the fork or was merged into the task branch.
-  const commits = await readCommits(options.root, [`${options.base}..${options.branch}`], { extra: ["--first-parent"] });
+  const tip = await resolveCommit(options.root, `refs/heads/${options.branch}`);
+  const commits = tip === null ? [] : await readCommits(options.root, [`${options.base}..${tip}`], { extra: ["--first-parent"] });
   const prdRel = isAbsolute(options.prdPath) ? relative(options.root, options.prdPath) : options.prdPath;
   const prdText = options.worktreePath
     ? await readFile(join(options.worktreePath, prdRel), "utf8").catch(() => null)
     : await readBlob(options.root, `${options.branch}:${prdRel}`);
+  const trailerCommits = commits.filter((c) => c.taskIds.includes(options.taskId)).map((c) => c.hash);
+  const mismatched = commits
+    .filter((c) => c.taskIds.length > 0 && !c.taskIds.includes(options.taskId))
+    .map((c) => ({ commit: c.hash, taskIds: c.taskIds }));
+  // From where the branch and its base meet: an agent that rewrote history below its base gets
+  // judged (and merged, three-way) on what it adds since then, never on what it dropped.
+  const forkPoint = tip === null ? null : (await runGit(options.root, ["merge-base", options.base, tip], { okExitCodes: [1] })).stdout.trim() || null;
+  const baseKept = forkPoint !== null;
+  const netChange = forkPoint !== null ? await netDiff(options.root, forkPoint, tip!, prdRel) : { files: [], insertions: 0, deletions: 0 };
+  const problem = evidenceProblem({ tip, baseKept, commits, netChange, mismatched, prdRel });
   return {
     taskId: options.taskId,
     branch: options.branch,
     base: options.base,
     commits,
-    trailerCommits: commits.filter((c) => c.taskIds.includes(options.taskId)).map((c) => c.hash),
-    insertions: commits.reduce((n, c) => n + c.insertions, 0),
-    deletions: commits.reduce((n, c) => n + c.deletions, 0),
+    trailerCommits,
+    insertions: netChange.insertions,
+    deletions: netChange.deletions,
     prdTicked: prdText === null ? null : taskTicked(prdText, options.taskId),
+    netChange,
+    mismatched,
+    problem,
+    grade: problem !== null ? null : trailerCommits.length > 0 ? "strong" : "medium",
   };
+}
+
+/**
+ * What `base..tip` really changes: `--exit-code -w --ignore-blank-lines` makes git drop files whose
+ * only differences are whitespace, and the PRD (agents tick their copy) and csess's paths never count.
+ */
+async function netDiff(root: string, base: string, tip: string, prdRel: string): Promise<TaskEvidence["netChange"]> {
+  const excludes = [prdRel, ...CSESS_PATHS].map((p) => `:(exclude)${p}`);
+  const args = ["diff", "--numstat", "--exit-code", "-w", "--ignore-blank-lines", "--no-renames", "--no-color", base, tip, "--", ".", ...excludes];
+  const out = (await runGit(root, args, { okExitCodes: [1] })).stdout;
+  const change: TaskEvidence["netChange"] = { files: [], insertions: 0, deletions: 0 };
+  addNumstat(change, out);
+  return change;
+}
+
+function evidenceProblem(found: {
+  tip: string | null; baseKept: boolean; commits: CommitInfo[]; netChange: TaskEvidence["netChange"];
+  mismatched: TaskEvidence["mismatched"]; prdRel: string;
+}): string | null {
+  if (found.tip === null) return "its branch is gone (the agent deleted it)";
+  if (!found.baseKept) return "its branch shares no history with the commit it started from";
+  if (found.commits.length === 0) return "no commit on the task branch";
+  const first = found.mismatched[0];
+  if (first) {
+    return `commit ${first.commit.slice(0, 10)} on its branch names task ${first.taskIds.join(", ")} in its Csess-Task trailer (a mismatch: nobody's evidence)`;
+  }
+  if (found.netChange.files.length > 0) return null;
+  const touched = new Set(found.commits.flatMap((c) => c.files));
+  const n = found.commits.length;
+  const commits = `${n} commit${n === 1 ? "" : "s"}`;
+  if (touched.size === 0) return `${commits} on its branch, all empty`;
+  if ([...touched].every((f) => f === found.prdRel)) return `${commits} on its branch only change ${found.prdRel} (ticking a box is not work)`;
+  if ([...touched].every((f) => f === found.prdRel || CSESS_PATHS.some((p) => f.startsWith(p)))) {
+    return `${commits} on its branch only change csess's own paths (${CSESS_PATHS.join(", ")})`;
+  }
+  return `${commits} on its branch, but no net change (whitespace only, or undone again)`;
 }
 
 /** The content of `rev:path` as text, or null when it does not exist. */

@@ -1,4 +1,5 @@
 import { gitOut, resolveCommit, runGit } from "./git.js";
+import { CSESS_PATHS, gatherEvidence } from "./evidence.js";
 import { addStats, readCommits, type CommitInfo } from "./log.js";
 import { TaskMatcher } from "./match.js";
 import { reconcile, type EvidenceKind, type ReconcileTask, type TaskFindings, type TaskVerdict } from "./reconcile.js";
@@ -62,9 +63,22 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
     strong.set(taskId, entry);
   };
   const unknownTrailers: HistoryReport["unknownTrailers"] = [];
+  // A commit brought in by a merge that names its task (csess's own merges do) belongs to that task:
+  // a trailer in it naming another task is a mismatch, nobody's evidence.
+  const owner = new Map<string, string[]>();
+  for (const commit of commits) {
+    if (commit.parents.length > 1 && commit.taskIds.length > 0) {
+      for (const side of sideCommits(commit, byHash, mainline)) owner.set(side, commit.taskIds);
+    }
+  }
+  const mismatch = (commit: CommitInfo, taskId: string) => {
+    const owners = owner.get(commit.hash);
+    return owners !== undefined && !owners.includes(taskId);
+  };
   for (const commit of commits) {
     for (const taskId of commit.taskIds) {
       if (!known.has(taskId)) unknownTrailers.push({ taskId, commit: commit.hash });
+      else if (mismatch(commit, taskId)) continue;
       else addStrong(taskId, "trailer", commit.parents.length > 1 ? sideCommits(commit, byHash, mainline) : [commit.hash]);
     }
     if (commit.parents.length > 1) {
@@ -73,9 +87,16 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
       if (taskId !== undefined) addStrong(taskId, "branch", sideCommits(commit, byHash, mainline), name!);
     }
   }
+  // Commits only on a task branch that fails that rule are evidence for nothing, by no route.
+  const rejected = new Set<string>();
   for (const [branch, taskId] of branchOf) {
     const tip = await resolveCommit(root, `refs/heads/${branch}`);
-    if (tip && byHash.has(tip)) addStrong(taskId, "branch", walkUntil([tip], byHash, mainline), branch);
+    if (!tip || !byHash.has(tip)) continue;
+    // The same rule as a run's: a real net change since it forked, no commit naming another task.
+    const base = await gitOut(root, ["merge-base", head, tip]);
+    const evidence = await gatherEvidence({ root, base, branch, taskId, prdPath: options.prdPath ?? "PRD.md" });
+    if (evidence.problem === null) addStrong(taskId, "branch", walkUntil([tip], byHash, mainline), branch);
+    else for (const hash of walkUntil([tip], byHash, mainline)) rejected.add(hash);
   }
   const matcher = new TaskMatcher(tasks, options.threshold);
   const weak = new Map<string, Map<string, number>>(); // task id -> commit -> score
@@ -95,7 +116,8 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
   await addStats(root, [...candidates].map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2));
   const counts = (hash: string) => {
     const c = byHash.get(hash)!;
-    return c.parents.length < 2 && c.files.some((f) => f !== options.prdPath);
+    const mismatched = c.taskIds.length > 0 && owner.has(hash) && c.taskIds.some((id) => !owner.get(hash)!.includes(id));
+    return c.parents.length < 2 && !mismatched && !rejected.has(hash) && c.files.some((f) => f !== options.prdPath && !CSESS_PATHS.some((p) => f.startsWith(p)));
   };
 
   const findings = new Map<string, TaskFindings>();

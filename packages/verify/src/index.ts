@@ -19,6 +19,7 @@ export {
 export { readCommits, addStats, TASK_TRAILER, type CommitInfo, type ReadCommitsOptions } from "./log.js";
 export {
   gatherEvidence,
+  CSESS_PATHS,
   runCheck,
   readBlob,
   type GatherEvidenceOptions,

@@ -80,16 +80,19 @@ function parseLog(out: string): CommitInfo[] {
       insertions: 0,
       deletions: 0,
     };
-    if (stats) {
-      for (const line of stats.split("\n")) {
-        const [added, deleted, file] = line.split("\t");
-        if (file === undefined) continue;
-        commit.files.push(file);
-        commit.insertions += Number(added) || 0; // "-" for binary files
-        commit.deletions += Number(deleted) || 0;
-      }
-    }
+    if (stats) addNumstat(commit, stats);
     commits.push(commit);
   }
   return commits;
+}
+
+/** Adds `git --numstat` lines ("added<TAB>deleted<TAB>file") to a running total of files and lines. */
+export function addNumstat(total: { files: string[]; insertions: number; deletions: number }, numstat: string): void {
+  for (const line of numstat.split("\n")) {
+    const [added, deleted, file] = line.split("\t");
+    if (file === undefined) continue;
+    total.files.push(file);
+    total.insertions += Number(added) || 0; // "-" for binary files
+    total.deletions += Number(deleted) || 0;
+  }
 }

@@ -1,4 +1,5 @@
 import { isAncestor, resolveCommit, runGit } from "./git.js";
+import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
 import { commitTree, treeEntry, withTaskTrailer, withTempIndex } from "./plumbing.js";
 import { openRepo } from "./repo.js";
@@ -69,7 +70,8 @@ async function mergeOnce(options: MergeTaskOptions, into: string): Promise<Merge
   });
   const [mergedTree = "", ...listed] = computed.stdout.split("\0").filter(Boolean);
   const keep = new Set(options.keepPaths ?? []);
-  const conflicts = [...new Set(listed)].filter((p) => !keep.has(p));
+  const kept = (p: string) => keep.has(p) || CSESS_PATHS.some((dir) => p.startsWith(dir));
+  const conflicts = [...new Set(listed)].filter((p) => !kept(p));
   if (conflicts.length > 0) {
     return {
       status: "conflict",
@@ -77,7 +79,9 @@ async function mergeOnce(options: MergeTaskOptions, into: string): Promise<Merge
       message: `${branch} conflicts with ${into} in ${conflicts.join(", ")}; branch kept, ${into} unchanged`,
     };
   }
-  const tree = keep.size > 0 ? await keepVersions(root, mergedTree, head, [...keep]) : mergedTree;
+  // csess's own paths never come from a task: an agent cannot plant files in csess's state this way.
+  const planted = (await runGit(root, ["diff-tree", "-r", "--name-only", head, mergedTree, "--", ...CSESS_PATHS])).stdout.trim() !== "";
+  const tree = keep.size > 0 || planted ? await keepVersions(root, mergedTree, head, [...keep], planted ? CSESS_PATHS : []) : mergedTree;
   const subject = `Merge csess task ${options.taskId}${options.title ? `: ${options.title}` : ""}`;
   const commit = await commitTree(root, tree, [head, tip], withTaskTrailer(subject, `Branch: ${branch}`, options.taskId));
 
@@ -86,8 +90,9 @@ async function mergeOnce(options: MergeTaskOptions, into: string): Promise<Merge
     const moved = await runGit(root, ["update-ref", `refs/heads/${into}`, commit, head], { okExitCodes: [128] });
     return moved.exitCode === 0 ? merged(commit, branch, into) : "moved";
   }
-  // Moves branch, index and files together; refuses if a changed path has local edits.
-  const ff = await runGit(checkout.path, ["merge", "--ff-only", "--no-autostash", "--no-stat", commit], {
+  // Moves branch, index and files together; refuses if a changed path has local edits, or would
+  // replace an untracked or ignored file (a secret such as .env) of the user's.
+  const ff = await runGit(checkout.path, ["merge", "--ff-only", "--no-overwrite-ignore", "--no-autostash", "--no-stat", commit], {
     okExitCodes: [1, 128],
   });
   if (ff.exitCode === 0) return merged(commit, branch, into);
@@ -108,10 +113,23 @@ function merged(commit: string, branch: string, into: string): MergeResult {
   return { status: "merged", commit, message: `merged ${branch} into ${into} as ${commit.slice(0, 12)}` };
 }
 
-/** `tree` with each of `paths` replaced by its version in `source` (or removed where source lacks it). */
-async function keepVersions(root: string, tree: string, source: string, paths: string[]): Promise<string> {
+/**
+ * `tree` with each of `paths` (files) and everything under `dirs` replaced by its version in `source`
+ * (or removed where source lacks it).
+ */
+async function keepVersions(root: string, tree: string, source: string, paths: string[], dirs: readonly string[]): Promise<string> {
   return withTempIndex(root, async (git) => {
     await git(["read-tree", tree]);
+    for (const dir of dirs) {
+      const inMerge = (await git(["ls-files", "-z", "--", dir])).split("\0").filter(Boolean);
+      const inSource = (await git(["ls-tree", "-r", "-z", source, "--", dir])).split("\0").filter(Boolean);
+      if (inMerge.length === 0 && inSource.length === 0) continue;
+      if (inMerge.length > 0) await git(["update-index", "--force-remove", "-z", "--stdin"], inMerge.join("\0") + "\0");
+      for (const line of inSource) {
+        const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(line);
+        if (match) await git(["update-index", "--add", "--cacheinfo", `${match[1]},${match[2]},${match[3]}`]);
+      }
+    }
     for (const path of paths) {
       const entry = await treeEntry(root, source, path);
       if (entry) await git(["update-index", "--add", "--cacheinfo", `${entry.mode},${entry.blob},${path}`]);

@@ -54,8 +54,23 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
   return withRepoLock(root, async () => {
     const existing = (await listWorktrees(root)).find((w) => w.path === path);
     if (existing) {
+      if (existing.branch !== branch && (await resolveCommit(root, `refs/heads/${branch}`)) === null && existing.path.startsWith(join(root, ".csess"))) {
+        // The agent detached its worktree and deleted its branch: start the branch again from the base
+        // in csess's own worktree (forced: what is left there is the agent's, never the user's).
+        const base = await resolveCommit(root, options.base);
+        if (base === null) throw new Error(`base ${options.base} is not a commit in ${root} (expected a branch, tag or hash)`);
+        await runGit(path, ["checkout", "-q", "-f", "-B", branch, base]);
+        return { path, branch, head: base, created: false };
+      }
       if (existing.branch !== branch) {
         throw new Error(`${path} is already a worktree of ${existing.branch ?? "a detached HEAD"}, expected branch ${branch}`);
+      }
+      // The agent deleted its branch: the next iteration starts fresh from the base, in the same worktree.
+      if ((await resolveCommit(root, `refs/heads/${branch}`)) === null) {
+        const base = await resolveCommit(root, options.base);
+        if (base === null) throw new Error(`base ${options.base} is not a commit in ${root} (expected a branch, tag or hash)`);
+        await runGit(root, ["update-ref", `refs/heads/${branch}`, base, ""]);
+        return { path, branch, head: base, created: false };
       }
       return { path, branch, head: existing.head, created: false };
     }

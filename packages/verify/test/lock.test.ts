@@ -42,18 +42,23 @@ describe("withRepoLock", () => {
   });
 
   it("waits for another process holding the lock file, then takes it", async () => {
+    // The holder writes a marker before it deletes the lock file, so seeing the marker inside our lock
+    // proves we waited. (Its exit event is no proof: under load it can arrive after we took the lock.)
+    const marker = join(repo.root, "released-by-other");
     const child = spawn(process.execPath, ["-e", `
       const fs = require("node:fs");
       fs.writeFileSync(${JSON.stringify(lockPath)}, JSON.stringify({ pid: process.pid, host: require(\"node:os\").hostname(), nonce: "other", purpose: "test", since: "" }), { flag: "wx" });
       process.stdout.write("held\\n");
-      setTimeout(() => { fs.unlinkSync(${JSON.stringify(lockPath)}); process.exit(0); }, 400);
+      setTimeout(() => { fs.writeFileSync(${JSON.stringify(marker)}, ""); fs.unlinkSync(${JSON.stringify(lockPath)}); }, 400);
     `], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise((r) => child.stdout.once("data", r));
-    let released = false;
-    child.on("exit", () => (released = true));
-    const seen = await withRepoLock(repo.root, async () => released);
-    expect(seen).toBe(true);
-  });
+    const inside = await withRepoLock(repo.root, async () => ({
+      otherHadReleased: existsSync(marker),
+      holder: JSON.parse(readFileSync(lockPath, "utf8")).pid,
+    }));
+    expect(inside).toEqual({ otherHadReleased: true, holder: process.pid });
+    await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(undefined)));
+  }, 30_000);
 
   it("takes over a lock file left by a process that is gone", async () => {
     const dead = spawn(process.execPath, ["-e", ""]);

@@ -47,13 +47,17 @@ describe("merge queue into the user's checkout", () => {
     expect(results.map((r) => r.status)).toEqual(["merged", "merged"]);
     // Serial: the second merge commit sits on top of the first, and main is at the last one.
     const [first, second] = results.map((r) => r.commit!);
-    expect(repo.git(["rev-parse", `${second}^1`])).toBe(first);
+    // A real merge: first parent the integration branch as it was, second the task branch's tip,
+    // so `git log --first-parent` is the merge queue and the task's own commits stay reachable.
+    const parents = (commit: string) => repo.git(["rev-list", "--parents", "-n", "1", commit]).split(" ").slice(1);
+    expect(parents(first!)).toEqual([base, repo.git(["rev-parse", a.branch])]);
+    expect(parents(second!)).toEqual([first, repo.git(["rev-parse", b.branch])]);
     expect(repo.git(["rev-parse", "main"])).toBe(second);
     expect(repo.git(["log", "-1", "--format=%B", first!])).toBe(withTaskTrailer(`Merge csess task ${alpha}: Alpha`, `Branch: ${a.branch}`, alpha).trim());
     expect(repo.git(["status", "--porcelain"])).toBe("");
     expect(repo.read("a-15.txt")).toBe("15\n");
     expect(repo.read("b-15.txt")).toBe("15\n");
-  });
+  }, 60_000);
 
   it("reports a real conflict, keeps the branch and leaves main and its checkout untouched", async () => {
     const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
@@ -74,12 +78,15 @@ describe("merge queue into the user's checkout", () => {
     repo.commit("work + tick", { "feature.txt": "done\n", "PRD.md": setTaskChecked(PRD, alpha, true) }, t.path);
     // Same line as the agent's tick: a real conflict in the PRD alone.
     const edited = PRD.replace("Alpha", "Alpha (owner: Kim)");
-    repo.commit("person edits the PRD", { "PRD.md": edited });
+    const personsCommit = repo.commit("person edits the PRD", { "PRD.md": edited });
     const without = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha });
     expect(without).toMatchObject({ status: "conflict", paths: ["PRD.md"] });
 
     const result = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha, keepPaths: ["PRD.md"] });
     expect(result.status).toBe("merged");
+    // Still a merge of the task's tip (not a squash or a copy), though the PRD side was dropped.
+    expect(repo.git(["rev-list", "--parents", "-n", "1", "HEAD"]).split(" ").slice(1))
+      .toEqual([personsCommit, repo.git(["rev-parse", t.branch])]);
     expect(repo.read("PRD.md")).toBe(edited);
     expect(repo.git(["diff", "HEAD^1", "HEAD", "--name-only"])).toBe("feature.txt");
     expect(repo.read("feature.txt")).toBe("done\n");

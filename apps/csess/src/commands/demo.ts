@@ -2,17 +2,16 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { startModelServer } from "@csess/model-server";
+import { probeAgent, type AgentKind } from "@csess/agents";
 import { UserError } from "../errors.js";
+import { DEMO_DIR, PACKAGE_ROOT } from "../package-root.js";
 import type { RunReport } from "../run/report.js";
 import { listRuns, runDir } from "../run/rundir.js";
 import { startRun } from "../run/start.js";
 
-const DEMO_DIR = fileURLToPath(new URL("../../../../fixtures/demo/", import.meta.url));
-/** The codex CLI installed with the workspace (devDependency), so the demo needs no global install. */
-const LOCAL_BIN = fileURLToPath(new URL("../../node_modules/.bin/", import.meta.url));
+/** From a clone: the codex and claude CLIs installed with the workspace (devDependencies) come first. */
+const LOCAL_BIN = path.join(PACKAGE_ROOT, "node_modules", ".bin");
 
 interface DemoOptions {
   dir?: string;
@@ -72,7 +71,6 @@ function agentSettings(agent: string, server: { openaiBaseUrl: string; anthropic
       },
     };
   }
-  if (agent !== "codex") throw new UserError(`--agent: the demo runs codex or claude; received "${agent}"`);
   return {
     agent: "codex",
     model: "gpt-5.1-codex",
@@ -83,8 +81,12 @@ function agentSettings(agent: string, server: { openaiBaseUrl: string; anthropic
 
 async function runDemo(options: DemoOptions): Promise<number> {
   if (!existsSync(path.join(DEMO_DIR, "PRD.md"))) {
-    throw new UserError(`the demo files are not here (${DEMO_DIR}); run the demo from a clone of the csess repository`);
+    throw new UserError(`the demo files are not here (${DEMO_DIR}); reinstall csess (npm i -g csess)`);
   }
+  if (options.agent !== "codex" && options.agent !== "claude") throw new UserError(`--agent: the demo runs codex or claude; received "${options.agent}"`);
+  process.env.PATH = `${LOCAL_BIN}${path.delimiter}${process.env.PATH ?? ""}`;
+  const cli = await probeAgent(options.agent as AgentKind, { env: process.env });
+  if (!cli.found) throw new UserError(`the demo runs the real ${options.agent} CLI: ${cli.error ?? "not found"}`);
   const root = options.dir ? path.resolve(options.dir) : mkdtempSync(path.join(os.tmpdir(), "csess-demo-"));
   const repo = path.join(root, "greet");
   if (existsSync(repo)) throw new UserError(`${repo} already exists; pick another --dir or remove it`);
@@ -93,6 +95,8 @@ async function runDemo(options: DemoOptions): Promise<number> {
   mkdirSync(path.join(home, "codex"), { recursive: true });
   mkdirSync(path.join(home, "claude"), { recursive: true });
 
+  // The scripted model server is only the demo's: loaded here, not at every CLI start.
+  const { startModelServer } = await import("@csess/model-server");
   const server = await startModelServer({
     scenarios: JSON.parse(readFileSync(path.join(DEMO_DIR, "scenarios.json"), "utf8")),
     stateFile: path.join(home, "model-server-state.json"),
@@ -115,7 +119,6 @@ async function runDemo(options: DemoOptions): Promise<number> {
     git(repo, "add", "-A");
     git(repo, "commit", "-q", "-m", "greet: PRD and config");
 
-    process.env.PATH = `${LOCAL_BIN}${path.delimiter}${process.env.PATH ?? ""}`;
     process.env.CSESS_HOME = path.join(home, "csess");
     process.env.CSESS_TMUX_SOCKET = path.join(home, "tmux.sock");
     process.env.CSESS_NOTIFY ??= "true";

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import type { Command } from "commander";
 import { AGENT_KINDS, probeAgent, type AgentKind, type AgentProbe } from "@csess/agents";
+import { addedToPath, cloneAgentBin, type PathAddition } from "../agent-path.js";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
 import { formatHostDoctor, runHostDoctor } from "./doctor-host.js";
@@ -23,6 +24,8 @@ export interface DoctorReport {
   agents: AgentProbe[];
   notifier: ToolCheck;
   path: string[];
+  /** Folders csess added to PATH for itself and the agents (macOS: /opt/homebrew/bin, /usr/local/bin). */
+  pathAdded: PathAddition[];
 }
 
 function which(name: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -56,7 +59,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env, agent?: Ag
   const [tmux, git, ...agents] = await Promise.all([
     tool("tmux", ["-V"], env, "runs every agent in a persistent session"),
     tool("git", ["--version"], env, "worktrees, commits as evidence, merges"),
-    ...kinds.map((kind) => probeAgent(kind, { env, checkAuth: true })),
+    ...kinds.map((kind) => probeAgent(kind, { env, checkAuth: true }).then(withCloneHint)),
   ]);
   const notifierPath = which("openclaw", env) ?? which("notify-send", env);
   const notifier: ToolCheck = notifierPath
@@ -69,7 +72,15 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env, agent?: Ag
     agents: agents as AgentProbe[],
     notifier,
     path: (env.PATH ?? "").split(delimiter).filter(Boolean),
+    pathAdded: addedToPath.filter((a) => (env.PATH ?? "").split(delimiter).includes(a.dir)),
   };
+}
+
+/** A CLI missing from PATH that this csess clone installed for its demo: say where it is. */
+function withCloneHint(probe: AgentProbe): AgentProbe {
+  const local = probe.found || probe.kind === "custom" ? undefined : cloneAgentBin(probe.kind);
+  if (!local) return probe;
+  return { ...probe, error: `${probe.error ?? "not found"}; or use the one this csess clone installed for its demo: export PATH="${dirname(local)}:$PATH"` };
 }
 
 function status(ok: boolean | null | undefined): string {
@@ -90,7 +101,9 @@ export function formatDoctor(report: DoctorReport): string {
     for (const note of a.notes) lines.push(`  - ${note}`);
   }
   for (const a of report.agents.filter((x) => !x.found)) lines.push(`${a.kind}: ${a.error ?? "not found"}`);
-  lines.push("", `PATH: ${report.path.join(delimiter)}`, "");
+  lines.push("", `PATH: ${report.path.join(delimiter)}`);
+  for (const added of report.pathAdded) lines.push(`  added by csess: ${added.dir} (${added.why})`);
+  lines.push("");
   lines.push(
     report.ok
       ? "Ready: csess can run agents here."

@@ -1,29 +1,95 @@
+import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { describeOutcome, executorForSession, sessionNamed, userErrors } from "./tmux-shared.js";
+import type { SessionRef, SshTmux, Tmux } from "@csess/tmux";
+import { UserError } from "../errors.js";
+import { readJournal } from "../run/journal.js";
+import { listRuns, resolveRunId, runDir } from "../run/rundir.js";
+import { findRepoRoot } from "../run/start.js";
+import { describeOutcome, executorForSession, executorForStateDir, sessionNamed, userErrors } from "./tmux-shared.js";
+
+interface LogsOptions {
+  lines: number;
+  follow?: boolean;
+  iteration?: number;
+  run?: string;
+}
 
 export function registerLogs(program: Command): void {
   program
     .command("logs")
-    .description("print a session's output (kept on disk, also after the tmux server is gone)")
-    .argument("<name>", "session name (see csess status)")
-    .option("-n, --lines <n>", "how many of the last lines", lineCount, 20)
+    .description("print a session's output, or a run task's (kept on disk, also after the tmux server is gone)")
+    .argument("<name>", "session name (see csess status), or a task id of a run in this repository (see csess tasks)")
+    .option("-n, --lines <n>", "how many of the last lines", wholeNumber("a whole number of lines such as 20", 0), 20)
     .option("-f, --follow", "keep printing new output until the session ends")
-    .addHelpText("after", "\nExamples:\n  csess logs demo\n  csess logs demo -n 200\n  csess logs demo -f")
-    .action((name: string, options: { lines: number; follow?: boolean }) =>
+    .option("--iteration <n>", "with a task id: that iteration's output (default: the latest)", wholeNumber("an iteration number (1, 2, ...) such as 2", 1))
+    .option("--run <run>", "with a task id: the run (default: the newest run with that task)")
+    .addHelpText("after", "\nExamples:\n  csess logs demo\n  csess logs demo -n 200\n  csess logs demo -f\n  csess logs k3x9q2 --iteration 2")
+    .action((name: string, options: LogsOptions) =>
       userErrors(async () => {
-        const executor = await executorForSession(sessionNamed(name));
+        const { executor, ref } = options.iteration !== undefined || options.run !== undefined
+          ? await onExecutor(await taskIteration(name, options))
+          : await sessionOrTask(name, options);
         if (!options.follow) {
-          process.stdout.write(await executor.tail(sessionNamed(name), options.lines));
+          process.stdout.write(await executor.tail(ref, options.lines));
           return;
         }
-        const outcome = await executor.follow(sessionNamed(name), (chunk) => process.stdout.write(chunk), { lines: options.lines });
+        const outcome = await executor.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
         process.stderr.write(describeOutcome(name, outcome));
       }),
     );
 }
 
-function lineCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number of lines such as 20; got ${JSON.stringify(value)}`);
-  return n;
+interface LogSource {
+  executor: Tmux | SshTmux;
+  ref: SessionRef;
+}
+
+/** A run task's iteration on the machine it ran on (here, or the ssh host its remote.json names). */
+async function onExecutor(ref: { stateDir: string }): Promise<LogSource> {
+  return { executor: await executorForStateDir(ref.stateDir), ref };
+}
+
+/** A session by name (here or on an ssh host); else the latest iteration of the task with that id; else the session lookup's error. */
+async function sessionOrTask(name: string, options: LogsOptions): Promise<LogSource> {
+  const session = sessionNamed(name);
+  const executor = await executorForSession(session);
+  try {
+    await executor.status(session);
+    return { executor, ref: session };
+  } catch (unknownSession) {
+    const task = await taskIteration(name, options).catch(() => undefined);
+    if (task) return onExecutor(task);
+    throw unknownSession;
+  }
+}
+
+/** The output of one iteration of a task, found through the run's journal (newest attempt of it). */
+async function taskIteration(taskId: string, options: LogsOptions): Promise<{ stateDir: string }> {
+  let repoRoot: string;
+  try {
+    repoRoot = await findRepoRoot(process.cwd());
+  } catch {
+    throw new UserError(`no session named "${taskId}" (see csess status), and not inside a repository to look for a task with that id`);
+  }
+  const runs = options.run !== undefined ? [resolveRunId(repoRoot, options.run)] : listRuns(repoRoot).reverse();
+  for (const run of runs) {
+    const started = readJournal(path.join(runDir(repoRoot, run), "events.jsonl"))
+      .flatMap((e) => (e.type === "iteration-started" && e.taskId === taskId ? [e] : []));
+    if (started.length === 0) continue;
+    const wanted = options.iteration ?? Math.max(...started.map((e) => e.iteration));
+    const match = started.filter((e) => e.iteration === wanted).at(-1);
+    if (!match) {
+      throw new UserError(`task ${taskId} in run ${run} has iterations ${[...new Set(started.map((e) => e.iteration))].join(", ")}; received --iteration ${wanted}`);
+    }
+    return { stateDir: match.stateDir };
+  }
+  throw new UserError(`no session named "${taskId}" (see csess status) and no task "${taskId}" started in ${options.run ? `run ${options.run}` : "this repository's runs"} (task ids: csess tasks PRD.md)`);
+}
+
+function wholeNumber(expected: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected ${expected}; got ${JSON.stringify(value)}`);
+    return n;
+  };
 }

@@ -1,8 +1,10 @@
 import { Option, type Command } from "commander";
 import { DEFAULTS, type RunFlags } from "../run/config.js";
 import { resumeRun, startRun } from "../run/start.js";
+import { UserError } from "../errors.js";
 
 interface RunOptions extends RunFlags {
+  prd?: string;
   json?: boolean;
   dryRun?: boolean;
   socket?: string;
@@ -14,7 +16,8 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description("fan out the PRD's unchecked tasks as parallel Ralph loops, verify by git, merge, tick, report")
-    .argument("[PRD.md]", "markdown checklist of tasks", "PRD.md")
+    .argument("[PRD.md]", "markdown checklist of tasks (default PRD.md)")
+    .option("--prd <file>", "the PRD, as the argument above (for ralphy users)")
     .option("--agent <kind>", `codex, claude or custom (default ${DEFAULTS.agent})`)
     .option("--agent-cmd <cmd>", "with --agent custom: command run by sh -c in the task's worktree, prompt on stdin")
     .option("--agent-arg <arg>", "extra argument for the agent CLI (repeatable), e.g. --agent-arg=-c --agent-arg=model_reasoning_effort=low", collect)
@@ -27,7 +30,7 @@ export function registerRun(program: Command): void {
     .option("--check <cmd>", "command that must pass in the task's worktree for the task to count as verified (e.g. \"pnpm test\")")
     .option("--into <branch>", "integration branch to merge verified work into (default: the current branch)")
     .option("--no-commit", "tick verified tasks in the PRD file but do not commit the ticks")
-    .option("--notes <path>", "daily notes file ({date} = YYYY-MM-DD), relative to the repo root (default memory/{date}.md)")
+    .option("--notes <path>", "daily notes file ({date} = YYYY-MM-DD): absolute, or relative to the repo root (default $CSESS_NOTES, else the OpenClaw workspace's memory/, else ~/.csess/notes/{date}.md)")
     .option("--no-notes", "keep no daily notes")
     .option("--notify <cmd>", "completion hook run by sh -c after each task and at the end (default: openclaw, else notify-send)")
     .option("--no-notify", "no completion notifications")
@@ -55,9 +58,13 @@ Examples:
   csess run docs/PRD.md --agent claude --parallel 4 --check "pnpm test"
   csess run --agent custom --agent-cmd "./scripts/agent.sh" --max-iterations 1
   csess run --host local:2 --host build1:4 --host build2:4 --parallel 8
-  csess run --dry-run`)
-    .action(async (prd: string, options: RunOptions) => {
-      const { json = false, dryRun = false, socket, ...flags } = options;
+  csess run --prd docs/PRD.md --dry-run`)
+    .action(async (positional: string | undefined, options: RunOptions) => {
+      const { json = false, dryRun = false, socket, prd: named, ...flags } = options;
+      if (positional !== undefined && named !== undefined && positional !== named) {
+        throw new UserError(`give the PRD once: as an argument or with --prd; received ${positional} and --prd ${named}`);
+      }
+      const prd = positional ?? named ?? "PRD.md";
       process.exitCode = await startRun({ prd, flags, json, dryRun, socket, cwd: process.cwd() });
     });
 

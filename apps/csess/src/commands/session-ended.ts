@@ -1,14 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { formatArgv } from "@csess/tmux";
-import { DailyNotes, notesPath } from "../notes.js";
+import { DailyNotes, defaultNotesPattern, notesPath } from "../notes.js";
+import { BIN } from "../package-root.js";
 import { findRepoRoot } from "../run/start.js";
-
-/** The built CLI (the same path from src/ and dist/): hooks run after this process is gone. */
-const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 
 /**
  * The completion hook `csess exec` gives its sessions: the daily notes line of the session is marked
@@ -21,11 +18,13 @@ export function sessionEndedHook(notes: string | undefined, notify: string | und
 
 /**
  * The daily notes file for a session started in `cwd`: `--notes`, else `$CSESS_NOTES` ("off" for none),
- * else memory/{date}.md — in the repository around `cwd`; none outside a repository.
+ * else the per-user default (`defaultNotesPattern`). A relative pattern is inside the repository
+ * around `cwd`, and gives no notes outside a repository.
  */
 export async function execNotesFile(cwd: string, pattern: string | false | undefined): Promise<string | undefined> {
-  const chosen = pattern ?? process.env.CSESS_NOTES ?? "memory/{date}.md";
+  const chosen = pattern ?? (process.env.CSESS_NOTES || defaultNotesPattern());
   if (chosen === false || chosen === "off") return undefined;
+  if (path.isAbsolute(chosen)) return notesPath(chosen, cwd);
   try {
     return notesPath(chosen, await findRepoRoot(cwd));
   } catch {

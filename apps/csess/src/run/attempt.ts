@@ -184,28 +184,34 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
     hash: c.hash, subject: c.subject, insertions: c.insertions, deletions: c.deletions,
     trailer: evidence.trailerCommits.includes(c.hash),
   }));
+  // The same rule as `csess verify`: a real net change on its own branch, nothing else.
+  const hasEvidence = evidence.problem === null;
   let check: { exitCode: number; tail: string } | undefined;
-  if (commits.length > 0 && ctx.config.check) {
+  if (hasEvidence && ctx.config.check) {
     const result = await runCheck({ cwd: t.worktree!, command: ctx.config.check, timeoutMs: ctx.config.timeoutMinutes * 60_000 });
     check = { exitCode: result.exitCode ?? -1, tail: result.tail };
   }
   const ticked = evidence.prdTicked === true;
-  const verified = commits.length > 0 && (!check || check.exitCode === 0);
+  const verified = hasEvidence && (!check || check.exitCode === 0);
+  const change = `${evidence.netChange.files.length} file(s), +${evidence.insertions} -${evidence.deletions}`;
   let reason =
-    verified ? `${commits.length} commit(s) on its branch${check ? ", check passed" : ""}${ticked ? "" : " (the agent did not tick its box)"}` :
-    commits.length > 0 ? `${commits.length} commit(s), but the check \`${ctx.config.check}\` failed (exit ${check?.exitCode})` :
-    ticked ? "box ticked in the worktree but no commit on the task branch" :
-    "no commit on the task branch";
+    verified ? `${commits.length} commit(s) on its branch changing ${change}${evidence.grade === "strong" ? " with the Csess-Task trailer" : ""}${check ? ", check passed" : ""}${ticked ? "" : " (the agent did not tick its box)"}` :
+    hasEvidence ? `${commits.length} commit(s), but the check \`${ctx.config.check}\` failed (exit ${check?.exitCode})` :
+    ticked ? `box ticked in the worktree, but ${evidence.problem}` :
+    evidence.problem!;
   // A killed agent's failure is about the kill, not the missing commit: say so first.
   const stopped =
     a.ended?.reason === "timeout" ? `stopped at --timeout (${ctx.config.timeoutMinutes} min)` :
     a.ended?.reason === "stalled" ? `stopped after ${ctx.config.stallMinutes} min without output (--stall)` :
     undefined;
   if (stopped && !verified) reason = `${stopped}; ${reason}`;
-  record(ctx, { type: "evidence", taskId: t.id, attempt: a.attempt, commits, tickedInWorktree: ticked, check, verified, reason });
+  record(ctx, {
+    type: "evidence", taskId: t.id, attempt: a.attempt, commits, tickedInWorktree: ticked, check, verified, reason,
+    grade: evidence.grade, change: { files: evidence.netChange.files.length, insertions: evidence.insertions, deletions: evidence.deletions },
+  });
   if (verified) return land(ctx, t);
   if (iterationsUsed(t) < ctx.config.maxIterations) return { kind: "again", reason };
-  const verdict = ticked && commits.length === 0 ? "claimed-unverified" : "failed";
+  const verdict = ticked && !hasEvidence ? "claimed-unverified" : "failed";
   return finalFailure(ctx, t, verdict, `${reason} after ${iterationsUsed(t)} iteration(s)`);
 }
 

@@ -2,6 +2,7 @@ import type { ProviderEndpoint } from "@csess/agents";
 import { dirname, resolve } from "node:path";
 import { cosmiconfig } from "cosmiconfig";
 import { UserError } from "../errors.js";
+import { defaultNotesPattern } from "../notes.js";
 import { parseHostEntry, type HostConfig } from "./hosts.js";
 
 export type AgentKind = "codex" | "claude" | "custom";
@@ -23,7 +24,7 @@ export interface RunConfig {
   into?: string;
   /** Commit the checkbox ticks on the integration branch (false: leave them uncommitted). */
   commit: boolean;
-  /** Daily notes file pattern relative to the repo root, or false to keep no notes. */
+  /** Daily notes file pattern (absolute, or relative to the repo root), or false to keep no notes. */
   notes: string | false;
   /** Completion hook (shell command, gets CSESS_* variables) after each task and at the end; false: none. Default openclaw / notify-send when installed. */
   notify?: string | false;
@@ -45,7 +46,8 @@ export interface RunConfig {
   sshReuse: boolean;
 }
 
-export const DEFAULTS: RunConfig = {
+/** The fixed defaults; the notes default depends on the user's folders (`defaultNotesPattern`). */
+export const DEFAULTS: Omit<RunConfig, "notes"> = {
   agent: "codex",
   agentArgs: [],
   parallel: 3,
@@ -54,7 +56,6 @@ export const DEFAULTS: RunConfig = {
   timeoutMinutes: 60,
   stallMinutes: 10,
   commit: true,
-  notes: "memory/{date}.md",
   onUsageLimit: "wait",
   agentEnv: {},
   adaptive: true,
@@ -152,7 +153,7 @@ function validateConfig(raw: unknown, source: string): Partial<RunConfig> {
     }
     if (!check(value)) {
       throw new UserError(
-        `${source}: invalid value for "${key}": ${JSON.stringify(value)} (default is ${JSON.stringify(DEFAULTS[key as keyof RunConfig] ?? null)})`,
+        `${source}: invalid value for "${key}": ${JSON.stringify(value)} (default is ${JSON.stringify(DEFAULTS[key as keyof typeof DEFAULTS] ?? null)})`,
       );
     }
     config[key] =
@@ -237,7 +238,7 @@ export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfi
   }
   // $CSESS_NOTES (a path pattern, or "off") sets the notes default for runs and `csess exec` alike.
   const fromEnv: Partial<RunConfig> = process.env.CSESS_NOTES ? { notes: process.env.CSESS_NOTES === "off" ? false : process.env.CSESS_NOTES } : {};
-  const config: RunConfig = { ...DEFAULTS, ...fromEnv, ...file, ...fromFlags };
+  const config: RunConfig = { ...DEFAULTS, notes: defaultNotesPattern(), ...fromEnv, ...file, ...fromFlags };
   // With hosts, --parallel is the fleet's total; unset, it is the sum of their slots.
   if (config.hosts && file.parallel === undefined && fromFlags.parallel === undefined) {
     config.parallel = Math.min(64, config.hosts.reduce((sum, h) => sum + h.slots, 0));

@@ -29,7 +29,8 @@ export interface OutcomeRecord {
   summary: string;
   retryAfterMs?: number;
   resetAt?: string;
-  tokens?: { input?: number; output?: number; total?: number };
+  /** As the agent reported it (costUsd only where the agent states a price). */
+  tokens?: { input?: number; output?: number; total?: number; costUsd?: number };
   advice?: string;
 }
 
@@ -78,6 +79,10 @@ export type JournalEvent = { at?: string } & (
       attempt: number;
       commits: CommitRecord[];
       tickedInWorktree: boolean;
+      /** strong: Csess-Task trailer on its own branch with a real change; medium: own branch, no trailer. */
+      grade?: "strong" | "medium" | null;
+      /** The branch's net change outside the PRD and csess's paths (whitespace-only edits left out). */
+      change?: { files: number; insertions: number; deletions: number };
       check?: { exitCode: number; tail: string };
       verified: boolean;
       reason: string;
@@ -87,6 +92,8 @@ export type JournalEvent = { at?: string } & (
   | { type: "tick-ended"; taskId: string; commit?: string; changed: boolean }
   | { type: "task-finished"; taskId: string; verdict: Verdict; reason: string }
   | { type: "rate-limit"; taskId: string; pausedUntil?: string; kind: string }
+  /** The fleet-wide pause the scheduler decided after a rate or usage limit: no new starts until `until`. */
+  | { type: "paused"; taskId: string; until: string; limit: string }
   | { type: "concurrency"; value: number }
   | { type: "run-stopped"; reason: string }
   | { type: "run-finished"; exitCode: number }

@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parsePrd } from "@csess/prd";
-import { progressLine } from "@csess/agents";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
 import { Tmux } from "@csess/tmux";
 import { removeTaskWorktree } from "@csess/verify";
@@ -12,9 +11,11 @@ import { judge, logTail, runIteration } from "./attempt.js";
 import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
 import { LOCAL } from "./hosts.js";
+import { liveRow } from "./live-rows.js";
 import { land, tick } from "./land.js";
 import { buildReport, formatReportMarkdown, formatReportTable, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
+import { writeHtmlReport } from "../report-html/index.js";
 import type { ViewSnapshot } from "./view.js";
 
 /** Builds the scheduler input from the run's state: done, exhausted, in-flight tasks as they are. */
@@ -50,21 +51,8 @@ export async function settleInterrupted(ctx: RunContext): Promise<void> {
 }
 
 function snapshot(ctx: RunContext, scheduler: Scheduler): ViewSnapshot {
-  const now = Date.now();
-  const rows = [...ctx.state.tasks.values()].map((t) => {
-    const running = inFlight(t);
-    const state = t.final?.verdict
-      ?? (running ? "running" : t.mergeStarted && !t.merge ? "merging" : t.attempts.at(-1) && isRateLimited(t.attempts.at(-1)!) ? "waiting" : t.group ? "group" : "queued");
-    return {
-      id: t.id,
-      title: t.title,
-      state,
-      iteration: iterationsUsed(t) + (running ? 1 : 0),
-      maxIterations: ctx.config.maxIterations,
-      elapsedMs: running ? now - Date.parse(running.startedAt) : 0,
-      lastLine: running ? progressLine(logTail(running.stateDir, 1)[0] ?? "") : "",
-    };
-  });
+  const options = { now: Date.now(), maxIterations: ctx.config.maxIterations, pausedUntil: scheduler.pausedUntil, tail: logTail };
+  const rows = [...ctx.state.tasks.values()].map((t) => liveRow(t, ctx.state, options));
   return {
     runId: ctx.runId,
     done: rows.filter((r) => r.state === "verified").length,
@@ -84,6 +72,7 @@ function onSchedulerEvent(ctx: RunContext, event: SchedulerEvent, landings: { ch
         `concurrency ${event.from} → ${event.to} (${event.reason === "rate-limit" ? "rate limited" : "clean completions"})`);
       return;
     case "paused-until":
+      record(ctx, { type: "paused", taskId: event.taskId, until: new Date(event.until).toISOString(), limit: event.limit });
       ctx.view.event("paused", { until: new Date(event.until).toISOString(), limit: event.limit, taskId: event.taskId },
         `${event.limit === "usage-limit" ? "usage limit" : "rate limit"} from ${event.taskId}: no new starts until ${new Date(event.until).toLocaleTimeString()}`);
       return;
@@ -122,7 +111,7 @@ function onSchedulerEvent(ctx: RunContext, event: SchedulerEvent, landings: { ch
 }
 
 /** Runs (or continues) the scheduled work of a run to its end and writes the report. Returns the exit code. */
-export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promise<{ exitCode: number; report: RunReport }> {
+export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promise<{ exitCode: number; report: RunReport; htmlPath: string }> {
   const landings = { chain: Promise.resolve() };
   const scheduler = createScheduler({
     parallel: ctx.config.parallel,
@@ -169,12 +158,12 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
   await dropEmptyWorktrees(ctx);
   const exitCode = [...ctx.state.tasks.values()].every((t) => t.final?.verdict === "verified") ? 0 : 1;
   record(ctx, { type: "run-finished", exitCode });
-  const report = writeReport(ctx, false);
+  const { report, htmlPath } = writeReport(ctx, false);
   ctx.view.stop();
   lock.release();
   await notify(ctx, `csess-${ctx.runId}`, exitCode, `${report.totals.verified}/${report.totals.tasks} verified`);
   if (ctx.fatal) process.stderr.write(`csess: stopped: ${ctx.fatal}\n`);
-  return { exitCode, report };
+  return { exitCode, report, htmlPath };
 }
 
 /**
@@ -189,13 +178,13 @@ async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
   }
 }
 
-/** Writes report.json and report.md into the run folder and returns the report. */
-export function writeReport(ctx: Pick<RunContext, "dir" | "state" | "prdAbs">, running: boolean): RunReport {
+/** Writes report.json, report.md and report.html into the run folder; returns the report and the HTML's path. */
+export function writeReport(ctx: Pick<RunContext, "dir" | "state" | "prdAbs">, running: boolean): { report: RunReport; htmlPath: string } {
   const report = makeReport(ctx, running);
   mkdirSync(ctx.dir, { recursive: true });
   writeFileSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
   writeFileSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
-  return report;
+  return { report, htmlPath: writeHtmlReport(ctx.dir, report) };
 }
 
 export function makeReport(ctx: Pick<RunContext, "state" | "prdAbs">, running: boolean): RunReport {
@@ -208,9 +197,9 @@ export function makeReport(ctx: Pick<RunContext, "state" | "prdAbs">, running: b
   return buildReport({ state: ctx.state, checkedNow, running, logTail });
 }
 
-export function printReport(report: RunReport, json: boolean): void {
-  if (json) process.stdout.write(JSON.stringify({ event: "report", ...report }) + "\n");
-  else process.stdout.write("\n" + formatReportTable(report));
+export function printReport(report: RunReport, json: boolean, htmlPath: string): void {
+  if (json) process.stdout.write(JSON.stringify({ event: "report", ...report, html: htmlPath }) + "\n");
+  else process.stdout.write("\n" + formatReportTable(report, Math.min(process.stdout.columns ?? 100, 100)) + `\nHTML report: ${htmlPath}\n`);
 }
 
 /** The same completion hook as `csess exec` (openclaw / notify-send / --notify), never blocking the run. */

@@ -4,6 +4,7 @@ import { describeTasks } from "@csess/prd";
 import { createScheduler, formatPlan } from "@csess/scheduler";
 import { openRepo, pruneWorktrees, RepoError } from "@csess/verify";
 import { UserError } from "../errors.js";
+import { VERSION } from "../package-root.js";
 import { loadConfigFile, mergeConfig, type RunConfig, type RunFlags } from "./config.js";
 import type { RunContext } from "./context.js";
 import { Fleet } from "./hosts.js";
@@ -24,7 +25,6 @@ export interface StartOptions {
   cwd: string;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 /** `csess run`: plan the PRD's open tasks and run them to the end. Returns the exit code. */
 export async function startRun(options: StartOptions): Promise<number> {
@@ -69,8 +69,8 @@ export async function startRun(options: StartOptions): Promise<number> {
   });
   const ctx = buildContext({ runId, dir, journal, config, prdAbs: prepared.prdAbs, socket: options.socket, json: options.json, probe: agent });
   ctx.view.event("run-started", { runId, tasks: tasks.length, prd: prdPath }, `run ${runId}: ${tasks.length} task(s) from ${prdPath}, agent ${config.agent}, parallel ${config.parallel}, stagger ${config.staggerSeconds}s`);
-  const { exitCode, report } = await execute(ctx, plan, lock);
-  printReport(report, options.json);
+  const { exitCode, report, htmlPath } = await execute(ctx, plan, lock);
+  printReport(report, options.json, htmlPath);
   return exitCode;
 }
 
@@ -141,8 +141,8 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
   await settleInterrupted(ctx);
   const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   const plan = scheduler.plan(resumeTasks(ctx));
-  const { exitCode, report } = await execute(ctx, plan, lock);
-  printReport(report, options.json);
+  const { exitCode, report, htmlPath } = await execute(ctx, plan, lock);
+  printReport(report, options.json, htmlPath);
   return exitCode;
 }
 

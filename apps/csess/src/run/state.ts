@@ -23,6 +23,7 @@ export interface TaskState extends PlannedTask {
   attempts: IterationState[];
   merge?: EventOf<"merge-ended">;
   mergeStarted: boolean;
+  mergeStartedAt?: string;
   ticked?: EventOf<"tick-ended">;
   rateLimits: number;
   final?: { verdict: Verdict; reason: string; at: string };
@@ -35,6 +36,12 @@ export interface RunState {
   stopped?: string;
   pausedUntil?: string;
   concurrency?: number;
+  /** Fleet-wide pauses the scheduler decided, in order (journals written before the "paused" event have none). */
+  pauses: Array<{ at: string; until: string; taskId: string; limit: string }>;
+  /** Every rate / usage limit an agent hit, with the reset time when the agent said it. */
+  limits: Array<{ at: string; taskId: string; kind: string; resetAt?: string }>;
+  /** The concurrency limit over time (its first value is the run's --parallel). */
+  concurrencyChanges: Array<{ at: string; value: number }>;
   finished?: { exitCode: number; at: string };
   lastEventAt: string;
 }
@@ -69,6 +76,9 @@ export function replay(events: JournalEvent[]): RunState {
       first.tasks.map((t) => [t.id, { ...t, attempts: [], mergeStarted: false, rateLimits: 0 }]),
     ),
     pids: [first.pid],
+    pauses: [],
+    limits: [],
+    concurrencyChanges: [],
     lastEventAt: first.at ?? "",
   };
   for (const event of events.slice(1)) applyEvent(state, event);
@@ -113,12 +123,21 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
     case "rate-limit":
       if (task) task.rateLimits += 1;
       if (event.pausedUntil) state.pausedUntil = event.pausedUntil;
+      state.limits.push({ at, taskId: event.taskId, kind: event.kind, resetAt: event.pausedUntil });
+      return;
+    case "paused":
+      state.pauses.push({ at, until: event.until, taskId: event.taskId, limit: event.limit });
+      state.pausedUntil = event.until;
       return;
     case "concurrency":
       state.concurrency = event.value;
+      state.concurrencyChanges.push({ at, value: event.value });
       return;
     case "merge-started":
-      if (task) task.mergeStarted = true;
+      if (task) {
+        task.mergeStarted = true;
+        task.mergeStartedAt = at;
+      }
       return;
     case "merge-ended":
       if (task) task.merge = event;

@@ -38,6 +38,8 @@ const STATE_COLOR: Record<string, (s: string) => string> = {
   "claimed-unverified": pc.yellow,
   "rate-limited": pc.magenta,
   waiting: pc.magenta,
+  merging: pc.cyan,
+  checking: pc.cyan,
   queued: pc.dim,
   skipped: pc.dim,
 };
@@ -58,10 +60,13 @@ function renderSnapshot(s: ViewSnapshot, width: number): string {
   const header = `${pc.bold(`csess ${s.runId}`)}  ${s.done}/${s.total} done  concurrency ${s.concurrency}/${s.parallel}${pause}`;
   const lines = [header];
   for (const row of s.rows) {
-    const color = STATE_COLOR[row.state] ?? ((x: string) => x);
-    const head = `${color(row.state.padEnd(18))} ${row.id.padEnd(8)} it ${row.iteration}/${row.maxIterations} ${elapsed(row.elapsedMs).padStart(6)}  `;
-    const rest = clip(`${row.title}${row.lastLine ? pc.dim(`  › ${row.lastLine}`) : ""}`, Math.max(20, width - 48));
-    lines.push(head + rest);
+    const color = STATE_COLOR[row.state] ?? (/^(paused|requeued)/.test(row.state) ? pc.magenta : /^waiting/.test(row.state) ? pc.dim : (x: string) => x);
+    const head = `${color(row.state.padEnd(24))} ${row.id.padEnd(6)} it ${row.iteration}/${row.maxIterations} ${elapsed(row.elapsedMs).padStart(6)}  `;
+    // Clip the plain text before colouring it, so escape codes never count toward (or get cut by) the width.
+    const room = Math.max(20, width - 50);
+    const title = clip(row.title, room);
+    const said = row.lastLine && title.length + 4 < room ? clip(row.lastLine, room - title.length - 3) : "";
+    lines.push(head + title + (said ? pc.dim(`  › ${said}`) : ""));
   }
   lines.push(pc.dim("Ctrl-C stops new starts; running agents keep going in tmux (csess status / csess resume)."));
   return lines.join("\n");

@@ -1,0 +1,125 @@
+// Trust suite (issue #11): hostile custom agents, each a few lines of shell, try to get a task
+// verified without doing its work, or to change a user's file. Real parts only: the built CLI as a
+// child process, a private tmux socket, a temp git repository. For every case: the run's verdict,
+// what `csess verify` says of the resulting history, that no box is ticked without a real diff, that
+// every user file (tracked, untracked, ignored) is byte-identical afterwards (the honest cases add
+// their own new file), and that `csess report` and `csess resume` still work.
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { commitAll, makeRunSandbox, reportOf, type RunSandbox } from "./run-helpers.js";
+
+let sandbox: RunSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.cleanup();
+  sandbox = undefined;
+});
+
+const COMMIT = 'git commit -q -m "$1" -m "Csess-Task: $CSESS_TASK_ID"';
+/** A helper every agent script starts with: `work MSG` commits the staged change with the trailer. */
+const PRELUDE = `set -e\nwork() { ${COMMIT}; }\n`;
+const HONEST = `echo "done by $CSESS_TASK_ID" > "work-$CSESS_TASK_ID.txt"; git add "work-$CSESS_TASK_ID.txt"; work "add work"`;
+
+interface Case {
+  name: string;
+  script: string;
+  /** The run's verdict for the task. */
+  run: string;
+  /** `csess verify --json` on the history the run left. */
+  verify: string;
+  iterations?: number;
+  /** A new file the honest work adds to the user's checkout. */
+  adds?: boolean;
+}
+
+const CASES: Case[] = [
+  { name: "honest", script: HONEST, run: "verified", verify: "verified", adds: true },
+  { name: "honest without the trailer", script: `echo x > "work-$CSESS_TASK_ID.txt"; git add -A; git commit -q -m "add work"`, run: "verified", verify: "verified", adds: true },
+  { name: "liar (says done, commits nothing)", script: `echo "All done, task complete."`, run: "failed", verify: "pending" },
+  { name: "silent (exits 0, does nothing)", script: `true`, run: "failed", verify: "pending" },
+  { name: "shy (does the work, never commits)", script: `echo x > "work-$CSESS_TASK_ID.txt"`, run: "failed", verify: "pending" },
+  { name: "empty commit with the trailer", script: `git commit -q --allow-empty -m "done" -m "Csess-Task: $CSESS_TASK_ID"`, run: "failed", verify: "pending" },
+  { name: "PRD-only commit (ticks its own box)", script: `sed -i "s/- \\[ \\] Do the work/- [x] Do the work/" PRD.md; git add PRD.md; work "tick"`, run: "claimed-unverified", verify: "pending" },
+  { name: "tick everything", script: `sed -i "s/- \\[ \\]/- [x]/g" PRD.md; git add PRD.md; work "tick all"`, run: "claimed-unverified", verify: "pending" },
+  { name: "whitespace-only change", script: `printf 'hello  \\n\\n' > README.md; git add README.md; work "polish"`, run: "failed", verify: "pending" },
+  { name: "change and its undo", script: `echo x > tmp.txt; git add tmp.txt; work "add"; git rm -q tmp.txt; work "remove"`, run: "failed", verify: "pending" },
+  { name: "forged trailer naming another task", script: `echo x > "work-$CSESS_TASK_ID.txt"; git add -A; git commit -q -m "work" -m "Csess-Task: ZZZZZZ"`, run: "failed", verify: "pending" },
+  { name: "force-added csess state only", script: `mkdir -p .csess/runs/x; echo '{"type":"run-started"}' > .csess/runs/x/events.jsonl; git add -f .csess; work "state"`, run: "failed", verify: "pending" },
+  // Judged (and merged three-way) on what it adds since the fork: what it dropped stays on main.
+  { name: "history rewritten below base", script: `git reset -q --hard HEAD~1; echo x > "work-$CSESS_TASK_ID.txt"; git add -A; work "rewrite"`, run: "verified", verify: "verified", adds: true },
+  { name: "branch deleted", script: `b=$(git symbolic-ref --short HEAD); echo x > w.txt; git add w.txt; work w; git checkout -q --detach; git branch -q -D "$b"`, run: "failed", verify: "pending" },
+  { name: "flaky (fails, then honest)", script: `if [ "$CSESS_ITERATION" = 1 ]; then exit 1; fi; ${HONEST}`, run: "verified", verify: "verified", iterations: 2, adds: true },
+  { name: "branch deleted, then honest", script: `if [ "$CSESS_ITERATION" = 1 ]; then b=$(git symbolic-ref --short HEAD); git checkout -q --detach; git branch -q -D "$b"; exit 0; fi; ${HONEST}`, run: "verified", verify: "verified", iterations: 2, adds: true },
+  // Real work plus a forged journal: the work lands, the planted state never does.
+  { name: "real work plus force-added csess state", script: `mkdir -p .csess/runs/x; echo forged > .csess/runs/x/events.jsonl; git add -f .csess; ${HONEST}`, run: "verified", verify: "verified", adds: true },
+  // Real work plus the user's ignored secret: the merge refuses rather than replace .env.
+  { name: "force-added .env over the user's ignored one", script: `echo HACKED > .env; git add -f .env; ${HONEST}`, run: "conflict", verify: "done-unclaimed" },
+];
+
+const USER_FILES = {
+  tracked: "README.md",
+  untracked: "notes-untracked.txt",
+  ignored: ".env",
+} as const;
+
+async function setUp(script: string): Promise<{ s: RunSandbox; agent: string }> {
+  const s = makeRunSandbox("# Plan\n\n- [ ] Do the work\n", { "README.md": "hello\n", ".gitignore": ".env\n" });
+  await commitAll(s);
+  // A second commit, so "history rewritten below base" has something to rewrite.
+  writeFileSync(path.join(s.repo, "CHANGELOG.md"), "v0\n");
+  await s.git("add", "CHANGELOG.md");
+  await s.git("commit", "-q", "-m", "changelog");
+  writeFileSync(path.join(s.repo, USER_FILES.untracked), "my scratch notes\n");
+  writeFileSync(path.join(s.repo, USER_FILES.ignored), "SECRET=do-not-touch\n");
+  const agent = path.join(s.dir, "agent.sh");
+  writeFileSync(agent, PRELUDE + script + "\n", { mode: 0o755 });
+  return { s, agent };
+}
+
+describe("trust: hostile agents cannot tick a box without their own real diff, nor touch the user's files", () => {
+  it.each(CASES)("$name → run $run, verify $verify", async (c) => {
+    const { s, agent } = await setUp(c.script);
+    sandbox = s;
+    const before = Object.fromEntries(Object.values(USER_FILES).map((f) => [f, readFileSync(path.join(s.repo, f))]));
+    const headBefore = (await s.git("rev-parse", "HEAD")).trim();
+
+    const run = await s.csess(["run", "--json", "--agent", "custom", "--agent-cmd", `sh ${agent}`, "--stagger", "0", "--no-notes",
+      "--max-iterations", String(c.iterations ?? 1)]);
+    const report = reportOf(run);
+    const task = report.tasks[0] as { id: string; verdict: string; checked: boolean; iterations: number; evidence: string | null; grade: string | null; reason: string };
+    expect(task.verdict, `${run.stderr}\n${task.reason}`).toBe(c.run);
+    expect(run.code).toBe(c.run === "verified" ? 0 : 1);
+
+    const prd = readFileSync(path.join(s.repo, "PRD.md"), "utf8");
+    expect(prd.includes("- [x] Do the work"), "box ticked only for verified work").toBe(c.run === "verified");
+    expect(task.checked).toBe(c.run === "verified");
+    if (c.run === "verified") {
+      expect(task.evidence).toMatch(/^(trailer|branch)$/);
+      expect(task.grade).toMatch(/^(strong|medium)$/);
+      if (c.iterations) expect(task.iterations).toBe(c.iterations);
+    } else if (c.run !== "conflict") {
+      expect(task.grade).toBeNull();
+    }
+
+    // The user's files are byte-identical; csess's state was not planted through a merge.
+    for (const [file, content] of Object.entries(before)) expect(readFileSync(path.join(s.repo, file)), file).toEqual(content);
+    expect(await s.git("ls-tree", "-r", "--name-only", "HEAD", "--", ".csess")).toBe("");
+    expect(await s.git("show", "HEAD:CHANGELOG.md")).toBe("v0\n");
+    const status = (await s.git("status", "--porcelain")).trim().split("\n").filter(Boolean);
+    expect(status).toEqual([`?? ${USER_FILES.untracked}`]);
+    if (!c.adds || c.run !== "verified") {
+      // Nothing of the task's reached the integration branch.
+      expect((await s.git("rev-parse", "HEAD")).trim()).toBe(headBefore);
+    }
+
+    const verify = await s.csess(["verify", "PRD.md", "--json"]);
+    const verdicts = JSON.parse(verify.stdout) as { tasks: Array<{ id: string; verdict: string }> };
+    expect(verdicts.tasks.find((t) => t.id === task.id)?.verdict, verify.stdout).toBe(c.verify);
+
+    const again = await s.csess(["report", "--json"]);
+    expect(again.stderr).toBe("");
+    expect((JSON.parse(again.stdout) as { tasks: Array<{ verdict: string }> }).tasks[0]?.verdict).toBe(c.run);
+    const resume = await s.csess(["resume"]);
+    expect(resume.stdout, resume.stderr).toMatch(/already finished/);
+  }, 120_000);
+});

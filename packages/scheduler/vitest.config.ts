@@ -1,0 +1,7 @@
+import { defineConfig } from "vitest/config";
+
+// Explicit limits, far above what these tests take alone, so a loaded 2-core machine does not fail them
+// on vitest's 5 s default.
+export default defineConfig({
+  test: { testTimeout: 60_000, hookTimeout: 60_000 },
+});
