@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,8 +12,14 @@ import { SSH_CONNECTION_FAILED, SshConnection, sshFailure, type SshOptions } fro
 import { stateFile, writeFileAtomic } from "./state.js";
 import type { ExitOutcome, SessionHandle, SessionRef, SessionSpec, SessionStatus } from "./types.js";
 
-/** This package's root (holding package.json and dist/), whose compiled files run on the remote host too. */
-const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
+/**
+ * The compiled files that run on a host (`remote-cli.js`, the launcher and what they import), copied
+ * there as they are: `remote/` beside this module when an app bundles this package (csess's `dist/remote/`,
+ * a self-contained bundle), else this package's own `dist/` (built, or `../dist` when tests import `src`).
+ */
+const REMOTE_LIB = [new URL("./remote/", import.meta.url), new URL("./", import.meta.url), new URL("../dist/", import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(path.join(dir, "remote-cli.js")) && existsSync(path.join(dir, "launcher.js")));
 
 export interface SshTmuxOptions extends SshOptions {
   /** Directory on the host for csess's files (tmux socket, sessions, repos, worktrees). Relative: to the login directory. Default `.csess-remote`. */
@@ -266,17 +273,18 @@ export class SshTmux implements Executor {
   }
 
   private async install(): Promise<Ready> {
+    if (!REMOTE_LIB) throw new Error("csess's files for ssh hosts (remote-cli.js, launcher.js) are not built: run pnpm build");
     const dir = (await this.ssh.check(["sh", "-c", 'mkdir -p "$1" && cd "$1" && pwd -P', "sh", this.workDirOption], { what: "creating the work directory" })).trim();
-    const files = ["package.json", ...(await readdir(path.join(PACKAGE_ROOT, "dist"))).filter((f) => f.endsWith(".js")).sort().map((f) => `dist/${f}`)];
+    const files = (await readdir(REMOTE_LIB)).filter((f) => f.endsWith(".js")).sort();
     const hash = createHash("sha256");
-    for (const file of files) hash.update(file).update(await readFile(path.join(PACKAGE_ROOT, file)));
+    for (const file of files) hash.update(file).update(await readFile(path.join(REMOTE_LIB, file)));
     const lib = path.posix.join(dir, "lib", hash.digest("hex").slice(0, 16));
-    const cli = path.posix.join(lib, "dist", "remote-cli.js");
+    const cli = path.posix.join(lib, "remote-cli.js");
     if ((await this.ssh.run(["test", "-f", cli])).code !== 0) {
-      const archive = await tarOf(PACKAGE_ROOT, files);
-      // Unpacked beside and renamed into place: a half-copied library is never used.
+      const archive = await tarOf(REMOTE_LIB, files);
+      // Unpacked beside and renamed into place: a half-copied library is never used. The files are ES modules.
       await this.ssh.check(
-        ["sh", "-c", 'set -e; t="$1.tmp.$$"; mkdir -p "$t"; tar -xf - -C "$t"; if [ -d "$1" ]; then rm -rf "$t"; else mv "$t" "$1"; fi', "sh", lib],
+        ["sh", "-c", 'set -e; t="$1.tmp.$$"; mkdir -p "$t"; tar -xf - -C "$t"; printf \'{"type":"module"}\\n\' > "$t/package.json"; if [ -d "$1" ]; then rm -rf "$t"; else mv "$t" "$1"; fi', "sh", lib],
         { input: archive, what: "copying the csess launcher" },
       );
     }
