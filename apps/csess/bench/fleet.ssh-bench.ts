@@ -3,7 +3,6 @@
 // makespan gain comes from more slots for agents that wait (5 s sleeps), not from more CPU.
 //   1. 16 tasks of 5 s: makespan with local (4 slots) against local + 2 ssh hosts (4 slots each).
 //   2. Per-task overhead an ssh host adds, one slot, instant agents: connection reuse on against off.
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,17 +14,10 @@ const unavailable = sshdUnavailable();
 const made: { sandbox: RunSandbox; fleet: TestSshFleet }[] = [];
 afterAll(async () => {
   for (const { sandbox, fleet } of made) {
-    for (const host of fleet.hosts) {
-      try {
-        execFileSync("tmux", ["-S", path.join(host.workDir, "tmux.sock"), "kill-server"], { stdio: "ignore" });
-      } catch {
-        // never started
-      }
-    }
-    fleet.stopAll();
+    fleet.close();
     await sandbox.cleanup();
   }
-});
+}, 60_000);
 
 interface Measured {
   wallS: number;
@@ -41,9 +33,6 @@ async function runOn(tasks: number, workS: number, hosts: (fleet: TestSshFleet) 
   const sandbox = makeRunSandbox(`# Bench\n\n${titles.map((t) => `- [ ] ${t}`).join("\n")}\n`);
   const fleet = await startSshFleet(path.join(sandbox.dir, "sshd"), 2);
   made.push({ sandbox, fleet });
-  for (const host of fleet.hosts) {
-    writeFileSync(path.join(host.workDir, "..", "home", ".gitconfig"), "[user]\n\tname = Bench\n\temail = bench@example.invalid\n");
-  }
   writeFileSync(path.join(sandbox.repo, "csess.config.json"), JSON.stringify({ hosts: hosts(fleet), sshConfig: fleet.configFile }));
   writeFileSync(path.join(sandbox.repo, ".gitignore"), ".csess/\n");
   await commitAll(sandbox);

@@ -1,15 +1,22 @@
 // A PRD run across this machine and two ssh hosts, each a real OpenSSH server started by the test
 // (fixtures/sshd: its own port, host and user keys, HOME and work directory). The built CLI runs as a
-// child process; agents are the scripted fake agent, started through a wrapper that records where it ran.
+// child process; agents are the scripted fake agent behind a gate (fixtures/fake-agents/gated-agent.sh)
+// that records where it ran and holds its slot until the test releases it, so what is in flight when a
+// connection drops, csess is killed or a host stops is decided by the test, not by timing.
 // No mocks: sessions live in each host's tmux, work travels by git over ssh.
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSshFleet, sshdUnavailable, type TestSshFleet } from "../../../fixtures/sshd/sshd.js";
+import { startSshFleet, sshdUnavailable, within, type TestSshFleet } from "../../../fixtures/sshd/sshd.js";
 import {
   collect, commitAll, exited, FAKE_AGENT, journal, makeRunSandbox, reportOf, taskIds, waitUntil, type RunSandbox,
 } from "./run-helpers.js";
+
+const GATED_AGENT = fileURLToPath(new URL("../../../fixtures/fake-agents/gated-agent.sh", import.meta.url));
+/** Bounds of every wait below: a start or a landing, and a whole run. */
+const STEP_MS = 120_000;
+const RUN_MS = 240_000;
 
 const unavailable = sshdUnavailable();
 if (unavailable) console.warn(`skipping the ssh run tests: ${unavailable}`);
@@ -17,48 +24,70 @@ if (unavailable) console.warn(`skipping the ssh run tests: ${unavailable}`);
 let sandbox: RunSandbox | undefined;
 let fleet: TestSshFleet | undefined;
 afterEach(async () => {
-  for (const host of fleet?.hosts ?? []) {
-    try {
-      execFileSync("tmux", ["-S", path.join(host.workDir, "tmux.sock"), "kill-server"], { stdio: "ignore" });
-    } catch {
-      // no server was started there
-    }
-  }
-  fleet?.stopAll();
+  fleet?.close();
   fleet = undefined;
   await sandbox?.cleanup();
   sandbox = undefined;
-});
+}, 60_000);
+
+/** One agent start: its task, its working directory (which host) and the FIFO that releases it. */
+type Start = { id: string; pwd: string; fifo: string };
 
 /**
- * A repo with `count` tasks whose fake agent takes `slowSeconds`, a config naming local + h1 + h2 with
- * a work directory each, and a wrapper agent logging "<task> <pwd>" to where.log on every start.
+ * A repo with `count` tasks, a config naming local + h1 + h2 (2 slots each, a work directory each), and
+ * the gated agent: `starts()` lists the agents started so far, `release` lets some go, `releaseAll` every
+ * one, also those that start later.
  */
-async function setUp(count: number, slowSeconds: number, extraConfig: Record<string, unknown> = {}) {
-  const titles = Array.from({ length: count }, (_, i) => `Add the slow file number ${i + 1}`);
+async function setUp(count: number) {
+  const titles = Array.from({ length: count }, (_, i) => `Add file number ${i + 1}`);
   const s = makeRunSandbox(`# Fleet\n\n${titles.map((t) => `- [ ] ${t}`).join("\n")}\n`);
   sandbox = s;
   const f = await startSshFleet(path.join(s.dir, "sshd"), 2);
   fleet = f;
-  // The hosts' own user environment: a git identity in each host's home.
-  for (const host of f.hosts) {
-    writeFileSync(path.join(host.workDir, "..", "home", ".gitconfig"), "[user]\n\tname = Remote User\n\temail = remote@example.invalid\n");
-  }
   const where = path.join(s.dir, "where.log");
+  const gates = path.join(s.dir, "gates");
+  mkdirSync(gates);
   const config = {
     hosts: ["local:2", { host: "h1", slots: 2, dir: f.hosts[0]!.workDir }, { host: "h2", slots: 2, dir: f.hosts[1]!.workDir }],
     sshConfig: f.configFile,
     // Passed explicitly to every agent, on every host (the hosts do not see csess's own environment).
-    agentEnv: { FAKE_AGENT_SLOW: String(slowSeconds), FAKE_AGENT_STATE: path.join(s.dir, "agent-state") },
-    ...extraConfig,
+    agentEnv: { FAKE_AGENT_STATE: path.join(s.dir, "agent-state") },
   };
   writeFileSync(path.join(s.repo, "csess.config.json"), JSON.stringify(config, null, 2));
   writeFileSync(path.join(s.repo, ".gitignore"), ".csess/\n");
   await commitAll(s);
-  const agentCmd = `printf '%s %s\\n' "$CSESS_TASK_ID" "$PWD" >> ${where}; exec sh ${FAKE_AGENT}`;
+  const agentCmd = `exec bash --norc --noprofile ${GATED_AGENT} ${gates} ${where} ${FAKE_AGENT}`;
   const args = ["--agent", "custom", "--agent-cmd", agentCmd, "--stagger", "0.1", "--no-notes", "--json"];
-  const starts = () => (existsSync(where) ? readFileSync(where, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]) : []);
-  return { s, f, args, starts, ids: await taskIds(s) };
+  const starts = (): Start[] => (existsSync(where) ? readFileSync(where, "utf8").split("\n").filter(Boolean) : [])
+    .map((line) => {
+      const [id = "", pwd = "", fifo = ""] = line.split(" ");
+      return { id, pwd, fifo };
+    });
+  const release = (which: (start: Start) => boolean) => {
+    for (const start of starts().filter(which)) {
+      try {
+        const fd = openSync(start.fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        writeSync(fd, "go\n");
+        closeSync(fd);
+      } catch {
+        // released and gone already (no reader, or no FIFO any more)
+      }
+    }
+  };
+  const releaseAll = (except: (start: Start) => boolean = () => false) => {
+    // First the file that later starts look at, then every start logged so far (see gated-agent.sh).
+    writeFileSync(path.join(gates, "all"), "");
+    release((start) => !except(start));
+  };
+  const on = (hostIndex: number) => (start: Start) => start.pwd.startsWith(f.hosts[hostIndex]!.workDir + "/");
+  const local = (start: Start) => start.pwd.startsWith(s.repo + "/");
+  return { s, f, args, starts, release, releaseAll, on, local, ids: await taskIds(s), watch: [s.dir] };
+}
+
+/** Resolves once the runner has exited with `code`; fails with what it printed when it exits otherwise or not in time. */
+async function expectExit(runner: ReturnType<RunSandbox["spawnCsess"]>, output: ReturnType<typeof collect>, code: number | string): Promise<void> {
+  const got = await within(exited(runner), RUN_MS, "the runner's exit").catch((error: Error) => `${error.message}`);
+  expect(got, `runner said: ${output.stderr().slice(-3000)} ${output.stdout().slice(-3000)}`).toBe(code);
 }
 
 /** Every task verified, merged once and ticked once, from the report, the PRD and git. */
@@ -77,17 +106,16 @@ async function expectAllLandedOnce(s: RunSandbox, ids: Record<string, string>, r
 
 describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hosts (real sshd)", () => {
   it("runs tasks on every host, agents in the hosts' work dirs, each verified, merged and ticked once", async () => {
-    const { s, f, args, starts, ids } = await setUp(8, 1);
-    const result = await s.csess(["run", ...args]);
-    expect(result.code, result.stderr).toBe(0);
-    await expectAllLandedOnce(s, ids, reportOf(result));
-    // One start per task, and agents really ran in each host's work directory.
-    const ran = starts();
-    expect(ran.map(([id]) => id).sort()).toEqual(Object.values(ids).sort());
-    const on = (dir: string) => ran.filter(([, pwd]) => pwd.startsWith(dir + "/")).length;
-    expect(on(f.hosts[0]!.workDir)).toBeGreaterThan(0);
-    expect(on(f.hosts[1]!.workDir)).toBeGreaterThan(0);
-    expect(ran.length - on(f.hosts[0]!.workDir) - on(f.hosts[1]!.workDir)).toBeGreaterThan(0);
+    const { s, f, args, starts, releaseAll, on, local, ids, watch } = await setUp(8);
+    const runner = s.spawnCsess(["run", ...args]);
+    const output = collect(runner);
+    // Six slots, six agents held at their gates: every host has its two.
+    await waitUntil(s, () => (starts().length >= 6 ? true : undefined), STEP_MS, exited(runner), watch);
+    expect([starts().filter(local).length, starts().filter(on(0)).length, starts().filter(on(1)).length]).toEqual([2, 2, 2]);
+    releaseAll();
+    await expectExit(runner, output, 0);
+    await expectAllLandedOnce(s, ids, reportOf({ code: 0, stdout: output.stdout(), stderr: "" }));
+    expect(starts().map((x) => x.id).sort()).toEqual(Object.values(ids).sort());
     const hosts = journal(s).filter((e) => e.type === "iteration-started").map((e) => e.host ?? "local");
     expect(new Set(hosts)).toEqual(new Set(["local", "h1", "h2"]));
     // One connection per host for the whole run (ControlMaster), git included.
@@ -101,6 +129,11 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
     const logs = await s.csess(["logs", remote[0]!.name, "-n", "50"]);
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toMatch(/fake agent: task \w+ iteration 1/);
+    // A task id finds its iteration's log too, on the host it ran on.
+    const remoteTask = starts().find(on(0))!.id;
+    const taskLog = await s.csess(["logs", remoteTask, "--iteration", "1"]);
+    expect(taskLog.code, taskLog.stderr).toBe(0);
+    expect(taskLog.stdout).toContain(`fake agent: task ${remoteTask} iteration 1`);
     const killed = await s.csess(["kill", remote[0]!.name]);
     expect(killed.stdout).toMatch(/had already exited \(exit 0\)/);
     // doctor --host checks the host as a run uses it.
@@ -110,45 +143,54 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
     const down = await s.csess(["doctor", "--host", "nosuchhost.invalid", "--agent", "custom"]);
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/cannot connect/);
-  }, 240_000);
+  }, 300_000);
 
   it("a dropped ssh connection, then kill -9 of csess and csess resume: nothing lost, nothing run twice", async () => {
-    const { s, f, args, starts, ids } = await setUp(8, 4);
+    const { s, f, args, starts, release, releaseAll, on, ids, watch } = await setUp(8);
     let runner = s.spawnCsess(["run", ...args]);
     const first = collect(runner);
     const said = (error: unknown) => new Error(`${(error as Error).message}; the runner said: ${first.stderr()} ${first.stdout().slice(-4000)}`);
-    // Every slot busy, remote ones included: then the connections to both hosts drop under the runner.
-    await waitUntil(s, () => (new Set(starts().map(([, pwd]) => pwd.split("/worktrees/")[0])).size >= 3 && starts().length >= 6 ? true : undefined), 120_000, exited(runner), [s.dir]).catch((e: unknown) => Promise.reject(said(e)));
+    const finished = (id: string) => journal(s).some((e) => e.type === "task-finished" && e.taskId === id);
+    // Every slot busy, remote ones included, all held: then the connections to both hosts drop under the runner.
+    await waitUntil(s, () => (starts().length >= 6 ? true : undefined), STEP_MS, exited(runner), watch).catch((e: unknown) => Promise.reject(said(e)));
     f.dropConnections();
-    // The runner carries on: a task finishes after the drop, and only then is the runner killed.
-    const finishedBefore = journal(s).filter((e) => e.type === "task-finished").length;
-    await waitUntil(s, () => (journal(s).filter((e) => e.type === "task-finished").length > finishedBefore ? true : undefined), 120_000, exited(runner))
-      .catch((e: unknown) => Promise.reject(said(e)));
+    // The runner carries on: a task on h1 released after the drop is waited for, fetched back and landed.
+    const afterDrop = starts().find(on(0))!.id;
+    release((x) => x.id === afterDrop);
+    await waitUntil(s, () => (finished(afterDrop) ? true : undefined), STEP_MS, exited(runner), watch).catch((e: unknown) => Promise.reject(said(e)));
+    // Its slot goes to a seventh task: csess is killed once that agent is running (not while starting it).
+    await waitUntil(s, () => (starts().length >= 7 ? true : undefined), STEP_MS, exited(runner), watch).catch((e: unknown) => Promise.reject(said(e)));
     runner.kill("SIGKILL");
-    expect(await exited(runner)).toBe("SIGKILL");
+    expect(await within(exited(runner), STEP_MS, "the killed runner's exit")).toBe("SIGKILL");
+    // While no csess runs, a task on h2 ends: its exit waits on the host.
+    const whileDown = starts().find(on(1))!.id;
+    release((x) => x.id === whileDown);
     runner = s.spawnCsess(["resume", "--json"]);
     const output = collect(runner);
-    expect(await exited(runner), output.stderr() + output.stdout().slice(-3000)).toBe(0);
-    const report = reportOf({ code: 0, stdout: output.stdout(), stderr: "" });
-    await expectAllLandedOnce(s, ids, report);
-    expect(starts().map(([id]) => id).sort()).toEqual(Object.values(ids).sort());
+    releaseAll();
+    await expectExit(runner, output, 0);
+    await expectAllLandedOnce(s, ids, reportOf({ code: 0, stdout: output.stdout(), stderr: "" }));
+    expect(starts().map((x) => x.id).sort()).toEqual(Object.values(ids).sort());
     expect(journal(s).filter((e) => e.type === "host-down")).toEqual([]);
   }, 300_000);
 
   it("a host that stops answering has its tasks requeued on the others after --host-timeout", async () => {
-    const { s, f, args, starts, ids } = await setUp(6, 4);
+    const { s, f, args, starts, releaseAll, on, ids, watch } = await setUp(6);
     const runner = s.spawnCsess(["run", ...args, "--host-timeout", "2"]);
     const output = collect(runner);
-    await waitUntil(s, () => (starts().some(([, pwd]) => pwd.startsWith(f.hosts[1]!.workDir + "/")) ? true : undefined), 120_000, exited(runner), [s.dir]);
+    await waitUntil(s, () => (starts().length >= 6 ? true : undefined), STEP_MS, exited(runner), watch);
+    const lost = starts().filter(on(1)).map((x) => x.id);
+    expect(lost).toHaveLength(2);
     f.hosts[1]!.stop();
-    expect(await exited(runner), output.stderr()).toBe(0);
+    // Everything else may finish; h2's agents stay held (their host is gone for csess).
+    releaseAll(on(1));
+    await expectExit(runner, output, 0);
     await expectAllLandedOnce(s, ids, reportOf({ code: 0, stdout: output.stdout(), stderr: "" }));
     expect(journal(s).filter((e) => e.type === "host-down").map((e) => e.host)).toEqual(["h2"]);
     // The lost tasks ran again elsewhere; nothing else ran twice, and h2 got nothing after it went down.
     const ran = starts();
-    const lost = [...new Set(ran.filter(([, pwd]) => pwd.startsWith(f.hosts[1]!.workDir + "/")).map(([id]) => id))];
-    expect(lost.length).toBeGreaterThan(0);
-    for (const id of lost) expect(ran.filter(([t, pwd]) => t === id && !pwd.startsWith(f.hosts[1]!.workDir + "/")).length).toBe(1);
-    for (const id of Object.values(ids).filter((i) => !lost.includes(i))) expect(ran.filter(([t]) => t === id)).toHaveLength(1);
+    expect(ran.filter(on(1)).map((x) => x.id).sort()).toEqual([...lost].sort());
+    for (const id of lost) expect(ran.filter((x) => x.id === id && !on(1)(x))).toHaveLength(1);
+    for (const id of Object.values(ids).filter((i) => !lost.includes(i))) expect(ran.filter((x) => x.id === id)).toHaveLength(1);
   }, 300_000);
 });

@@ -1,12 +1,35 @@
 // The ssh executor against a real OpenSSH server started by the test (fixtures/sshd): sessions run in
 // the host's own tmux with the launcher copied there, and come back through ssh. No mocks.
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { closeSync, constants, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSshFleet, sshdUnavailable, type TestSshFleet } from "../../../fixtures/sshd/sshd.js";
-import { SshTmux } from "../src/index.js";
+import { startSshFleet, sshdUnavailable, within, type TestSshFleet } from "../../../fixtures/sshd/sshd.js";
+import { SshTmux, type ExecutorOutcome } from "../src/index.js";
+import { eventually } from "./helpers.js";
+
+/** The bound of every wait for a session here (they take a few seconds). */
+const WAIT_MS = 45_000;
+
+/** How many processes of this machine (the hosts are this machine) have every word in their command line. */
+function processesWith(words: string[]): number {
+  return readdirSync("/proc").filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return words.every((w) => argv.includes(w) || argv.some((a) => a.endsWith(`/${w}`)));
+    } catch {
+      return false; // exited meanwhile
+    }
+  }).length;
+}
+
+/** A session's end, waited for at most WAIT_MS. */
+function ended(ssh: SshTmux, stateDir: string): Promise<ExecutorOutcome> {
+  return within(ssh.waitForExit({ stateDir }), WAIT_MS, `the end of the session in ${stateDir}`);
+}
 
 const unavailable = sshdUnavailable();
 if (unavailable) console.warn(`skipping the ssh executor tests: ${unavailable}`);
@@ -32,14 +55,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
 
   afterAll(async () => {
     // The hosts' tmux servers run on this machine: stop them, then the servers.
-    for (const host of fleet?.hosts ?? []) {
-      try {
-        execFileSync("tmux", ["-S", path.join(host.workDir, "tmux.sock"), "kill-server"], { stdio: "ignore" });
-      } catch {
-        // never started
-      }
-    }
-    fleet?.stopAll();
+    fleet?.close();
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }, 60_000);
 
@@ -48,7 +64,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
     const before = fleet.hosts[0]!.accepted();
     const stateDir = local("first");
     await rm(stateDir, { recursive: true, force: true });
-    await execFileSync("mkdir", ["-p", stateDir]);
+    await mkdir(stateDir, { recursive: true });
     await writeFile(path.join(stateDir, "prompt.md"), "the prompt\n");
     const remoteDir = await ssh.sessionDir(stateDir);
     const workDir = await ssh.workDir();
@@ -62,8 +78,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
       },
       { copy: ["prompt.md"] },
     );
-    const outcome = await ssh.waitForExit({ stateDir });
-    expect(outcome).toMatchObject({ state: "exited", exitCode: 3, reason: "exit" });
+    expect(await ended(ssh, stateDir)).toMatchObject({ state: "exited", exitCode: 3, reason: "exit" });
     const log = await readFile(path.join(stateDir, "output.log"), "utf8");
     expect(log).toContain(`cwd=${workDir}`);
     expect(log).toContain("x=from csess");
@@ -82,13 +97,24 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
   it("keeps waiting across a dropped connection: the session lives on in the host's tmux", async () => {
     const ssh = executor(1);
     const stateDir = local("survivor");
-    const waiting = ssh.waitForExit({ stateDir }).catch((e: unknown) => e);
-    await ssh.start({ name: "survivor", cwd: "/", stateDir, argv: ["sh", "-c", "sleep 3; echo survived"] });
-    const outcome = ssh.waitForExit({ stateDir });
-    await new Promise((r) => setTimeout(r, 1000));
-    fleet.dropConnections();
-    expect(await outcome).toMatchObject({ state: "exited", exitCode: 0 });
-    expect(await readFile(path.join(stateDir, "output.log"), "utf8")).toContain("survived");
+    const waiting = within(ssh.waitForExit({ stateDir }).catch((e: unknown) => e), WAIT_MS, "a wait for no session");
+    // The session holds until the test writes a line to a FIFO (held open here, so the line waits for it).
+    const fifo = path.join(dir, "survivor.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const gate = openSync(fifo, constants.O_RDWR);
+    try {
+      await ssh.start({ name: "survivor", cwd: "/", stateDir, argv: ["sh", "-c", 'read line < "$1"; echo "survived $line"', "sh", fifo] });
+      const outcome = ended(ssh, stateDir);
+      // The long-lived wait is running on the host when both connections drop.
+      const remoteDir = await ssh.sessionDir(stateDir);
+      expect(await eventually(() => processesWith(["remote-cli.js", "wait", remoteDir]) > 0, WAIT_MS)).toBe(true);
+      fleet.dropConnections();
+      writeSync(gate, "the drop\n");
+      expect(await outcome).toMatchObject({ state: "exited", exitCode: 0 });
+    } finally {
+      closeSync(gate);
+    }
+    expect(await readFile(path.join(stateDir, "output.log"), "utf8")).toContain("survived the drop");
     // A wait begun before the session existed saw no session (it never blocks on a missing one).
     expect(await waiting).toMatchObject({ state: "dead" });
   }, 60_000);
@@ -96,7 +122,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
   it("a fresh executor (a restarted csess) picks up a session it did not start", async () => {
     const stateDir = local("adopted");
     await executor(0).start({ name: "adopted", cwd: "/", stateDir, argv: ["sh", "-c", "sleep 1; echo adopted"] });
-    expect(await executor(0).waitForExit({ stateDir })).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(await ended(executor(0), stateDir)).toMatchObject({ state: "exited", exitCode: 0 });
     expect(await readFile(path.join(stateDir, "output.log"), "utf8")).toContain("adopted");
   }, 60_000);
 
@@ -106,7 +132,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
     await ssh.start({ name: "victim", cwd: "/", stateDir, argv: ["sleep", "600"], killGraceMs: 500 });
     expect(await ssh.status("victim")).toMatchObject({ state: "running" });
     expect(await ssh.kill("victim")).toMatchObject({ state: "exited", reason: "killed" });
-    expect(await ssh.waitForExit({ stateDir })).toMatchObject({ state: "exited", reason: "killed" });
+    expect(await ended(ssh, stateDir)).toMatchObject({ state: "exited", reason: "killed" });
   }, 60_000);
 
   it("without connection reuse every call connects anew", async () => {
@@ -114,7 +140,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
     const before = fleet.hosts[0]!.accepted();
     const stateDir = local("noreuse");
     await ssh.start({ name: "noreuse", cwd: "/", stateDir, argv: ["true"] });
-    await ssh.waitForExit({ stateDir });
+    expect(await ended(ssh, stateDir)).toMatchObject({ state: "exited", exitCode: 0 });
     expect(fleet.hosts[0]!.accepted() - before).toBeGreaterThanOrEqual(4);
   }, 60_000);
 
@@ -122,7 +148,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
     const ssh = executor(1, { unreachableAfterMs: 2000 });
     const stateDir = local("stranded");
     await ssh.start({ name: "stranded", cwd: "/", stateDir, argv: ["sleep", "600"] });
-    const outcome = ssh.waitForExit({ stateDir });
+    const outcome = ended(ssh, stateDir);
     fleet.hosts[1]!.stop();
     expect(await outcome).toMatchObject({ state: "unreachable", detail: expect.stringMatching(/ssh host h2 has not answered/) });
     await fleet.hosts[1]!.start();
