@@ -2,18 +2,10 @@ import pLimit from "p-limit";
 import { realClock, type Clock } from "./clock.js";
 import { StartGate } from "./gate.js";
 import { HostPool, type HostSlots } from "./hosts.js";
-import { buildPlan, type Plan, type PlannedTask } from "./plan.js";
+import { buildPlan, type Plan } from "./plan.js";
+import { checkResult, nonNegative, positiveInteger, summarise, type TaskRun } from "./task-run.js";
 import { Throttle, type BackoffOptions } from "./throttle.js";
-import type {
-  IterationResult,
-  RunIteration,
-  RunSummary,
-  SchedulerEvent,
-  SchedulerTask,
-  StopReason,
-  TaskState,
-  TaskSummary,
-} from "./types.js";
+import type { IterationResult, RunIteration, RunSummary, SchedulerEvent, SchedulerTask, StopReason, TaskState } from "./types.js";
 
 export interface SchedulerOptions {
   /** Most iterations running at once (`--parallel`); the adaptive limit never exceeds it. */
@@ -56,22 +48,6 @@ export interface Scheduler {
   readonly concurrency: number;
   /** End of the current fleet-wide pause, if any. */
   readonly pausedUntil: number | undefined;
-}
-
-interface TaskRun {
-  planned: PlannedTask;
-  state: TaskState | "waiting" | "queued" | "running";
-  iterationsUsed: number;
-  attempt: number;
-  attempts: number;
-  rateLimits: number;
-  lastLimited: boolean;
-  reattach: boolean;
-  /** The host of the running (or re-attached) iteration. */
-  host?: string;
-  waitingOn: number;
-  dependents: TaskRun[];
-  reason?: string;
 }
 
 const DEFAULT_ITERATION_ESTIMATE_MS = 10 * 60_000;
@@ -385,56 +361,4 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return gate.pausedUntil();
     },
   };
-}
-
-function summarise(runs: Map<string, TaskRun>, startedAt: number, endedAt: number, stopped: RunSummary["stopped"]): RunSummary {
-  const counts: Record<TaskState, number> = { verified: 0, failed: 0, skipped: 0, "rate-limited": 0, pending: 0 };
-  const tasks: TaskSummary[] = [];
-  for (const task of runs.values()) {
-    let state: TaskState;
-    let reason = task.reason;
-    if (task.state === "waiting" || task.state === "queued" || task.state === "running") {
-      state = task.lastLimited ? "rate-limited" : "pending";
-      reason =
-        stopped?.reason === "usage-limit" ? "run stopped for a usage limit" :
-        stopped?.reason === "no-hosts" ? "run stopped: every host stopped answering" :
-        "run stopped before this task finished";
-    } else state = task.state;
-    counts[state]++;
-    tasks.push({
-      id: task.planned.id,
-      kind: task.planned.kind,
-      state,
-      iterations: task.iterationsUsed,
-      attempts: task.attempts,
-      rateLimits: task.rateLimits,
-      ...(reason === undefined ? {} : { reason }),
-    });
-  }
-  return { tasks, counts, ...(stopped ? { stopped } : {}), startedAt, endedAt };
-}
-
-function checkResult(result: IterationResult): IterationResult {
-  const kinds = ["verified", "again", "failed", "rate-limited", "usage-limit", "host-lost"];
-  if (typeof result !== "object" || result === null || !kinds.includes(result.kind)) {
-    throw new Error(
-      `the iteration callback must resolve to { kind: ${kinds.map((k) => `"${k}"`).join(" | ")} }, ` +
-        `e.g. { kind: "verified" }; received ${JSON.stringify(result)}`,
-    );
-  }
-  return result;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a whole number from 1 up, e.g. 3; received ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a number of milliseconds from 0 up, e.g. 5000; received ${String(value)}`);
-  }
-  return value;
 }

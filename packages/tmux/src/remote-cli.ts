@@ -5,8 +5,9 @@
  * answers in JSON on stdout. The session's environment is the login environment ssh gives this process,
  * plus the variables in the spec.
  */
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { claimFile, claimForStart, markStartDone, settleStartBeforeWait } from "./start-claim.js";
 import { STATE_FILES } from "./state.js";
 import { Tmux } from "./tmux.js";
 import type { SessionRef, SessionSpec } from "./types.js";
@@ -34,7 +35,7 @@ async function readStdin(): Promise<string> {
 async function stateFiles(stateDir: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const entry of await readdir(stateDir, { withFileTypes: true })) {
-    if (!entry.isFile() || entry.name === STATE_FILES.env || entry.name.endsWith(".tmp")) continue;
+    if (!entry.isFile() || entry.name === STATE_FILES.env || entry.name === path.basename(claimFile(stateDir)) || entry.name.endsWith(".tmp")) continue;
     files[entry.name] = (await readFile(path.join(stateDir, entry.name))).toString("base64");
   }
   return files;
@@ -47,17 +48,25 @@ async function main(): Promise<void> {
   switch (command) {
     case "start": {
       const request = JSON.parse(await readStdin()) as RemoteStartRequest;
-      await mkdir(request.spec.stateDir, { recursive: true, mode: 0o700 });
-      for (const [name, content] of Object.entries(request.files)) {
-        await writeFile(path.join(request.spec.stateDir, path.basename(name)), Buffer.from(content, "base64"), { mode: 0o600 });
+      const { stateDir } = request.spec;
+      // An earlier try of this start that got there: its session, not a second one.
+      if (!(await claimForStart(stateDir))) return print(await tmux.status({ stateDir }));
+      try {
+        for (const [name, content] of Object.entries(request.files)) {
+          await writeFile(path.join(stateDir, path.basename(name)), Buffer.from(content, "base64"), { mode: 0o600 });
+        }
+        return print(await tmux.start(request.spec));
+      } finally {
+        await markStartDone(stateDir);
       }
-      return print(await tmux.start(request.spec));
     }
     case "wait": {
       // The caller's ssh went away (connection dropped, csess killed): stop waiting on its behalf.
       const gone = new AbortController();
       process.stdin.on("end", () => gone.abort()).on("close", () => gone.abort()).resume();
-      const outcome = await tmux.waitForExit(refOf(args[0]), { signal: gone.signal }).catch((error: unknown) => {
+      const ref = refOf(args[0]);
+      if (typeof ref !== "string") await settleStartBeforeWait(ref.stateDir);
+      const outcome = await tmux.waitForExit(ref, { signal: gone.signal }).catch((error: unknown) => {
         if (gone.signal.aborted) process.exit(0);
         throw error;
       });

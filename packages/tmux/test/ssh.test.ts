@@ -1,13 +1,14 @@
 // The ssh executor against a real OpenSSH server started by the test (fixtures/sshd): sessions run in
 // the host's own tmux with the launcher copied there, and come back through ssh. No mocks.
 import { execFileSync } from "node:child_process";
-import { closeSync, constants, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSshFleet, sshdUnavailable, within, type TestSshFleet } from "../../../fixtures/sshd/sshd.js";
 import { SshTmux, type ExecutorOutcome } from "../src/index.js";
+import { writeRemoteLink } from "../src/remote-registry.js";
 import { eventually } from "./helpers.js";
 
 /** The bound of every wait for a session here (they take a few seconds). */
@@ -124,6 +125,23 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
     await executor(0).start({ name: "adopted", cwd: "/", stateDir, argv: ["sh", "-c", "sleep 1; echo adopted"] });
     expect(await ended(executor(0), stateDir)).toMatchObject({ state: "exited", exitCode: 0 });
     expect(await readFile(path.join(stateDir, "output.log"), "utf8")).toContain("adopted");
+  }, 60_000);
+
+  it("a start still on its way when a resumed csess finds no session does not run (no task twice)", async () => {
+    const ssh = executor(0);
+    const stateDir = local("late");
+    const marker = path.join(dir, "late-ran");
+    // What a csess killed while starting leaves: the link (written before the ssh start), no session yet.
+    await mkdir(stateDir, { recursive: true });
+    await writeRemoteLink(path.join(dir, "home"), {
+      version: 1, name: "late", host: fleet.hosts[0]!.alias, workDir: await ssh.workDir(),
+      remoteStateDir: await ssh.sessionDir(stateDir), stateDir, startedAt: new Date().toISOString(),
+    });
+    // The resumed csess's wait: dead, and the host gives the attempt up for good.
+    expect(await ended(executor(0), stateDir)).toMatchObject({ state: "dead" });
+    // The killed csess's start arrives late: refused, nothing runs.
+    await expect(ssh.start({ name: "late", cwd: "/", stateDir, argv: ["sh", "-c", `echo ran > ${marker}`] })).rejects.toThrow(/gave it up/);
+    expect(existsSync(marker)).toBe(false);
   }, 60_000);
 
   it("kill stops a remote session and records it as killed", async () => {
