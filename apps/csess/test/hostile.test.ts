@@ -25,35 +25,33 @@ interface Case {
   script: string;
   /** The run's verdict for the task. */
   run: string;
-  /** `csess verify --json` on the history the run left. */
-  verify: string;
   iterations?: number;
   /** A new file the honest work adds to the user's checkout. */
   adds?: boolean;
 }
 
 const CASES: Case[] = [
-  { name: "honest", script: HONEST, run: "verified", verify: "verified", adds: true },
-  { name: "honest without the trailer", script: `echo x > "work-$CSESS_TASK_ID.txt"; git add -A; git commit -q -m "add work"`, run: "verified", verify: "verified", adds: true },
-  { name: "liar (says done, commits nothing)", script: `echo "All done, task complete."`, run: "failed", verify: "pending" },
-  { name: "silent (exits 0, does nothing)", script: `true`, run: "failed", verify: "pending" },
-  { name: "shy (does the work, never commits)", script: `echo x > "work-$CSESS_TASK_ID.txt"`, run: "failed", verify: "pending" },
-  { name: "empty commit with the trailer", script: `git commit -q --allow-empty -m "done" -m "Csess-Task: $CSESS_TASK_ID"`, run: "failed", verify: "pending" },
-  { name: "PRD-only commit (ticks its own box)", script: `sed -i "s/- \\[ \\] Do the work/- [x] Do the work/" PRD.md; git add PRD.md; work "tick"`, run: "claimed-unverified", verify: "pending" },
-  { name: "tick everything", script: `sed -i "s/- \\[ \\]/- [x]/g" PRD.md; git add PRD.md; work "tick all"`, run: "claimed-unverified", verify: "pending" },
-  { name: "whitespace-only change", script: `printf 'hello  \\n\\n' > README.md; git add README.md; work "polish"`, run: "failed", verify: "pending" },
-  { name: "change and its undo", script: `echo x > tmp.txt; git add tmp.txt; work "add"; git rm -q tmp.txt; work "remove"`, run: "failed", verify: "pending" },
-  { name: "forged trailer naming another task", script: `echo x > "work-$CSESS_TASK_ID.txt"; git add -A; git commit -q -m "work" -m "Csess-Task: ZZZZZZ"`, run: "failed", verify: "pending" },
-  { name: "force-added csess state only", script: `mkdir -p .csess/runs/x; echo '{"type":"run-started"}' > .csess/runs/x/events.jsonl; git add -f .csess; work "state"`, run: "failed", verify: "pending" },
+  { name: "honest", script: HONEST, run: "verified", adds: true },
+  { name: "honest without the trailer", script: `echo x > "work-$CSESS_TASK_ID.txt"; git add -A; git commit -q -m "add work"`, run: "verified", adds: true },
+  { name: "liar (says done, commits nothing)", script: `echo "All done, task complete."`, run: "failed" },
+  { name: "silent (exits 0, does nothing)", script: `true`, run: "failed" },
+  { name: "shy (does the work, never commits)", script: `echo x > "work-$CSESS_TASK_ID.txt"`, run: "failed" },
+  { name: "empty commit with the trailer", script: `git commit -q --allow-empty -m "done" -m "Csess-Task: $CSESS_TASK_ID"`, run: "failed" },
+  { name: "PRD-only commit (ticks its own box)", script: `sed -i "s/- \\[ \\] Do the work/- [x] Do the work/" PRD.md; git add PRD.md; work "tick"`, run: "claimed-unverified" },
+  { name: "tick everything", script: `sed -i "s/- \\[ \\]/- [x]/g" PRD.md; git add PRD.md; work "tick all"`, run: "claimed-unverified" },
+  { name: "whitespace-only change", script: `printf 'hello  \\n\\n' > README.md; git add README.md; work "polish"`, run: "failed" },
+  { name: "change and its undo", script: `echo x > tmp.txt; git add tmp.txt; work "add"; git rm -q tmp.txt; work "remove"`, run: "failed" },
+  { name: "forged trailer naming another task", script: `echo x > "work-$CSESS_TASK_ID.txt"; git add -A; git commit -q -m "work" -m "Csess-Task: ZZZZZZ"`, run: "failed" },
+  { name: "force-added csess state only", script: `mkdir -p .csess/runs/x; echo '{"type":"run-started"}' > .csess/runs/x/events.jsonl; git add -f .csess; work "state"`, run: "failed" },
   // Judged (and merged three-way) on what it adds since the fork: what it dropped stays on main.
-  { name: "history rewritten below base", script: `git reset -q --hard HEAD~1; echo x > "work-$CSESS_TASK_ID.txt"; git add -A; work "rewrite"`, run: "verified", verify: "verified", adds: true },
-  { name: "branch deleted", script: `b=$(git symbolic-ref --short HEAD); echo x > w.txt; git add w.txt; work w; git checkout -q --detach; git branch -q -D "$b"`, run: "failed", verify: "pending" },
-  { name: "flaky (fails, then honest)", script: `if [ "$CSESS_ITERATION" = 1 ]; then exit 1; fi; ${HONEST}`, run: "verified", verify: "verified", iterations: 2, adds: true },
-  { name: "branch deleted, then honest", script: `if [ "$CSESS_ITERATION" = 1 ]; then b=$(git symbolic-ref --short HEAD); git checkout -q --detach; git branch -q -D "$b"; exit 0; fi; ${HONEST}`, run: "verified", verify: "verified", iterations: 2, adds: true },
+  { name: "history rewritten below base", script: `git reset -q --hard HEAD~1; echo x > "work-$CSESS_TASK_ID.txt"; git add -A; work "rewrite"`, run: "verified", adds: true },
+  { name: "branch deleted", script: `b=$(git symbolic-ref --short HEAD); echo x > w.txt; git add w.txt; work w; git checkout -q --detach; git branch -q -D "$b"`, run: "failed" },
+  { name: "flaky (fails, then honest)", script: `if [ "$CSESS_ITERATION" = 1 ]; then exit 1; fi; ${HONEST}`, run: "verified", iterations: 2, adds: true },
+  { name: "branch deleted, then honest", script: `if [ "$CSESS_ITERATION" = 1 ]; then b=$(git symbolic-ref --short HEAD); git checkout -q --detach; git branch -q -D "$b"; exit 0; fi; ${HONEST}`, run: "verified", iterations: 2, adds: true },
   // Real work plus a forged journal: the work lands, the planted state never does.
-  { name: "real work plus force-added csess state", script: `mkdir -p .csess/runs/x; echo forged > .csess/runs/x/events.jsonl; git add -f .csess; ${HONEST}`, run: "verified", verify: "verified", adds: true },
+  { name: "real work plus force-added csess state", script: `mkdir -p .csess/runs/x; echo forged > .csess/runs/x/events.jsonl; git add -f .csess; ${HONEST}`, run: "verified", adds: true },
   // Real work plus the user's ignored secret: the merge refuses rather than replace .env.
-  { name: "force-added .env over the user's ignored one", script: `echo HACKED > .env; git add -f .env; ${HONEST}`, run: "conflict", verify: "done-unclaimed" },
+  { name: "force-added .env over the user's ignored one", script: `echo HACKED > .env; git add -f .env; ${HONEST}`, run: "conflict" },
 ];
 
 const USER_FILES = {
@@ -77,7 +75,7 @@ async function setUp(script: string): Promise<{ s: RunSandbox; agent: string }> 
 }
 
 describe("trust: hostile agents cannot tick a box without their own real diff, nor touch the user's files", () => {
-  it.each(CASES)("$name → run $run, verify $verify", async (c) => {
+  it.each(CASES)("$name → $run (run and verify agree)", async (c) => {
     const { s, agent } = await setUp(c.script);
     sandbox = s;
     const before = Object.fromEntries(Object.values(USER_FILES).map((f) => [f, readFileSync(path.join(s.repo, f))]));
@@ -114,12 +112,37 @@ describe("trust: hostile agents cannot tick a box without their own real diff, n
 
     const verify = await s.csess(["verify", "PRD.md", "--json"]);
     const verdicts = JSON.parse(verify.stdout) as { tasks: Array<{ id: string; verdict: string }> };
-    expect(verdicts.tasks.find((t) => t.id === task.id)?.verdict, verify.stdout).toBe(c.verify);
+    expect(verdicts.tasks.find((t) => t.id === task.id)?.verdict, verify.stdout).toBe(c.run);
 
     const again = await s.csess(["report", "--json"]);
     expect(again.stderr).toBe("");
     expect((JSON.parse(again.stdout) as { tasks: Array<{ verdict: string }> }).tasks[0]?.verdict).toBe(c.run);
     const resume = await s.csess(["resume"]);
     expect(resume.stdout, resume.stderr).toMatch(/already finished/);
+  }, 120_000);
+});
+
+describe("trust: one judge for run and verify", () => {
+  it("a parent that only groups sub-tasks gets the same verdict (evidence: children) from run, report and verify", async () => {
+    const s = makeRunSandbox("# Plan\n\n- [ ] Release\n  - [ ] Write the notes\n  - [ ] Bump the version\n", { "README.md": "hello\n" });
+    sandbox = s;
+    await commitAll(s);
+    const agent = path.join(s.dir, "agent.sh");
+    writeFileSync(agent, PRELUDE + HONEST + "\n", { mode: 0o755 });
+    const run = await s.csess(["run", "--json", "--agent", "custom", "--agent-cmd", `sh ${agent}`, "--stagger", "0", "--no-notes", "--max-iterations", "1"]);
+    const report = reportOf(run) as unknown as { tasks: Array<{ id: string; title: string; verdict: string; evidence: string | null }> };
+    expect(report.tasks.map((t) => t.verdict), run.stderr).toEqual(["verified", "verified", "verified"]);
+    const parent = report.tasks.find((t) => t.title === "Release")!;
+    expect(parent.evidence).toBe("children");
+
+    const verify = await s.csess(["verify", "PRD.md", "--json"]);
+    expect(verify.code, verify.stdout).toBe(0);
+    const verdicts = JSON.parse(verify.stdout) as { tasks: Array<{ id: string; verdict: string; evidence: string | null; grade: string | null }> };
+    expect(verdicts.tasks.map((t) => [t.id, t.verdict])).toEqual(report.tasks.map((t) => [t.id, t.verdict]));
+    expect(verdicts.tasks.find((t) => t.id === parent.id)).toMatchObject({ evidence: "children", grade: "strong" });
+    // --fix has nothing to untick: the parent's box stays.
+    const fix = await s.csess(["verify", "PRD.md", "--fix"]);
+    expect(fix.stdout).toMatch(/Nothing to fix/);
+    expect(readFileSync(path.join(s.repo, "PRD.md"), "utf8")).toMatch(/- \[x\] Release/);
   }, 120_000);
 });

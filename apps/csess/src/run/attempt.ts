@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { buildInvocation, buildPrompt, classifyOutcome } from "@csess/agents";
 import type { IterationContext, IterationResult } from "@csess/scheduler";
 import { STATE_FILES, type ExitInfo } from "@csess/tmux";
-import { addTaskWorktree, gatherEvidence, runCheck, runGit, slugify } from "@csess/verify";
+import { addTaskWorktree, gatherEvidence, judgeTask, runCheck, runGit, slugify } from "@csess/verify";
 import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
 import { land } from "./land.js";
 import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
@@ -199,8 +199,15 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   });
   if (verified) return land(ctx, t);
   if (iterationsUsed(t) < ctx.config.maxIterations) return { kind: "again", reason };
-  const verdict = ticked && !hasEvidence ? "claimed-unverified" : "failed";
-  return finalFailure(ctx, t, verdict, `${reason} after ${iterationsUsed(t)} iteration(s)`);
+  // Out of iterations: the same judge as `csess verify` names the verdict from the same facts.
+  const { verdict } = judgeTask({ id: t.id, title: t.title, checked: false }, {
+    commits: hasEvidence ? commits.map((c) => c.hash) : [],
+    evidence: hasEvidence ? (evidence.grade === "strong" ? "trailer" : "branch") : null,
+    claimed: ticked,
+    outcome: "failed",
+    ...(check ? { check: { command: ctx.config.check!, passed: check.exitCode === 0, exitCode: check.exitCode } } : {}),
+  });
+  return finalFailure(ctx, t, verdict === "claimed-unverified" ? verdict : "failed", `${reason} after ${iterationsUsed(t)} iteration(s)`);
 }
 
 export function finalFailure(ctx: RunContext, t: TaskState, verdict: "failed" | "claimed-unverified", reason: string): IterationResult {
