@@ -84,6 +84,9 @@ function buildContext(input: {
   } catch {
     // The PRD is unreadable right now: prompts fall back to the titles the run planned.
   }
+  const view = createView({ json: input.json });
+  input.journal.onRestored = (path, why) => view.event("journal-restored", { path, why },
+    `warning: the run's journal ${path} was lost (${why}); csess wrote it back from memory and goes on`);
   return {
     runId: input.runId,
     dir: input.dir,
@@ -99,7 +102,7 @@ function buildContext(input: {
     journal: input.journal,
     tmux: openTmuxFor(input.socket),
     probe: input.probe,
-    view: createView({ json: input.json }),
+    view,
     notes: openNotes(input.config, state.start.repoRoot),
   };
 }
