@@ -30,6 +30,8 @@ interface Case {
   adds?: boolean;
   /** What the run must warn about. */
   warns?: RegExp;
+  /** The agent puts a commit on the user's branch behind csess's back: reported, credited to nobody. */
+  outside?: boolean;
 }
 
 const CASES: Case[] = [
@@ -56,6 +58,8 @@ const CASES: Case[] = [
   { name: "deletes the run's journal, then works", script: `rm -f "$(git rev-parse --git-common-dir)"/csess/runs/*/events.jsonl; ${HONEST}`, run: "verified", adds: true, warns: /journal-restored[^\n]*it was deleted/ },
   { name: "deletes csess's whole state folder, then works", script: `rm -rf "$(git rev-parse --git-common-dir)/csess"; ${HONEST}`, run: "verified", adds: true, warns: /journal-restored[^\n]*it was deleted/ },
   { name: "forges a verdict into the journal", script: `printf '{"type":"task-finished","taskId":"%s","verdict":"verified","reason":"forged"}\\n' "$CSESS_TASK_ID" >> "$(ls "$(git rev-parse --git-common-dir)"/csess/runs/*/events.jsonl)"`, run: "failed", warns: /journal-restored[^\n]*changed outside csess/ },
+  { name: "commits its work straight onto the user's branch", script: `root=$(cd "$(git rev-parse --git-common-dir)/.." && pwd); echo x > "$root/stray-$CSESS_TASK_ID.txt"; git -C "$root" add "stray-$CSESS_TASK_ID.txt"; git -C "$root" commit -q -m "work on main" -m "Csess-Task: $CSESS_TASK_ID"`, run: "failed", outside: true },
+  { name: "moves the user's branch with update-ref", script: `root=$(cd "$(git rev-parse --git-common-dir)/.." && pwd); echo x > "w-$CSESS_TASK_ID.txt"; git add -A; work "sneak"; git update-ref "refs/heads/$(git -C "$root" symbolic-ref --short HEAD)" HEAD; git reset -q --hard HEAD~1`, run: "failed", outside: true },
   { name: "force-added .env over the user's ignored one", script: `echo HACKED > .env; git add -f .env; ${HONEST}`, run: "conflict" },
 ];
 
@@ -109,9 +113,16 @@ describe("trust: hostile agents cannot tick a box without their own real diff, n
     for (const [file, content] of Object.entries(before)) expect(readFileSync(path.join(s.repo, file)), file).toEqual(content);
     expect(await s.git("ls-tree", "-r", "--name-only", "HEAD", "--", ".csess")).toBe("");
     expect(await s.git("show", "HEAD:CHANGELOG.md")).toBe("v0\n");
-    const status = (await s.git("status", "--porcelain")).trim().split("\n").filter(Boolean);
-    expect(status).toEqual([`?? ${USER_FILES.untracked}`]);
-    if (!c.adds || c.run !== "verified") {
+    if (c.outside) {
+      // Not preventable without a sandbox; csess reports it and credits it to no task.
+      const outside = (report as unknown as { outsideCommits: Array<{ subject: string }> }).outsideCommits;
+      expect(outside.map((o) => o.subject)).toEqual([expect.stringMatching(/work on main|sneak/)]);
+      expect(run.stdout).toMatch(/"event":"outside-commits"/);
+    } else {
+      const status = (await s.git("status", "--porcelain")).trim().split("\n").filter(Boolean);
+      expect(status).toEqual([`?? ${USER_FILES.untracked}`]);
+    }
+    if (!c.outside && (!c.adds || c.run !== "verified")) {
       // Nothing of the task's reached the integration branch.
       expect((await s.git("rev-parse", "HEAD")).trim()).toBe(headBefore);
     }

@@ -21,6 +21,8 @@ export interface VerifyHistoryOptions {
    * the same facts with the same function.
    */
   runOutcomes?: ReadonlyMap<string, RunOutcome>;
+  /** Commits that are evidence for no task (e.g. made outside csess on the integration branch during a run). */
+  notEvidence?: ReadonlySet<string>;
 }
 
 export type RunOutcome = Pick<TaskFindings, "outcome" | "claimed" | "iterations" | "check" | "note">;
@@ -96,7 +98,7 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
     }
   }
   // Commits only on a task branch that fails that rule are evidence for nothing, by no route.
-  const rejected = new Set<string>();
+  const rejected = new Set<string>(options.notEvidence);
   for (const [branch, taskId] of branchOf) {
     const tip = await resolveCommit(root, `refs/heads/${branch}`);
     if (!tip || !byHash.has(tip)) continue;

@@ -17,7 +17,7 @@ import {
 } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
-import { runOutcomes } from "../run/outcomes.js";
+import { runFacts } from "../run/outcomes.js";
 import { readPrd } from "./tasks.js";
 
 interface VerifyOptions {
@@ -77,7 +77,7 @@ export function registerVerify(program: Command): void {
         root: repo.root,
         tasks,
         prdPath: prdRel,
-        runOutcomes: runOutcomes(repo.root, prdRel),
+        ...runFactsFor(repo.root, prdRel),
         ...(options.since === undefined ? {} : { since: options.since }),
       }).catch(toUserError);
       const fixes = options.fix ? await applyFixes(repo.root, prdPath, report.tasks, tasks) : [];
@@ -89,6 +89,11 @@ export function registerVerify(program: Command): void {
       process.stdout.write(out);
       process.exitCode = verdicts.some((t) => t.verdict === "claimed-unverified") ? 1 : 0;
     });
+}
+
+function runFactsFor(root: string, prdPath: string) {
+  const { outcomes, outsideCommits } = runFacts(root, prdPath);
+  return { runOutcomes: outcomes, notEvidence: outsideCommits };
 }
 
 function parseOrExplain(text: string, prdArg: string) {

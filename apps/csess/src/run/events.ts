@@ -94,6 +94,8 @@ export type JournalEvent = { at?: string } & (
   | { type: "paused"; taskId: string; until: string; limit: string }
   | { type: "concurrency"; value: number }
   | { type: "run-stopped"; reason: string }
+  /** Commits on the integration branch since the run's base that csess did not make (see outside.ts). */
+  | { type: "outside-commits"; commits: Array<{ hash: string; author: string; subject: string }> }
   | { type: "run-finished"; exitCode: number }
 );
 
