@@ -163,3 +163,47 @@ describe("trust: one judge for run and verify", () => {
     expect(readFileSync(path.join(s.repo, "PRD.md"), "utf8")).toMatch(/- \[x\] Release/);
   }, 120_000);
 });
+
+describe("trust: cross-task isolation", () => {
+  it("a commit one task's agent makes in a sibling's worktree verifies neither (stamped by csess's git hooks)", async () => {
+    const s = makeRunSandbox("# Plan\n\n- [ ] Alpha task\n- [ ] Beta task\n", { "README.md": "hello\n" });
+    sandbox = s;
+    await commitAll(s);
+    const flag = path.join(s.dir, "beta-done");
+    // Beta commits into every other worktree of the run, then does nothing of its own; Alpha waits
+    // for that and does nothing either. Without stamps, Alpha's branch would carry a "real" diff.
+    const agent = path.join(s.dir, "agent.sh");
+    writeFileSync(agent, PRELUDE + [
+      `if [ "$CSESS_TASK_TITLE" = "Beta task" ]; then`,
+      `  for d in ../*/; do [ "$d" -ef . ] && continue; (cd "$d" && echo HACKED > README.md && git add README.md && git commit -q -m "alpha work" -m "Csess-Task: $(basename "$d" | sed 's/.*-//')"); done`,
+      `  touch ${JSON.stringify(flag)}`,
+      `else`,
+      `  i=0; while [ ! -e ${JSON.stringify(flag)} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`,
+      `fi`,
+    ].join("\n") + "\n", { mode: 0o755 });
+    const run = await s.csess(["run", "--json", "--agent", "custom", "--agent-cmd", `sh ${agent}`, "--parallel", "2", "--stagger", "0", "--no-notes", "--max-iterations", "1"]);
+    const report = reportOf(run) as unknown as { tasks: Array<{ id: string; title: string; verdict: string; reason: string }> };
+    const alpha = report.tasks.find((t) => t.title === "Alpha task")!;
+    expect(alpha.verdict, run.stderr).toBe("failed");
+    expect(alpha.reason).toMatch(/made by task \S+'s agent, not its own/);
+    expect(report.tasks.find((t) => t.title === "Beta task")!.verdict).toBe("failed");
+    expect(readFileSync(path.join(s.repo, "README.md"), "utf8")).toBe("hello\n");
+    expect(readFileSync(path.join(s.repo, "PRD.md"), "utf8")).not.toMatch(/\[x\]/);
+
+    const verify = JSON.parse((await s.csess(["verify", "PRD.md", "--json"])).stdout) as { tasks: Array<{ id: string; verdict: string }> };
+    expect(verify.tasks.map((t) => [t.id, t.verdict])).toEqual(report.tasks.map((t) => [t.id, t.verdict]));
+  }, 120_000);
+
+  it("the agents' git still runs the user's own hooks (chained behind csess's)", async () => {
+    const s = makeRunSandbox("# Plan\n\n- [ ] Do the work\n", { "README.md": "hello\n" });
+    sandbox = s;
+    await commitAll(s);
+    const marker = path.join(s.dir, "user-hook-ran");
+    writeFileSync(path.join(s.repo, ".git", "hooks", "pre-commit"), `#!/bin/sh\necho "$CSESS_TASK_ID" >> ${JSON.stringify(marker)}\n`, { mode: 0o755 });
+    const agent = path.join(s.dir, "agent.sh");
+    writeFileSync(agent, PRELUDE + HONEST + "\n", { mode: 0o755 });
+    const run = await s.csess(["run", "--json", "--agent", "custom", "--agent-cmd", `sh ${agent}`, "--stagger", "0", "--no-notes", "--max-iterations", "1"]);
+    expect(reportOf(run).tasks[0]?.verdict, run.stderr).toBe("verified");
+    expect(readFileSync(marker, "utf8").trim()).toBe(reportOf(run).tasks[0]?.id);
+  }, 120_000);
+});

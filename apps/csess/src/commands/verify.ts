@@ -92,8 +92,8 @@ export function registerVerify(program: Command): void {
 }
 
 function runFactsFor(root: string, prdPath: string) {
-  const { outcomes, outsideCommits } = runFacts(root, prdPath);
-  return { runOutcomes: outcomes, notEvidence: outsideCommits };
+  const { outcomes, notEvidence } = runFacts(root, prdPath);
+  return { runOutcomes: outcomes, notEvidence };
 }
 
 function parseOrExplain(text: string, prdArg: string) {

@@ -78,7 +78,7 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number): P
     name: session,
     cwd: invocation.cwd,
     argv: invocation.argv,
-    env: { ...ctx.agentEnv, ...invocation.env },
+    env: { ...ctx.agentEnv, ...invocation.env, ...ctx.stamps.env() },
     stdinFile: invocation.stdinFile,
     stateDir,
     timeoutMs: ctx.config.timeoutMinutes * 60_000,
@@ -172,8 +172,13 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
     hash: c.hash, subject: c.subject, insertions: c.insertions, deletions: c.deletions,
     trailer: evidence.trailerCommits.includes(c.hash),
   }));
+  // Another task's agent committed here: its work, not this task's (see stamps.ts).
+  const foreign = await ctx.stamps.foreign(t.id, t.branch!, a.base);
+  const problem = foreign
+    ? `${foreign.commits.length} commit(s) on its branch were made by task ${foreign.by}'s agent, not its own`
+    : evidence.problem;
   // The same rule as `csess verify`: a real net change on its own branch, nothing else.
-  const hasEvidence = evidence.problem === null;
+  const hasEvidence = problem === null;
   let check: { exitCode: number; tail: string } | undefined;
   if (hasEvidence && ctx.config.check) {
     const result = await runCheck({ cwd: t.worktree!, command: ctx.config.check, timeoutMs: ctx.config.timeoutMinutes * 60_000 });
@@ -185,8 +190,8 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   let reason =
     verified ? `${commits.length} commit(s) on its branch changing ${change}${evidence.grade === "strong" ? " with the Csess-Task trailer" : ""}${check ? ", check passed" : ""}${ticked ? "" : " (the agent did not tick its box)"}` :
     hasEvidence ? `${commits.length} commit(s), but the check \`${ctx.config.check}\` failed (exit ${check?.exitCode})` :
-    ticked ? `box ticked in the worktree, but ${evidence.problem}` :
-    evidence.problem!;
+    ticked ? `box ticked in the worktree, but ${problem}` :
+    problem!;
   // A killed agent's failure is about the kill, not the missing commit: say so first.
   const stopped =
     a.ended?.reason === "timeout" ? `stopped at --timeout (${ctx.config.timeoutMinutes} min)` :
@@ -195,7 +200,8 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   if (stopped && !verified) reason = `${stopped}; ${reason}`;
   record(ctx, {
     type: "evidence", taskId: t.id, attempt: a.attempt, commits, tickedInWorktree: ticked, check, verified, reason,
-    grade: evidence.grade, change: { files: evidence.netChange.files.length, insertions: evidence.insertions, deletions: evidence.deletions },
+    ...(foreign ? { foreign } : {}),
+    grade: hasEvidence ? evidence.grade : null, change: { files: evidence.netChange.files.length, insertions: evidence.insertions, deletions: evidence.deletions },
   });
   if (verified) return land(ctx, t);
   if (iterationsUsed(t) < ctx.config.maxIterations) return { kind: "again", reason };

@@ -82,6 +82,8 @@ export type JournalEvent = { at?: string } & (
       /** The branch's net change outside the PRD and csess's paths (whitespace-only edits left out). */
       change?: { files: number; insertions: number; deletions: number };
       check?: { exitCode: number; tail: string };
+      /** Commits on its branch that another task's agent made (they are nobody's evidence). */
+      foreign?: { by: string; commits: string[] };
       verified: boolean;
       reason: string;
     }

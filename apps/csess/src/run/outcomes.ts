@@ -8,12 +8,12 @@ import { iterationsUsed, replay, type RunState, type TaskState } from "./state.j
  * What the csess runs over one PRD saw happen that git cannot show (a failed check, a conflict, a box
  * ticked only in a worktree, a failure): `csess verify` judges these facts with the run's own judge,
  * so the two never disagree on the same history. The newest run that finished a task speaks for it.
- * Commits that reached the integration branch during a run without csess making them are evidence
- * for no task (an agent committing straight onto the user's branch).
+ * Commits that reached the integration branch during a run without csess making them, and commits one
+ * task's agent made on another task's branch, are evidence for no task.
  */
-export function runFacts(repoRoot: string, prdPath: string): { outcomes: Map<string, RunOutcome>; outsideCommits: Set<string> } {
+export function runFacts(repoRoot: string, prdPath: string): { outcomes: Map<string, RunOutcome>; notEvidence: Set<string> } {
   const outcomes = new Map<string, RunOutcome>();
-  const outsideCommits = new Set<string>();
+  const notEvidence = new Set<string>();
   for (const runId of listRuns(repoRoot)) {
     let state: RunState;
     try {
@@ -22,7 +22,10 @@ export function runFacts(repoRoot: string, prdPath: string): { outcomes: Map<str
       continue; // a damaged journal says nothing reliable; git still does
     }
     if (state.start.prdPath !== prdPath) continue;
-    for (const commit of state.outsideCommits) outsideCommits.add(commit.hash);
+    for (const commit of state.outsideCommits) notEvidence.add(commit.hash);
+    for (const task of state.tasks.values()) {
+      for (const attempt of task.attempts) for (const hash of attempt.evidence?.foreign?.commits ?? []) notEvidence.add(hash);
+    }
     for (const task of state.tasks.values()) {
       if (!task.final) continue; // not attempted, or still running
       const outcome = outcomeOf(runId, task, state.start.config.check);
@@ -30,7 +33,7 @@ export function runFacts(repoRoot: string, prdPath: string): { outcomes: Map<str
       else outcomes.delete(task.id);
     }
   }
-  return { outcomes, outsideCommits };
+  return { outcomes, notEvidence };
 }
 
 function outcomeOf(runId: string, task: TaskState, checkCommand: string | undefined): RunOutcome | undefined {
