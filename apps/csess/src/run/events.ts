@@ -1,4 +1,4 @@
-import type { Verdict } from "@csess/verify";
+import type { MergeStatus, Verdict } from "@csess/verify";
 import type { RunConfig } from "./config.js";
 
 /** A task as the run planned it (from the PRD at the start of the run). */
@@ -88,7 +88,9 @@ export type JournalEvent = { at?: string } & (
       reason: string;
     }
   | { type: "merge-started"; taskId: string }
-  | { type: "merge-ended"; taskId: string; status: "merged" | "conflict" | "refused"; commit?: string; paths?: string[]; message: string }
+  | { type: "merge-ended"; taskId: string; status: MergeStatus; commit?: string; paths?: string[]; message: string }
+  /** The check run again on the merge commit (the integration branch had moved past the task's base). */
+  | { type: "merge-checked"; taskId: string; commit: string; exitCode: number; tail: string }
   | { type: "tick-ended"; taskId: string; commit?: string; changed: boolean }
   | { type: "task-finished"; taskId: string; verdict: Verdict; reason: string }
   | { type: "rate-limit"; taskId: string; pausedUntil?: string; kind: string }

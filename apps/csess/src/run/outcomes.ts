@@ -51,7 +51,9 @@ function outcomeOf(runId: string, task: TaskState, checkCommand: string | undefi
       return {
         ...base,
         outcome: "failed",
-        ...(check && checkCommand ? { check: { command: checkCommand, passed: check.exitCode === 0, exitCode: check.exitCode } } : {}),
+        ...(task.merge?.status === "check-failed" && checkCommand
+          ? { check: { command: checkCommand, passed: false, exitCode: null } } // failed on the merge result
+          : check && checkCommand ? { check: { command: checkCommand, passed: check.exitCode === 0, exitCode: check.exitCode } } : {}),
       };
     default:
       return { ...base, outcome: verdict };
