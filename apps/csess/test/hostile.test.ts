@@ -98,6 +98,10 @@ describe("trust: hostile agents cannot tick a box without their own real diff, n
     expect(run.code).toBe(c.run === "verified" ? 0 : 1);
     if (c.warns) expect(run.stdout + run.stderr).toMatch(c.warns);
 
+    // No agent left running behind a finished run, whatever the agent did.
+    const sessions = JSON.parse((await s.csess(["status", "--json"])).stdout) as { sessions: Array<{ name: string; state: string }> };
+    expect(sessions.sessions.filter((x) => x.state === "running" || x.state === "stalled")).toEqual([]);
+
     const prd = readFileSync(path.join(s.repo, "PRD.md"), "utf8");
     expect(prd.includes("- [x] Do the work"), "box ticked only for verified work").toBe(c.run === "verified");
     expect(task.checked).toBe(c.run === "verified");
