@@ -15,7 +15,17 @@ export interface VerifyHistoryOptions {
   prdPath?: string;
   /** Minimum message-match score for weak evidence (default 0.6). */
   threshold?: number;
+  /**
+   * What a csess run saw happen that git cannot show (a failed check, a merge conflict, a box ticked
+   * only in the task's worktree, a task that failed or was skipped), so `verify` and the run judge
+   * the same facts with the same function.
+   */
+  runOutcomes?: ReadonlyMap<string, RunOutcome>;
+  /** Commits that are evidence for no task (e.g. made outside csess on the integration branch during a run). */
+  notEvidence?: ReadonlySet<string>;
 }
+
+export type RunOutcome = Pick<TaskFindings, "outcome" | "claimed" | "iterations" | "check" | "note">;
 
 export interface HistoryReport {
   head: string;
@@ -88,7 +98,7 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
     }
   }
   // Commits only on a task branch that fails that rule are evidence for nothing, by no route.
-  const rejected = new Set<string>();
+  const rejected = new Set<string>(options.notEvidence);
   for (const [branch, taskId] of branchOf) {
     const tip = await resolveCommit(root, `refs/heads/${branch}`);
     if (!tip || !byHash.has(tip)) continue;
@@ -120,6 +130,7 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
     return c.parents.length < 2 && !mismatched && !rejected.has(hash) && c.files.some((f) => f !== options.prdPath && !CSESS_PATHS.some((p) => f.startsWith(p)));
   };
 
+  const branchOfTask = new Map([...branchOf].map(([branch, taskId]) => [taskId, branch]));
   const findings = new Map<string, TaskFindings>();
   for (const task of tasks) {
     const strongHashes = [...(strong.get(task.id)?.commits ?? [])].filter(counts);
@@ -134,9 +145,19 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
       ...(found?.branch ? { branch: found.branch } : {}),
       insertions: stats.reduce((n, c) => n + c.insertions, 0),
       deletions: stats.reduce((n, c) => n + c.deletions, 0),
+      ...(await stillStands(root, head, branchOfTask.get(task.id), options.runOutcomes?.get(task.id))),
     });
   }
   return { head, since, commitsScanned: commits.length, tasks: reconcile(tasks, findings), unknownTrailers };
+}
+
+/** A run's conflict stands while its branch is unmerged; once someone merged it, git decides. */
+async function stillStands(root: string, head: string, branch: string | undefined, outcome: RunOutcome | undefined): Promise<RunOutcome> {
+  if (outcome?.outcome !== "conflict" || branch === undefined) return outcome ?? {};
+  const merged = (await runGit(root, ["merge-base", "--is-ancestor", `refs/heads/${branch}`, head], { okExitCodes: [1] })).exitCode === 0;
+  if (!merged) return outcome;
+  const { outcome: _conflict, ...rest } = outcome;
+  return rest;
 }
 
 async function localBranches(root: string): Promise<string[]> {

@@ -32,13 +32,15 @@ export { commitFileChange, type CommitFileChangeOptions, type CommitFileChangeRe
 export { withTaskTrailer } from "./plumbing.js";
 export {
   reconcile,
+  judgeTask,
   VERDICTS,
   type Verdict,
   type EvidenceKind,
+  type EvidenceGrade,
   type TaskFindings,
   type TaskVerdict,
   type ReconcileTask,
 } from "./reconcile.js";
 export { TaskMatcher, scoreMatch, wordKeys, MESSAGE_MATCH_THRESHOLD, type MessageMatch } from "./match.js";
-export { verifyHistory, matchBranch, type VerifyHistoryOptions, type HistoryReport } from "./history.js";
+export { verifyHistory, matchBranch, type VerifyHistoryOptions, type HistoryReport, type RunOutcome } from "./history.js";
 export { countVerdicts, summarizeVerdicts, renderVerdictsMarkdown } from "./report.js";

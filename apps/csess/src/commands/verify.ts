@@ -17,6 +17,7 @@ import {
 } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
+import { runFacts } from "../run/outcomes.js";
 import { readPrd } from "./tasks.js";
 
 interface VerifyOptions {
@@ -76,6 +77,7 @@ export function registerVerify(program: Command): void {
         root: repo.root,
         tasks,
         prdPath: prdRel,
+        ...runFactsFor(repo.root, prdRel),
         ...(options.since === undefined ? {} : { since: options.since }),
       }).catch(toUserError);
       const fixes = options.fix ? await applyFixes(repo.root, prdPath, report.tasks, tasks) : [];
@@ -87,6 +89,11 @@ export function registerVerify(program: Command): void {
       process.stdout.write(out);
       process.exitCode = verdicts.some((t) => t.verdict === "claimed-unverified") ? 1 : 0;
     });
+}
+
+function runFactsFor(root: string, prdPath: string) {
+  const { outcomes, notEvidence } = runFacts(root, prdPath);
+  return { runOutcomes: outcomes, notEvidence };
 }
 
 function parseOrExplain(text: string, prdArg: string) {
@@ -159,6 +166,7 @@ function renderJson(c: Context): string {
     commits: t.commits,
     iterations: t.iterations,
     evidence: t.evidence,
+    grade: t.grade,
     score: t.score,
     insertions: t.insertions,
     deletions: t.deletions,

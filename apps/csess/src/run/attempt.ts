@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { buildInvocation, buildPrompt, classifyOutcome } from "@csess/agents";
 import type { IterationContext, IterationResult } from "@csess/scheduler";
 import { STATE_FILES, type ExecutorOutcome, type ExitInfo } from "@csess/tmux";
-import { addTaskWorktree, gatherEvidence, runCheck, runGit, slugify } from "@csess/verify";
+import { addTaskWorktree, gatherEvidence, judgeTask, runCheck, runGit, slugify } from "@csess/verify";
 import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
 import { land } from "./land.js";
 import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
@@ -90,7 +90,7 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number, ho
     name: session,
     cwd: invocation.cwd,
     argv: argvForHost(host, invocation.argv),
-    env: { ...ctx.agentEnv, ...invocation.env },
+    env: { ...ctx.agentEnv, ...invocation.env, ...ctx.stamps.env() },
     stdinFile: invocation.stdinFile,
     stateDir,
     timeoutMs: ctx.config.timeoutMinutes * 60_000,
@@ -184,8 +184,13 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
     hash: c.hash, subject: c.subject, insertions: c.insertions, deletions: c.deletions,
     trailer: evidence.trailerCommits.includes(c.hash),
   }));
+  // Another task's agent committed here: its work, not this task's (see stamps.ts).
+  const foreign = await ctx.stamps.foreign(t.id, t.branch!, a.base);
+  const problem = foreign
+    ? `${foreign.commits.length} commit(s) on its branch were made by task ${foreign.by}'s agent, not its own`
+    : evidence.problem;
   // The same rule as `csess verify`: a real net change on its own branch, nothing else.
-  const hasEvidence = evidence.problem === null;
+  const hasEvidence = problem === null;
   let check: { exitCode: number; tail: string } | undefined;
   if (hasEvidence && ctx.config.check) {
     const result = await runCheck({ cwd: t.worktree!, command: ctx.config.check, timeoutMs: ctx.config.timeoutMinutes * 60_000 });
@@ -197,8 +202,8 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   let reason =
     verified ? `${commits.length} commit(s) on its branch changing ${change}${evidence.grade === "strong" ? " with the Csess-Task trailer" : ""}${check ? ", check passed" : ""}${ticked ? "" : " (the agent did not tick its box)"}` :
     hasEvidence ? `${commits.length} commit(s), but the check \`${ctx.config.check}\` failed (exit ${check?.exitCode})` :
-    ticked ? `box ticked in the worktree, but ${evidence.problem}` :
-    evidence.problem!;
+    ticked ? `box ticked in the worktree, but ${problem}` :
+    problem!;
   // A killed agent's failure is about the kill, not the missing commit: say so first.
   const stopped =
     a.ended?.reason === "timeout" ? `stopped at --timeout (${ctx.config.timeoutMinutes} min)` :
@@ -207,12 +212,20 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   if (stopped && !verified) reason = `${stopped}; ${reason}`;
   record(ctx, {
     type: "evidence", taskId: t.id, attempt: a.attempt, commits, tickedInWorktree: ticked, check, verified, reason,
-    grade: evidence.grade, change: { files: evidence.netChange.files.length, insertions: evidence.insertions, deletions: evidence.deletions },
+    ...(foreign ? { foreign } : {}),
+    grade: hasEvidence ? evidence.grade : null, change: { files: evidence.netChange.files.length, insertions: evidence.insertions, deletions: evidence.deletions },
   });
   if (verified) return land(ctx, t);
   if (iterationsUsed(t) < ctx.config.maxIterations) return { kind: "again", reason };
-  const verdict = ticked && !hasEvidence ? "claimed-unverified" : "failed";
-  return finalFailure(ctx, t, verdict, `${reason} after ${iterationsUsed(t)} iteration(s)`);
+  // Out of iterations: the same judge as `csess verify` names the verdict from the same facts.
+  const { verdict } = judgeTask({ id: t.id, title: t.title, checked: false }, {
+    commits: hasEvidence ? commits.map((c) => c.hash) : [],
+    evidence: hasEvidence ? (evidence.grade === "strong" ? "trailer" : "branch") : null,
+    claimed: ticked,
+    outcome: "failed",
+    ...(check ? { check: { command: ctx.config.check!, passed: check.exitCode === 0, exitCode: check.exitCode } } : {}),
+  });
+  return finalFailure(ctx, t, verdict === "claimed-unverified" ? verdict : "failed", `${reason} after ${iterationsUsed(t)} iteration(s)`);
 }
 
 export function finalFailure(ctx: RunContext, t: TaskState, verdict: "failed" | "claimed-unverified", reason: string): IterationResult {

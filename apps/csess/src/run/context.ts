@@ -8,6 +8,7 @@ import type { RunConfig } from "./config.js";
 import type { Journal } from "./journal.js";
 import type { JournalEvent } from "./events.js";
 import { applyEvent, type RunState, type TaskState } from "./state.js";
+import type { Stamps } from "./stamps.js";
 import type { ProgressView } from "./view.js";
 
 /** Everything a running (or resumed) run works with. */
@@ -34,6 +35,8 @@ export interface RunContext {
   view: ProgressView;
   notes?: DailyNotes;
   notify?: string;
+  /** Which task's agent moved which branch (cross-task isolation, see stamps.ts). */
+  stamps: Stamps;
   /** Set on the first fatal setup problem (auth, missing binary, bad flags): start nothing new. */
   fatal?: string;
 }

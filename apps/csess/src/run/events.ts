@@ -1,4 +1,4 @@
-import type { Verdict } from "@csess/verify";
+import type { MergeStatus, Verdict } from "@csess/verify";
 import type { RunConfig } from "./config.js";
 
 /** A task as the run planned it (from the PRD at the start of the run). */
@@ -84,11 +84,15 @@ export type JournalEvent = { at?: string } & (
       /** The branch's net change outside the PRD and csess's paths (whitespace-only edits left out). */
       change?: { files: number; insertions: number; deletions: number };
       check?: { exitCode: number; tail: string };
+      /** Commits on its branch that another task's agent made (they are nobody's evidence). */
+      foreign?: { by: string; commits: string[] };
       verified: boolean;
       reason: string;
     }
   | { type: "merge-started"; taskId: string }
-  | { type: "merge-ended"; taskId: string; status: "merged" | "conflict" | "refused"; commit?: string; paths?: string[]; message: string }
+  | { type: "merge-ended"; taskId: string; status: MergeStatus; commit?: string; paths?: string[]; message: string }
+  /** The check run again on the merge commit (the integration branch had moved past the task's base). */
+  | { type: "merge-checked"; taskId: string; commit: string; exitCode: number; tail: string }
   | { type: "tick-ended"; taskId: string; commit?: string; changed: boolean }
   | { type: "task-finished"; taskId: string; verdict: Verdict; reason: string }
   | { type: "rate-limit"; taskId: string; pausedUntil?: string; kind: string }
@@ -96,6 +100,8 @@ export type JournalEvent = { at?: string } & (
   | { type: "paused"; taskId: string; until: string; limit: string }
   | { type: "concurrency"; value: number }
   | { type: "run-stopped"; reason: string }
+  /** Commits on the integration branch since the run's base that csess did not make (see outside.ts). */
+  | { type: "outside-commits"; commits: Array<{ hash: string; author: string; subject: string }> }
   | { type: "run-finished"; exitCode: number }
   | { type: "host-down"; host: string; taskId: string; reason?: string }
 );

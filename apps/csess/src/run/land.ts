@@ -1,6 +1,6 @@
 import { PrdError, setTaskChecked, UnknownTaskIdError, updatePrdFile } from "@csess/prd";
 import type { IterationResult } from "@csess/scheduler";
-import { commitFileChange, mergeTaskBranch, removeTaskWorktree, withRepoLock, withTaskTrailer } from "@csess/verify";
+import { commitFileChange, mergeTaskBranch, removeTaskWorktree, runCheck, runGit, withRepoLock, withTaskTrailer } from "@csess/verify";
 import { record, type RunContext } from "./context.js";
 import type { TaskState } from "./state.js";
 
@@ -14,8 +14,15 @@ export async function land(ctx: RunContext, t: TaskState): Promise<IterationResu
     record(ctx, { type: "merge-started", taskId: t.id });
     const merge = await mergeTaskBranch({
       root: ctx.repoRoot, branch: t.branch!, taskId: t.id, title: t.title, into: ctx.branch, keepPaths: [ctx.prdPath],
+      ...(ctx.config.check ? { testMerge: (commit: string, head: string) => checkMergeResult(ctx, t, commit, head) } : {}),
     });
     record(ctx, { type: "merge-ended", taskId: t.id, status: merge.status, commit: merge.commit, paths: merge.paths, message: merge.message });
+    if (merge.status === "check-failed") {
+      const reason = `the check \`${ctx.config.check}\` failed on the merge with ${ctx.branch}: ${merge.message}`;
+      record(ctx, { type: "task-finished", taskId: t.id, verdict: "failed", reason });
+      ctx.view.event("task-finished", { taskId: t.id, verdict: "failed", reason }, `${t.id}: failed — ${reason}`);
+      return { kind: "failed", reason };
+    }
     if (merge.status !== "merged") {
       const reason = merge.status === "conflict"
         ? `merge conflict in ${merge.paths?.join(", ") ?? "?"}; branch ${t.branch} kept`
@@ -35,6 +42,24 @@ export async function land(ctx: RunContext, t: TaskState): Promise<IterationResu
   record(ctx, { type: "task-finished", taskId: t.id, verdict: "verified", reason });
   ctx.view.event("task-finished", { taskId: t.id, verdict: "verified", reason }, `${t.id}: verified — ${reason}`);
   return { kind: "verified" };
+}
+
+/**
+ * When the integration branch moved past the task's base, the check already passed on the task's
+ * branch is run again on the merge commit itself (checked out in the task's worktree, where its
+ * installed dependencies are), so what lands is what was tested.
+ */
+async function checkMergeResult(ctx: RunContext, t: TaskState, commit: string, head: string): Promise<string | undefined> {
+  if (head === t.base || !t.worktree) return undefined; // the branch's own check covered this tree
+  const moved = await runGit(t.worktree, ["checkout", "-q", "--detach", commit], { okExitCodes: [1, 128] });
+  if (moved.exitCode !== 0) return `cannot check out the merge result in ${t.worktree}: ${moved.stderr.trim().split("\n")[0]}`;
+  try {
+    const result = await runCheck({ cwd: t.worktree, command: ctx.config.check!, timeoutMs: ctx.config.timeoutMinutes * 60_000 });
+    record(ctx, { type: "merge-checked", taskId: t.id, commit, exitCode: result.exitCode ?? -1, tail: result.tail });
+    return result.exitCode === 0 ? undefined : `exit ${result.exitCode ?? "by signal"}${result.timedOut ? " (timed out)" : ""}`;
+  } finally {
+    await runGit(t.worktree, ["checkout", "-q", t.branch!], { okExitCodes: [1, 128] });
+  }
 }
 
 /** Ticks the task's box in the real PRD (and commits exactly that change unless --no-commit). */

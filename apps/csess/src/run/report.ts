@@ -48,6 +48,8 @@ export interface RunReport {
   timeline: RunTimeline;
   /** What a person has to look at: conflicts, unmerged work, failures with their last log lines. */
   attention: Array<{ taskId: string; what: string; where?: string; lastLines?: string[] }>;
+  /** Commits on the integration branch during the run that csess did not make (credited to no task). */
+  outsideCommits: Array<{ hash: string; author: string; subject: string }>;
 }
 
 
@@ -84,6 +86,7 @@ export function buildReport({ state, checkedNow, running, logTail }: ReportInput
     usage: usageOf([...state.tasks.values()].flatMap((t) => t.attempts.flatMap((a) => (a.ended ? [a.ended.outcome] : [])))),
     timeline: buildTimeline(state),
     attention: attentionList(state, tasks, logTail),
+    outsideCommits: state.outsideCommits,
   };
 }
 
@@ -222,6 +225,10 @@ export function formatReportTable(report: RunReport, width = 100): string {
       for (const l of a.lastLines ?? []) lines.push(`      | ${l.length > width - 8 ? `${l.slice(0, width - 9)}…` : l}`);
     }
   }
+  if (report.outsideCommits.length) {
+    lines.push("", `Commits on ${report.branch} that csess did not make (credited to no task):`);
+    for (const c of report.outsideCommits) lines.push(...wrap(`  ${c.hash.slice(0, 8)} ${c.author}: ${c.subject}`, width));
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -251,6 +258,10 @@ export function formatReportMarkdown(report: RunReport): string {
       lines.push(`- \`${a.taskId}\`: ${md(a.what)}${a.where ? ` — \`${a.where}\`` : ""}`);
       if (a.lastLines?.length) lines.push("", "  ```", ...a.lastLines.map((l) => `  ${l}`), "  ```");
     }
+  }
+  if (report.outsideCommits.length) {
+    lines.push("", `## Commits on \`${report.branch}\` that csess did not make`, "", "Credited to no task.", "");
+    for (const c of report.outsideCommits) lines.push(`- \`${c.hash.slice(0, 8)}\` ${md(c.author)}: ${md(c.subject)}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -7,6 +7,7 @@ import { Tmux } from "@csess/tmux";
 import { removeTaskWorktree } from "@csess/verify";
 import { DailyNotes, notesPath } from "../notes.js";
 import { notifyCommand } from "../notify.js";
+import { findOutsideCommits } from "./outside.js";
 import { judge, logTail, runIteration } from "./attempt.js";
 import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
@@ -156,6 +157,12 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     process.removeListener("SIGTERM", interrupt);
   }
   await dropEmptyWorktrees(ctx);
+  const outside = await findOutsideCommits(ctx).catch(() => []);
+  if (outside.length > 0) {
+    record(ctx, { type: "outside-commits", commits: outside });
+    ctx.view.event("outside-commits", { commits: outside },
+      `warning: ${outside.length} commit(s) reached ${ctx.branch} during the run that csess did not make (not credited to any task): ${outside.map((c) => `${c.hash.slice(0, 8)} ${c.subject}`).join("; ").slice(0, 200)}`);
+  }
   const exitCode = [...ctx.state.tasks.values()].every((t) => t.final?.verdict === "verified") ? 0 : 1;
   record(ctx, { type: "run-finished", exitCode });
   const { report, htmlPath } = writeReport(ctx, false);

@@ -9,6 +9,7 @@ import { loadConfigFile, mergeConfig, type RunConfig, type RunFlags } from "./co
 import type { RunContext } from "./context.js";
 import { Fleet } from "./hosts.js";
 import { Journal, readJournal } from "./journal.js";
+import { prepareStamps, type Stamps } from "./stamps.js";
 import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
 import { execute, openNotes, openTmuxFor, printReport, resumeTasks, settleInterrupted } from "./runner.js";
 import { checkSocket, planErrors, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
@@ -67,7 +68,8 @@ export async function startRun(options: StartOptions): Promise<number> {
     type: "run-started", at: new Date().toISOString(), runId, version: VERSION, pid: process.pid,
     repoRoot: repo.root, prdPath, base: repo.head, branch: repo.branch, config, tasks,
   });
-  const ctx = buildContext({ runId, dir, journal, config, prdAbs: prepared.prdAbs, socket: options.socket, json: options.json, probe: agent });
+  const stamps = await prepareStamps(dir, repo.root);
+  const ctx = buildContext({ runId, dir, journal, config, prdAbs: prepared.prdAbs, socket: options.socket, json: options.json, probe: agent, stamps });
   ctx.view.event("run-started", { runId, tasks: tasks.length, prd: prdPath }, `run ${runId}: ${tasks.length} task(s) from ${prdPath}, agent ${config.agent}, parallel ${config.parallel}, stagger ${config.staggerSeconds}s`);
   const { exitCode, report, htmlPath } = await execute(ctx, plan, lock);
   printReport(report, options.json, htmlPath);
@@ -76,7 +78,7 @@ export async function startRun(options: StartOptions): Promise<number> {
 
 function buildContext(input: {
   runId: string; dir: string; journal: Journal; config: RunConfig; prdAbs: string; socket?: string; json: boolean;
-  probe: RunContext["probe"];
+  probe: RunContext["probe"]; stamps: Stamps;
 }): RunContext {
   const state = replay(readJournal(input.journal.path));
   let details = new Map<string, ReturnType<typeof describeTasks>[number]>();
@@ -86,6 +88,9 @@ function buildContext(input: {
     // The PRD is unreadable right now: prompts fall back to the titles the run planned.
   }
   const tmux = openTmuxFor(input.socket);
+  const view = createView({ json: input.json });
+  input.journal.onRestored = (path, why) => view.event("journal-restored", { path, why },
+    `warning: the run's journal ${path} was lost (${why}); csess wrote it back from memory and goes on`);
   return {
     runId: input.runId,
     dir: input.dir,
@@ -102,7 +107,8 @@ function buildContext(input: {
     tmux,
     ...(input.config.hosts ? { fleet: new Fleet(tmux, input.config, state.start.repoRoot) } : {}),
     probe: input.probe,
-    view: createView({ json: input.json }),
+    view,
+    stamps: input.stamps,
     notes: openNotes(input.config, state.start.repoRoot),
   };
 }
@@ -136,6 +142,7 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
   journal.append({ type: "runner-attached", at: new Date().toISOString(), pid: process.pid });
   const ctx = buildContext({
     runId, dir, journal, config, prdAbs: join(repoRoot, state.start.prdPath), socket: options.socket, json: options.json, probe: agent,
+    stamps: await prepareStamps(dir, repoRoot),
   });
   ctx.view.event("run-resumed", { runId }, `run ${runId}: resuming (${[...ctx.state.tasks.values()].filter((t) => t.final).length}/${ctx.state.tasks.size} tasks settled)`);
   await settleInterrupted(ctx);

@@ -43,6 +43,8 @@ export interface RunState {
   /** The concurrency limit over time (its first value is the run's --parallel). */
   concurrencyChanges: Array<{ at: string; value: number }>;
   finished?: { exitCode: number; at: string };
+  /** Commits on the integration branch csess did not make, as of the run's end. */
+  outsideCommits: Array<{ hash: string; author: string; subject: string }>;
   lastEventAt: string;
 }
 
@@ -79,6 +81,7 @@ export function replay(events: JournalEvent[]): RunState {
     pauses: [],
     limits: [],
     concurrencyChanges: [],
+    outsideCommits: [],
     lastEventAt: first.at ?? "",
   };
   for (const event of events.slice(1)) applyEvent(state, event);
@@ -150,6 +153,9 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       return;
     case "run-stopped":
       state.stopped = event.reason;
+      return;
+    case "outside-commits":
+      state.outsideCommits = event.commits;
       return;
     case "run-finished":
       state.finished = { exitCode: event.exitCode, at };
