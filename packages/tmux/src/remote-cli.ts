@@ -5,10 +5,10 @@
  * answers in JSON on stdout. The session's environment is the login environment ssh gives this process,
  * plus the variables in the spec.
  */
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { claimFile, claimForStart, markStartDone, settleStartBeforeWait } from "./start-claim.js";
-import { STATE_FILES } from "./state.js";
+import { STATE_FILES, writeFileAtomic } from "./state.js";
 import { Tmux } from "./tmux.js";
 import type { SessionRef, SessionSpec } from "./types.js";
 
@@ -42,7 +42,7 @@ async function stateFiles(stateDir: string): Promise<Record<string, string>> {
 }
 
 async function main(): Promise<void> {
-  if (!workDir || !command) throw new Error("usage: remote-cli.js <workDir> start|wait|status|list|tail|follow|kill|forget|files [args]");
+  if (!workDir || !command) throw new Error("usage: remote-cli.js <workDir> start|wait|status|list|tail|follow|kill|forget|files|put [args]");
   const tmux = new Tmux({ socket: path.join(workDir, "tmux.sock"), home: path.join(workDir, "home") });
   const print = (value: unknown): void => void process.stdout.write(JSON.stringify(value) + "\n");
   switch (command) {
@@ -91,8 +91,16 @@ async function main(): Promise<void> {
       return print({ ok: true });
     case "files":
       return print(await stateFiles(args[0] ?? ""));
+    case "put": {
+      // Executable files (hooks) by name, written whole (tmp + rename) into a directory of the host.
+      const dir = args[0] ?? "";
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const files = JSON.parse(await readStdin()) as Record<string, string>;
+      for (const [name, content] of Object.entries(files)) await writeFileAtomic(path.join(dir, path.basename(name)), content, 0o755);
+      return print({ ok: true });
+    }
     default:
-      throw new Error(`unknown command ${JSON.stringify(command)}: expected start, wait, status, list, tail, follow, kill, forget or files`);
+      throw new Error(`unknown command ${JSON.stringify(command)}: expected start, wait, status, list, tail, follow, kill, forget, files or put`);
   }
 }
 

@@ -211,6 +211,12 @@ export class SshTmux implements Executor {
     });
   }
 
+  /** Writes executable files (by name) into a directory on the host, each whole; e.g. git hooks. */
+  async putFiles(dir: string, files: Record<string, string>): Promise<void> {
+    const { dir: work, cli } = await this.prepare();
+    await this.ssh.check([this.nodeBin, cli, work, "put", dir], { input: JSON.stringify(files), what: `writing files into ${dir}` });
+  }
+
   private async remote(args: string[], what: string): Promise<string> {
     const { dir, cli } = await this.prepare();
     return this.ssh.check([this.nodeBin, cli, dir, ...args], { what });

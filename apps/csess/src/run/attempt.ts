@@ -7,7 +7,7 @@ import { addTaskWorktree, gatherEvidence, judgeTask, runCheck, runGit, slugify }
 import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
 import { land } from "./land.js";
 import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
-import { argvForHost, executorOf, fetchBranchBack, hostLost, isHostUnreachable, placeOnHost } from "./remote-attempt.js";
+import { argvForHost, executorOf, fetchBranchBack, hostLost, isHostUnreachable, placeOnHost, stampsEnv } from "./remote-attempt.js";
 
 /** A dead session (tmux server killed) is restarted; this many times per iteration at most. */
 const MAX_DEAD_RESTARTS = 3;
@@ -90,7 +90,7 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number, ho
     name: session,
     cwd: invocation.cwd,
     argv: argvForHost(host, invocation.argv),
-    env: { ...ctx.agentEnv, ...invocation.env, ...ctx.stamps.env() },
+    env: { ...ctx.agentEnv, ...invocation.env, ...(await stampsEnv(ctx, host)) },
     stdinFile: invocation.stdinFile,
     stateDir,
     timeoutMs: ctx.config.timeoutMinutes * 60_000,

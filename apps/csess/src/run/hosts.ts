@@ -3,6 +3,7 @@ import { SshTmux, type Executor, type Tmux } from "@csess/tmux";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import type { RunConfig } from "./config.js";
+import type { Stamps } from "./stamps.js";
 import { RemoteWorkspace } from "./workspace.js";
 
 /** This machine, as a host name (`--host local:4`). */
@@ -47,6 +48,7 @@ export class Fleet {
     readonly local: Tmux,
     private readonly config: Pick<RunConfig, "hosts" | "sshConfig" | "hostTimeoutSeconds" | "sshReuse">,
     private readonly repoRoot: string,
+    private readonly run: { id: string; stamps: Stamps },
   ) {}
 
   /** Slots per host for the scheduler; undefined without `--host` (everything runs here). */
@@ -76,7 +78,7 @@ export class Fleet {
         ...(dir ? { workDir: dir } : {}),
         unreachableAfterMs: (this.config.hostTimeoutSeconds ?? 60) * 1000,
       });
-      found = { executor, workspace: new RemoteWorkspace(executor, this.repoRoot) };
+      found = { executor, workspace: new RemoteWorkspace(executor, this.repoRoot, this.run) };
       this.remotes.set(host, found);
     }
     return found;

@@ -29,6 +29,12 @@ export async function placeOnHost(
   return { worktree: path, sessionDir, join: (...parts) => posix.join(...parts) };
 }
 
+/** The agent's git configuration for cross-task stamps: csess's hooks here, or the ones installed on its ssh host. */
+export async function stampsEnv(ctx: RunContext, host: string | undefined): Promise<Record<string, string>> {
+  const remote = remoteHost(host);
+  return remote ? ctx.fleet!.workspace(remote)!.stampsEnv() : ctx.stamps.env();
+}
+
 /** A remote agent runs its CLI from the host's PATH (a path resolved here may not exist there). */
 export function argvForHost(host: string | undefined, argv: string[]): string[] {
   return remoteHost(host) && argv[0] ? [basename(argv[0]), ...argv.slice(1)] : argv;

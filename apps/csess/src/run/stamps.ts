@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { runGit } from "@csess/verify";
 
@@ -24,6 +24,8 @@ const USER_HOOKS = [
 export interface Stamps {
   /** Environment for an agent (besides its CSESS_TASK_ID): its git runs csess's hooks. */
   env(base?: NodeJS.ProcessEnv): Record<string, string>;
+  /** Where the stamps an ssh host logged for this run are copied (`foreign` reads them too). */
+  mirror(host: string): string;
   /** Commits on `branch` (between `base` and its tip) that another task's agent put there, with that task. */
   foreign(taskId: string, branch: string, base: string): Promise<{ by: string; commits: string[] } | undefined>;
 }
@@ -33,20 +35,13 @@ export async function prepareStamps(runDir: string, repoRoot: string): Promise<S
   const log = join(runDir, "ref-updates.log");
   const userHooks = await userHooksDir(repoRoot);
   mkdirSync(hooks, { recursive: true, mode: 0o700 });
-  writeFileSync(join(hooks, "reference-transaction"), referenceTransaction(log, userHooks), { mode: 0o755 });
-  for (const name of USER_HOOKS) writeFileSync(join(hooks, name), chain(name, userHooks), { mode: 0o755 });
+  for (const [name, script] of Object.entries(stampHooks(log, userHooks))) writeFileSync(join(hooks, name), script, { mode: 0o755 });
+  const mirrors = () => readdirSync(runDir).filter((f) => /^ref-updates\..+\.log$/.test(f)).map((f) => join(runDir, f));
   return {
-    env(base = process.env) {
-      // Appended after any GIT_CONFIG_* the user already passes, so theirs still apply.
-      const index = Number.parseInt(base.GIT_CONFIG_COUNT ?? "0", 10) || 0;
-      return {
-        GIT_CONFIG_COUNT: String(index + 1),
-        [`GIT_CONFIG_KEY_${index}`]: "core.hooksPath",
-        [`GIT_CONFIG_VALUE_${index}`]: hooks,
-      };
-    },
+    env: (base = process.env) => hooksEnv(hooks, base),
+    mirror: (host) => join(runDir, `ref-updates.${host.replace(/[^A-Za-z0-9._-]/g, "_")}.log`),
     async foreign(taskId, branch, base) {
-      const updates = readUpdates(log).filter((u) => u.ref === `refs/heads/${branch}` && u.task !== taskId);
+      const updates = [log, ...mirrors()].flatMap(readUpdates).filter((u) => u.ref === `refs/heads/${branch}` && u.task !== taskId);
       for (const update of updates) {
         const range = /^0+$/.test(update.old) ? [update.new, `^${base}`] : [update.new, `^${update.old}`];
         const listed = await runGit(repoRoot, ["rev-list", ...range], { okExitCodes: [128] });
@@ -56,6 +51,22 @@ export async function prepareStamps(runDir: string, repoRoot: string): Promise<S
       return undefined;
     },
   };
+}
+
+/** Git configuration (GIT_CONFIG_* variables) making an agent's git use the hooks in `hooks`, after any the user passes in `base`. */
+export function hooksEnv(hooks: string, base: NodeJS.ProcessEnv): Record<string, string> {
+  // Appended after any GIT_CONFIG_* the user already passes, so theirs still apply.
+  const index = Number.parseInt(base.GIT_CONFIG_COUNT ?? "0", 10) || 0;
+  return {
+    GIT_CONFIG_COUNT: String(index + 1),
+    [`GIT_CONFIG_KEY_${index}`]: "core.hooksPath",
+    [`GIT_CONFIG_VALUE_${index}`]: hooks,
+  };
+}
+
+/** The hooks folder's scripts by name: the stamping reference-transaction (into `log`), and the user's hooks chained. */
+export function stampHooks(log: string, user: { dir: string; relative: boolean }): Record<string, string> {
+  return { "reference-transaction": referenceTransaction(log, user), ...Object.fromEntries(USER_HOOKS.map((name) => [name, chain(name, user)])) };
 }
 
 function readUpdates(log: string): Array<{ task: string; old: string; new: string; ref: string }> {

@@ -105,7 +105,7 @@ function buildContext(input: {
     details,
     journal: input.journal,
     tmux,
-    ...(input.config.hosts ? { fleet: new Fleet(tmux, input.config, state.start.repoRoot) } : {}),
+    ...(input.config.hosts ? { fleet: new Fleet(tmux, input.config, state.start.repoRoot, { id: input.runId, stamps: input.stamps }) } : {}),
     probe: input.probe,
     view,
     stamps: input.stamps,
