@@ -105,6 +105,7 @@ start_sshd() {
   printf '[user]\n\tname = smoke host\n\temail = host@csess.invalid\n' > "$d/home/.gitconfig"
   /usr/sbin/sshd -D -e -f "$d/sshd_config" 2> "$d/sshd.log" &
   sshd_pid=$!
+  disown "$sshd_pid" # killed by pid in cleanup; no job notice
   for _ in $(seq 100); do grep -q "Server listening" "$d/sshd.log" && return 0; sleep 0.1; done
   fail "sshd did not start within 10 s: $(cat "$d/sshd.log")"
 }
