@@ -86,6 +86,11 @@ async function setUp(count: number) {
   return { s, f, args, starts, release, releaseAll, on, local, ids: await taskIds(s), watch: [s.dir] };
 }
 
+/** A csess command run to its end, at most `ms`. */
+function cli(s: RunSandbox, args: string[], ms = STEP_MS): ReturnType<RunSandbox["csess"]> {
+  return within(s.csess(args), ms, `csess ${args.slice(0, 2).join(" ")}`);
+}
+
 /** Resolves once the runner has exited with `code`; fails with what it printed when it exits otherwise or not in time. */
 async function expectExit(runner: ReturnType<RunSandbox["spawnCsess"]>, output: ReturnType<typeof collect>, code: number | string): Promise<void> {
   const got = await within(exited(runner), RUN_MS, "the runner's exit").catch((error: Error) => `${error.message}`);
@@ -124,25 +129,25 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
     for (const host of f.hosts) expect(host.accepted()).toBeLessThanOrEqual(2);
 
     // status, logs and kill find the remote sessions from here.
-    const status = JSON.parse((await s.csess(["status", "--json"])).stdout) as { sessions: Array<{ name: string; host: string; state: string }> };
+    const status = JSON.parse((await cli(s, ["status", "--json"])).stdout) as { sessions: Array<{ name: string; host: string; state: string }> };
     const remote = status.sessions.filter((x) => x.host === "h1" || x.host === "h2");
     expect(remote.length).toBeGreaterThan(0);
     expect(remote.every((x) => x.state === "exited")).toBe(true);
-    const logs = await s.csess(["logs", remote[0]!.name, "-n", "50"]);
+    const logs = await cli(s, ["logs", remote[0]!.name, "-n", "50"]);
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toMatch(/fake agent: task \w+ iteration 1/);
     // A task id finds its iteration's log too, on the host it ran on.
     const remoteTask = starts().find(on(0))!.id;
-    const taskLog = await s.csess(["logs", remoteTask, "--iteration", "1"]);
+    const taskLog = await cli(s, ["logs", remoteTask, "--iteration", "1"]);
     expect(taskLog.code, taskLog.stderr).toBe(0);
     expect(taskLog.stdout).toContain(`fake agent: task ${remoteTask} iteration 1`);
-    const killed = await s.csess(["kill", remote[0]!.name]);
+    const killed = await cli(s, ["kill", remote[0]!.name]);
     expect(killed.stdout).toMatch(/had already exited \(exit 0\)/);
     // doctor --host checks the host as a run uses it.
-    const doctor = await s.csess(["doctor", "--host", "h1", "--ssh-config", f.configFile, "--agent", "custom", "--json"]);
+    const doctor = await cli(s, ["doctor", "--host", "h1", "--ssh-config", f.configFile, "--agent", "custom", "--json"]);
     expect(doctor.code, doctor.stdout).toBe(0);
     expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, reachable: true, tools: [{ name: "tmux", ok: true }, { name: "git", ok: true }, { name: "node", ok: true }] });
-    const down = await s.csess(["doctor", "--host", "nosuchhost.invalid", "--agent", "custom"]);
+    const down = await cli(s, ["doctor", "--host", "nosuchhost.invalid", "--agent", "custom"]);
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/cannot connect/);
   }, 300_000);
@@ -221,7 +226,7 @@ describe.skipIf(unavailable !== undefined)("trust on an ssh host (real sshd): th
       "esac",
       "",
     ].join("\n"), { mode: 0o755 });
-    const run = await s.csess(["run", "--json", "--agent", "custom", "--agent-cmd", `sh ${agent}`, "--stagger", "0", "--no-notes", "--max-iterations", "2"]);
+    const run = await cli(s, ["run", "--json", "--agent", "custom", "--agent-cmd", `sh ${agent}`, "--stagger", "0", "--no-notes", "--max-iterations", "2"], RUN_MS);
     const report = reportOf(run) as unknown as { tasks: Array<{ id: string; title: string; verdict: string; reason: string; iterations: number }> };
     const byTitle = (title: string) => report.tasks.find((t) => t.title === title)!;
     expect(byTitle("Alpha task").verdict, run.stderr).toBe("failed");
@@ -239,7 +244,7 @@ describe.skipIf(unavailable !== undefined)("trust on an ssh host (real sshd): th
     expect(await s.git("show", `main:work-${byTitle("Gamma task").id}.txt`)).toContain("done by");
     expect(s.prd().match(/- \[x\] (\w+ task)/g)).toEqual(["- [x] Gamma task"]);
     // `csess verify` judges the history the same way.
-    const verify = JSON.parse((await s.csess(["verify", "PRD.md", "--json"])).stdout) as { tasks: Array<{ id: string; verdict: string }> };
+    const verify = JSON.parse((await cli(s, ["verify", "PRD.md", "--json"])).stdout) as { tasks: Array<{ id: string; verdict: string }> };
     expect(verify.tasks.map((t) => [t.id, t.verdict])).toEqual(report.tasks.map((t) => [t.id, t.verdict]));
   }, 240_000);
 });

@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TmuxError } from "./errors.js";
+import { readLastLines } from "./logs.js";
 import type { Executor, ExecutorOutcome, ExecutorStartOptions } from "./executor.js";
 import { defaultHome } from "./paths.js";
 import { readRemoteLink, readRemoteRegistry, writeRemoteLink, type RemoteLink } from "./remote-registry.js";
@@ -174,8 +175,10 @@ export class SshTmux implements Executor {
     });
   }
 
+  /** The last lines of the session's log: from the copy here once it has ended (its host may be gone since), else from the host. */
   async tail(ref: SessionRef, lines: number): Promise<string> {
     const link = await this.requireLink(ref);
+    if (existsSync(stateFile(link.stateDir, "exit"))) return readLastLines(stateFile(link.stateDir, "log"), lines);
     return this.remote(["tail", link.remoteStateDir, String(lines)], `log of ${link.name}`);
   }
 

@@ -169,6 +169,8 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
     const outcome = ended(ssh, stateDir);
     fleet.hosts[1]!.stop();
     expect(await outcome).toMatchObject({ state: "unreachable", detail: expect.stringMatching(/ssh host h2 has not answered/) });
+    // A session that ended there still shows its log: the copy brought back when it ended.
+    expect(await within(ssh.tail("survivor", 5), WAIT_MS, "the log of an ended session")).toContain("survived the drop");
     await fleet.hosts[1]!.start();
   }, 60_000);
 });
