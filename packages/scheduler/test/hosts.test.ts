@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createScheduler, FakeClock, type IterationContext, type IterationResult, type SchedulerEvent, type SchedulerTask } from "../src/index.js";
+import { FakeClock } from "../src/testing.js";
+import { createScheduler, type IterationContext, type IterationResult, type SchedulerEvent, type SchedulerTask } from "../src/index.js";
 
 /** A scheduler over hosts on a fake clock; `decide` says how each iteration ends (default: 60 s, verified). */
 async function runOnHosts(
@@ -14,7 +15,7 @@ async function runOnHosts(
   const peak = new Map<string, number>();
   let running = 0;
   let peakTotal = 0;
-  const scheduler = createScheduler({ parallel: options.parallel ?? 99, staggerMs: options.staggerMs ?? 0, clock, hosts, onEvent: (e) => events.push(e) });
+  const scheduler = createScheduler({ slowStart: false, parallel: options.parallel ?? 99, staggerMs: options.staggerMs ?? 0, clock, hosts, onEvent: (e) => events.push(e) });
   const summary = await clock.runUntil(
     scheduler.run(scheduler.plan(tasks), async (id, ctx) => {
       calls.push({ id, ...(ctx.host === undefined ? {} : { host: ctx.host }), at: clock.now() });

@@ -23,9 +23,12 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
     const host = current?.host ?? context.host;
     let exit: ExecutorOutcome;
     try {
-      current ??= await startAttempt(ctx, t, context.iteration, host);
+      current ??= await startAttempt(ctx, t, context.iteration, host, context.startGate);
       exit = await executorOf(ctx, host).waitForExit({ stateDir: current.stateDir }, { signal: context.signal });
-      if (exit.state === "exited") await fetchBranchBack(ctx, t, current);
+      if (exit.state === "exited") {
+        context.agentEnded(); // its slot is free while this task is fetched back and lands
+        await fetchBranchBack(ctx, t, current);
+      }
     } catch (error) {
       if (host && isHostUnreachable(error)) return hostLost(ctx, t, host, (error as Error).message);
       throw error;
@@ -46,7 +49,9 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
   }
 }
 
-async function startAttempt(ctx: RunContext, t: TaskState, iteration: number, host: string | undefined): Promise<IterationState> {
+async function startAttempt(
+  ctx: RunContext, t: TaskState, iteration: number, host: string | undefined, startGate: () => Promise<boolean>,
+): Promise<IterationState> {
   const attempt = t.attempts.length + 1;
   const stateDir = attemptDir(ctx, t.id, attempt);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -79,6 +84,8 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number, ho
     provider: ctx.provider,
   });
   const session = sessionName(ctx.runId, t.id);
+  const env = { ...ctx.agentEnv, ...invocation.env, ...(await stampsEnv(ctx, host)) };
+  if (!(await startGate())) throw new Error("the run stopped before this agent launched"); // no start inside a pause
   record(ctx, {
     type: "iteration-started", taskId: t.id, iteration, attempt, session, stateDir,
     worktree: worktree.path, branch: worktree.branch, base, ...(host ? { host } : {}),
@@ -90,7 +97,7 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number, ho
     name: session,
     cwd: invocation.cwd,
     argv: argvForHost(host, invocation.argv),
-    env: { ...ctx.agentEnv, ...invocation.env, ...(await stampsEnv(ctx, host)) },
+    env,
     stdinFile: invocation.stdinFile,
     stateDir,
     timeoutMs: ctx.config.timeoutMinutes * 60_000,

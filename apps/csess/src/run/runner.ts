@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parsePrd } from "@csess/prd";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
@@ -13,6 +13,7 @@ import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
 import { LOCAL } from "./hosts.js";
 import { liveRow } from "./live-rows.js";
+import { QuotaWatch } from "./quota.js";
 import { land, tick } from "./land.js";
 import { buildReport, formatReportMarkdown, formatReportTable, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
@@ -61,6 +62,7 @@ function snapshot(ctx: RunContext, scheduler: Scheduler): ViewSnapshot {
     concurrency: scheduler.concurrency,
     parallel: ctx.config.parallel,
     pausedUntil: scheduler.pausedUntil ? new Date(scheduler.pausedUntil) : undefined,
+    quota: ctx.state.quota,
     rows,
   };
 }
@@ -121,9 +123,14 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     longPause: { action: ctx.config.onUsageLimit },
     adaptive: ctx.config.adaptive ?? true, // runs journaled before the option existed adapt
     ...(ctx.fleet?.slots() ? { hosts: ctx.fleet.slots() } : {}),
+    launchGate: true, // attempt.ts awaits startGate right before launching, with the worktree ready
     onEvent: (event) => onSchedulerEvent(ctx, event, landings),
   });
-  const refresh = setInterval(() => ctx.view.refresh(snapshot(ctx, scheduler)), 500);
+  const quota = new QuotaWatch(ctx, (signal) => scheduler.quota(signal));
+  const refresh = setInterval(() => {
+    quota.poll();
+    ctx.view.refresh(snapshot(ctx, scheduler));
+  }, 500);
   const interrupt = () => {
     scheduler.stop();
     clearInterval(refresh);
@@ -144,7 +151,11 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
         scheduler.stop();
         return { kind: "failed", reason: ctx.fatal };
       }
-      const result = await runIteration(ctx, taskId, context);
+      const agentEnded = () => {
+        quota.poll(); // the agent's last words about its quota count before its slot is reused
+        context.agentEnded();
+      };
+      const result = await runIteration(ctx, taskId, { ...context, agentEnded });
       if (ctx.fatal) scheduler.stop();
       const final = task(ctx, taskId).final;
       if (final) void notify(ctx, `csess-${ctx.runId}-${taskId}`, final.verdict === "verified" ? 0 : 1, `${taskId} ${final.verdict}`);
@@ -175,12 +186,14 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
 
 /**
  * A task that ended unverified without a commit or an uncommitted file (e.g. its agent could not run)
- * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones.
+ * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones
+ * (and a landed task's, when a crash came between its verdict and its clean-up).
  * removeTaskWorktree keeps any branch with unmerged commits and any worktree with changes.
  */
 async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
   for (const t of ctx.state.tasks.values()) {
-    if (!t.final || t.final.verdict === "verified" || !t.worktree || !t.branch) continue;
+    if (!t.final || !t.worktree || !t.branch) continue;
+    if (t.final.verdict === "verified" && !existsSync(t.worktree)) continue; // landed and cleaned up
     await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeTasks } from "@csess/prd";
-import { createScheduler, formatPlan } from "@csess/scheduler";
+import { formatPlan, plan as planTasksOf } from "@csess/scheduler";
 import { openRepo, pruneWorktrees, RepoError } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { VERSION } from "../package-root.js";
@@ -42,10 +42,9 @@ export async function startRun(options: StartOptions): Promise<number> {
       : `Nothing to do: all ${all} tasks in ${prdPath} are checked (csess verify ${prdPath} checks them against git).\n`);
     return 0;
   }
-  const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   let plan;
   try {
-    plan = scheduler.plan(schedulerTasks(tasks));
+    plan = planTasksOf(schedulerTasks(tasks), { parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   } catch (error) {
     planErrors(error);
   }
@@ -146,8 +145,7 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
   });
   ctx.view.event("run-resumed", { runId }, `run ${runId}: resuming (${[...ctx.state.tasks.values()].filter((t) => t.final).length}/${ctx.state.tasks.size} tasks settled)`);
   await settleInterrupted(ctx);
-  const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
-  const plan = scheduler.plan(resumeTasks(ctx));
+  const plan = planTasksOf(resumeTasks(ctx), { parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   const { exitCode, report, htmlPath } = await execute(ctx, plan, lock);
   printReport(report, options.json, htmlPath);
   return exitCode;
