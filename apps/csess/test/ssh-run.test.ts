@@ -148,8 +148,8 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
     expect(doctor.code, doctor.stdout).toBe(0);
     expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, reachable: true, tools: [{ name: "tmux", ok: true }, { name: "git", ok: true }, { name: "node", ok: true }] });
     const down = await cli(s, ["doctor", "--host", "nosuchhost.invalid", "--agent", "custom"]);
-    expect(down.code).toBe(1);
-    expect(down.stdout).toMatch(/cannot connect/);
+    expect(down.code, down.stderr).toBe(1);
+    expect(down.stdout, `stderr: ${down.stderr}`).toMatch(/cannot connect/);
   }, 300_000);
 
   it("a dropped ssh connection, then kill -9 of csess and csess resume: nothing lost, nothing run twice", async () => {
