@@ -36,6 +36,8 @@ export function registerRun(program: Command): void {
     .option("--no-notify", "no completion notifications")
     .option("--on-usage-limit <action>", "when a usage limit resets more than 15 min away: wait or stop (default wait)")
     .option("--socket <path>", "tmux socket (default $CSESS_TMUX_SOCKET, else ~/.tmux/sock)")
+    .option("--slow-start", "start one agent, then add more while starts go clean (default for codex and claude)")
+    .option("--no-slow-start", "start up to --parallel agents at once, --stagger apart (default for custom agents)")
     // Benchmarks' baseline only: no pause and no concurrency cut on rate limits.
     .addOption(new Option("--no-adapt", "do not adapt to rate limits (a rate limit spends an iteration)").hideHelp())
     .option("--dry-run", "print the plan (order, waves, stagger) and exit")

@@ -34,6 +34,11 @@ export interface RunConfig {
   agentEnv: Record<string, string>;
   /** false: no fleet-wide pause or concurrency cut on rate limits (a benchmark baseline; hidden --no-adapt). */
   adaptive: boolean;
+  /**
+   * Start with one agent and add more while starts go clean (finds a tight quota without a burst).
+   * Default: on for codex and claude (a shared provider quota), off for custom agents.
+   */
+  slowStart?: boolean;
 }
 
 /** The fixed defaults; the notes default depends on the user's folders (`defaultNotesPattern`). */
@@ -78,6 +83,7 @@ const KEYS: Record<keyof RunConfig, (v: unknown) => boolean> = {
   provider: (v) => isObject(v) && typeof v.baseUrl === "string" && /^https?:\/\//.test(v.baseUrl),
   agentEnv: (v) => isObject(v) && Object.values(v).every((x) => typeof x === "string"),
   adaptive: (v) => typeof v === "boolean",
+  slowStart: (v) => typeof v === "boolean",
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -163,6 +169,7 @@ export interface RunFlags {
   notify?: string | false;
   onUsageLimit?: string;
   adapt?: boolean;
+  slowStart?: boolean;
 }
 
 function number(flag: string, value: string | undefined, integer: boolean, min: number): number | undefined {
@@ -203,6 +210,7 @@ export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfi
   else if (typeof flags.notes === "string") fromFlags.notes = flags.notes;
   if (flags.notify !== undefined) fromFlags.notify = flags.notify;
   if (flags.adapt === false) fromFlags.adaptive = false;
+  if (flags.slowStart !== undefined) fromFlags.slowStart = flags.slowStart;
   if (flags.onUsageLimit !== undefined) {
     if (!KEYS.onUsageLimit(flags.onUsageLimit)) {
       throw new UserError(`--on-usage-limit: expected wait or stop; received "${flags.onUsageLimit}"`);

@@ -113,6 +113,8 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     maxIterations: ctx.config.maxIterations,
     longPause: { action: ctx.config.onUsageLimit },
     adaptive: ctx.config.adaptive ?? true, // runs journaled before the option existed adapt
+    // A provider's shared quota is found without a burst; a custom command has none csess knows of.
+    slowStart: ctx.config.slowStart ?? ctx.config.agent !== "custom",
     launchGate: true, // attempt.ts awaits startGate right before launching, with the worktree ready
     onEvent: (event) => onSchedulerEvent(ctx, event, landings),
   });
