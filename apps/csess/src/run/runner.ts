@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { run } from "@csess/agents/exec";
 import { parsePrd } from "@csess/prd";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
 import { Tmux } from "@csess/tmux";
@@ -203,15 +203,8 @@ export function printReport(report: RunReport, json: boolean, htmlPath: string):
 export function notify(ctx: RunContext, session: string, exitCode: number, what: string): Promise<void> {
   const command = ctx.config.notify === false ? undefined : notifyCommand(ctx.config.notify);
   if (!command) return Promise.resolve();
-  return new Promise((resolveDone) => {
-    const child = spawn("sh", ["-c", command], {
-      stdio: "ignore",
-      env: { ...process.env, CSESS_SESSION: session, CSESS_EXIT_CODE: String(exitCode), CSESS_CWD: ctx.repoRoot, CSESS_RUN_ID: ctx.runId, CSESS_SUMMARY: what },
-    });
-    const timer = setTimeout(() => { child.kill(); resolveDone(); }, 10_000);
-    child.on("error", () => { clearTimeout(timer); resolveDone(); });
-    child.on("exit", () => { clearTimeout(timer); resolveDone(); });
-  });
+  const env = { ...process.env, CSESS_SESSION: session, CSESS_EXIT_CODE: String(exitCode), CSESS_CWD: ctx.repoRoot, CSESS_RUN_ID: ctx.runId, CSESS_SUMMARY: what };
+  return run("sh", ["-c", command], env, 10_000, "ignore").then(() => undefined);
 }
 
 export function openNotes(config: RunContext["config"], repoRoot: string): DailyNotes | undefined {

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { probeAgent, type AgentProbe } from "@csess/agents";
+import { run, which } from "@csess/agents/exec";
 import { describeTasks, PrdError, type TaskDetail } from "@csess/prd";
 import { CycleError, PlanInputError, type SchedulerTask } from "@csess/scheduler";
 import { prepareSocket, TmuxError } from "@csess/tmux";
@@ -116,12 +116,10 @@ export async function probe(config: RunConfig, env: NodeJS.ProcessEnv): Promise<
 async function checkAgentCommand(command: string, env: NodeJS.ProcessEnv): Promise<void> {
   const program = command.trim().split(/\s+/)[0] ?? "";
   if (!/^[A-Za-z0-9_./+-]+$/.test(program) || (program.includes("/") && !isAbsolute(program))) return;
-  const exitCode = await new Promise<number | null>((done) => {
-    const child = spawn("sh", ["-c", 'command -v -- "$1"', "sh", program], { env, stdio: "ignore" });
-    child.on("error", () => done(null));
-    child.on("exit", (code) => done(code));
-  });
-  if (exitCode !== 0 && exitCode !== null) {
+  if (which(program, env)) return;
+  // Not a program on PATH: it may still be a shell builtin, which only the shell can say.
+  const { code } = await run("sh", ["-c", 'command -v -- "$1"', "sh", program], env, 0, "ignore");
+  if (code !== 0 && code !== null) {
     throw new UserError(
       `--agent-cmd: ${program} was not found ${program.includes("/") ? "" : "on PATH "}(expected a program csess can run, ` +
         `e.g. --agent-cmd "./scripts/agent.sh" or --agent-cmd "my-agent --yes"); received --agent-cmd ${JSON.stringify(command)}`,
