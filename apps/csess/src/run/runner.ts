@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "@csess/agents/exec";
 import { parsePrd } from "@csess/prd";
@@ -16,6 +16,7 @@ import { land, tick } from "./land.js";
 import { buildReport, formatReportMarkdown, formatReportTable, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
 import { writeHtmlReport } from "../report-html/index.js";
+import { writeFileAtomicSync } from "../write-atomic.js";
 import type { ViewSnapshot } from "./view.js";
 
 /** Builds the scheduler input from the run's state: done, exhausted, in-flight tasks as they are. */
@@ -179,8 +180,8 @@ async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
 export function writeReport(ctx: Pick<RunContext, "dir" | "state" | "prdAbs">, running: boolean): { report: RunReport; htmlPath: string } {
   const report = makeReport(ctx, running);
   mkdirSync(ctx.dir, { recursive: true });
-  writeFileSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
-  writeFileSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
+  writeFileAtomicSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  writeFileAtomicSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
   return { report, htmlPath: writeHtmlReport(ctx.dir, report) };
 }
 
