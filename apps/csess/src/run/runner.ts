@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { run } from "@csess/agents/exec";
 import { parsePrd } from "@csess/prd";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
-import { Tmux } from "@csess/tmux";
 import { removeTaskWorktree } from "@csess/verify";
 import { DailyNotes, notesPath } from "../notes.js";
 import { notifyCommand } from "../notify.js";
@@ -210,8 +209,4 @@ export function notify(ctx: RunContext, session: string, exitCode: number, what:
 
 export function openNotes(config: RunContext["config"], repoRoot: string): DailyNotes | undefined {
   return config.notes === false ? undefined : new DailyNotes(notesPath(config.notes, repoRoot));
-}
-
-export function openTmuxFor(socket?: string): Tmux {
-  return new Tmux(socket ? { socket } : {});
 }

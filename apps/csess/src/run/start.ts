@@ -10,7 +10,8 @@ import type { RunContext } from "./context.js";
 import { Journal, readJournal } from "./journal.js";
 import { prepareStamps, type Stamps } from "./stamps.js";
 import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
-import { execute, openNotes, openTmuxFor, printReport, resumeTasks, settleInterrupted } from "./runner.js";
+import { execute, openNotes, printReport, resumeTasks, settleInterrupted } from "./runner.js";
+import { openTmux } from "../tmux.js";
 import { checkSocket, planErrors, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
 import { replay } from "./state.js";
 import { summarizeRuns } from "./summary.js";
@@ -55,7 +56,7 @@ export async function startRun(options: StartOptions): Promise<number> {
     return 0;
   }
   const agent = await probe(config, process.env);
-  await checkSocket(openTmuxFor(options.socket).socket);
+  await checkSocket(openTmux(options).socket);
   await refuseOverInterruptedRun(repo.root, prdPath);
   const runId = newRunId(repo.root);
   const lock = RunLock.acquire(repo.root, prdPath, runId);
@@ -102,7 +103,7 @@ function buildContext(input: {
     state,
     details,
     journal: input.journal,
-    tmux: openTmuxFor(input.socket),
+    tmux: openTmux({ socket: input.socket }),
     probe: input.probe,
     view,
     stamps: input.stamps,
@@ -132,7 +133,7 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
     throw new UserError(`run ${runId} is still being run by pid ${live}; see csess status (or csess stop ${runId})`);
   }
   const config = state.start.config;
-  await checkSocket(openTmuxFor(options.socket).socket);
+  await checkSocket(openTmux(options).socket);
   const lock = RunLock.acquire(repoRoot, state.start.prdPath, runId);
   const agent = await probe(config, process.env);
   const journal = new Journal(join(dir, "events.jsonl"));
