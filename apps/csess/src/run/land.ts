@@ -10,38 +10,47 @@ import type { TaskState } from "./state.js";
  * so a resumed run finishes a landing that a crash interrupted.
  */
 export async function land(ctx: RunContext, t: TaskState): Promise<IterationResult> {
-  if (!t.merge || t.merge.status !== "merged") {
-    record(ctx, { type: "merge-started", taskId: t.id });
-    const merge = await mergeTaskBranch({
-      root: ctx.repoRoot, branch: t.branch!, taskId: t.id, title: t.title, into: ctx.branch, keepPaths: [ctx.prdPath],
-      ...(ctx.config.check ? { testMerge: (commit: string, head: string) => checkMergeResult(ctx, t, commit, head) } : {}),
-    });
-    record(ctx, { type: "merge-ended", taskId: t.id, status: merge.status, commit: merge.commit, paths: merge.paths, message: merge.message });
-    if (merge.status === "check-failed") {
-      const reason = `the check \`${ctx.config.check}\` failed on the merge with ${ctx.branch}: ${merge.message}`;
-      record(ctx, { type: "task-finished", taskId: t.id, verdict: "failed", reason });
-      ctx.view.event("task-finished", { taskId: t.id, verdict: "failed", reason }, `${t.id}: failed — ${reason}`);
-      return { kind: "failed", reason };
-    }
-    if (merge.status !== "merged") {
-      const reason = merge.status === "conflict"
-        ? `merge conflict in ${merge.paths?.join(", ") ?? "?"}; branch ${t.branch} kept`
-        : `not merged: ${merge.message}; branch ${t.branch} kept`;
-      record(ctx, { type: "task-finished", taskId: t.id, verdict: "conflict", reason });
-      ctx.view.event("task-finished", { taskId: t.id, verdict: "conflict", reason }, `${t.id}: conflict — ${reason}`);
-      return { kind: "failed", reason };
-    }
-    ctx.view.event("merged", { taskId: t.id, commit: merge.commit }, `${t.id}: merged into ${ctx.branch} (${merge.commit?.slice(0, 8)})`);
-  }
-  await tick(ctx, t, `${t.title}`);
-  if (t.worktree && t.branch) {
-    // The work is in the integration branch now: the worktree and branch are no longer needed.
-    await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
-  }
+  // Merge and tick in one turn of the repository lock: tasks finishing together land one after the
+  // other, instead of all their merges and then all their ticks (a convoy through the lock's queue).
+  const failure = await withRepoLock(ctx.repoRoot, async () => {
+    const failed = await merge(ctx, t);
+    if (failed === undefined) await tick(ctx, t, t.title);
+    return failed;
+  }, { purpose: `land csess task ${t.id}` });
+  if (failure) return failure;
   const reason = t.attempts.at(-1)?.evidence?.reason ?? "verified";
   record(ctx, { type: "task-finished", taskId: t.id, verdict: "verified", reason });
   ctx.view.event("task-finished", { taskId: t.id, verdict: "verified", reason }, `${t.id}: verified — ${reason}`);
+  if (t.worktree && t.branch) {
+    // The work is in the integration branch now: the worktree and branch are no longer needed.
+    // After the verdict, not before: cleaning up is no part of landing (a crash here leaves a merged
+    // branch that the end of the run removes).
+    await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
+  }
   return { kind: "verified" };
+}
+
+/** The merge step of a landing; undefined when the work is in the integration branch. */
+async function merge(ctx: RunContext, t: TaskState): Promise<IterationResult | undefined> {
+  if (t.merge?.status === "merged") return undefined;
+  record(ctx, { type: "merge-started", taskId: t.id });
+  const merge = await mergeTaskBranch({
+    root: ctx.repoRoot, branch: t.branch!, taskId: t.id, title: t.title, into: ctx.branch, keepPaths: [ctx.prdPath],
+    ...(ctx.config.check ? { testMerge: (commit: string, head: string) => checkMergeResult(ctx, t, commit, head) } : {}),
+  });
+  record(ctx, { type: "merge-ended", taskId: t.id, status: merge.status, commit: merge.commit, paths: merge.paths, message: merge.message });
+  if (merge.status === "merged") {
+    ctx.view.event("merged", { taskId: t.id, commit: merge.commit }, `${t.id}: merged into ${ctx.branch} (${merge.commit?.slice(0, 8)})`);
+    return undefined;
+  }
+  const verdict = merge.status === "check-failed" ? "failed" : "conflict";
+  const reason =
+    merge.status === "check-failed" ? `the check \`${ctx.config.check}\` failed on the merge with ${ctx.branch}: ${merge.message}` :
+    merge.status === "conflict" ? `merge conflict in ${merge.paths?.join(", ") ?? "?"}; branch ${t.branch} kept` :
+    `not merged: ${merge.message}; branch ${t.branch} kept`;
+  record(ctx, { type: "task-finished", taskId: t.id, verdict, reason });
+  ctx.view.event("task-finished", { taskId: t.id, verdict, reason }, `${t.id}: ${verdict} — ${reason}`);
+  return { kind: "failed", reason };
 }
 
 /**

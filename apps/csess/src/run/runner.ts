@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "@csess/agents/exec";
 import { parsePrd } from "@csess/prd";
@@ -165,12 +165,14 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
 
 /**
  * A task that ended unverified without a commit or an uncommitted file (e.g. its agent could not run)
- * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones.
+ * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones
+ * (and a landed task's, when a crash came between its verdict and its clean-up).
  * removeTaskWorktree keeps any branch with unmerged commits and any worktree with changes.
  */
 async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
   for (const t of ctx.state.tasks.values()) {
-    if (!t.final || t.final.verdict === "verified" || !t.worktree || !t.branch) continue;
+    if (!t.final || !t.worktree || !t.branch) continue;
+    if (t.final.verdict === "verified" && !existsSync(t.worktree)) continue; // landed and cleaned up
     await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
   }
 }
