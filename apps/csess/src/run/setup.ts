@@ -7,7 +7,7 @@ import { CycleError, PlanInputError, type SchedulerTask } from "@csess/scheduler
 import { prepareSocket, TmuxError } from "@csess/tmux";
 import { openRepo, RepoError, runGit, type RepoInfo } from "@csess/verify";
 import { UserError } from "../errors.js";
-import { readPrd } from "../commands/tasks.js";
+import { readPrd } from "../prd-file.js";
 import type { AgentKind, RunConfig } from "./config.js";
 import type { PlannedTask } from "./events.js";
 
