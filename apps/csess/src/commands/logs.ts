@@ -4,7 +4,7 @@ import type { SessionRef, Tmux } from "@csess/tmux";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { listRuns, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 import { openTmux, sessionNamed, userErrors } from "./tmux-shared.js";
 
 interface LogsOptions {

@@ -6,7 +6,7 @@ import { writeHtmlReport } from "../report-html/index.js";
 import { formatReportMarkdown, formatReportTable } from "../run/report.js";
 import { makeReport } from "../run/runner.js";
 import { isAlive, resolveRunId, runDir, RunLock } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 import { replay } from "../run/state.js";
 
 export function registerReport(program: Command): void {

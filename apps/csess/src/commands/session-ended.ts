@@ -5,7 +5,7 @@ import { run } from "@csess/agents/exec";
 import { formatArgv } from "@csess/tmux";
 import { DailyNotes, defaultNotesPattern, notesPath } from "../notes.js";
 import { BIN } from "../package-root.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 
 /**
  * The completion hook `csess exec` gives its sessions: the daily notes line of the session is marked

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { Journal, readJournal } from "../run/journal.js";
 import { isAlive, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 import { inFlight, replay } from "../run/state.js";
 import { openTmux, userErrors } from "./tmux-shared.js";
 
