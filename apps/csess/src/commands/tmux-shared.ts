@@ -1,16 +1,6 @@
-import { sanitizeSessionName, TmuxError, validateSessionName, type SessionStatus } from "@csess/tmux";
+import { sanitizeSessionName, validateSessionName, type SessionStatus } from "@csess/tmux";
 import { UserError } from "../errors.js";
 export { openTmux } from "../tmux.js";
-
-/** Runs a session command, turning the package's setup and lookup errors into one-line user errors. */
-export async function userErrors<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof TmuxError) throw new UserError(error.message);
-    throw error;
-  }
-}
 
 /** `--json` shape of a session (also used by the runner's status): absent values are null so every key is present. */
 export function sessionJson(s: SessionStatus) {
