@@ -1,8 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parsePrd } from "@csess/prd";
 import { VERDICTS, type TaskVerdict, type Verdict } from "@csess/verify";
 import { iterationsUsed, type RunState, type TaskState } from "./state.js";
 import { meaningfulLine } from "@csess/agents";
 import { renderTable } from "../table.js";
+import { logTail } from "./attempt.js";
 import { buildTimeline, type RunTimeline } from "./timeline.js";
 import { formatCost, formatTokens, usageOf, type ReportedUsage } from "./usage.js";
 
@@ -60,6 +62,17 @@ export interface ReportInputs {
   running: boolean;
   /** Last lines of an attempt's output log. */
   logTail: (stateDir: string, lines: number) => string[];
+}
+
+/** The report of a run now: its journaled state against the checkboxes of the real PRD on disk. */
+export function makeReport(run: { state: RunState; prdAbs: string }, running: boolean): RunReport {
+  const checkedNow = new Map<string, boolean>();
+  try {
+    for (const t of parsePrd(readFileSync(run.prdAbs, "utf8")).tasks) checkedNow.set(t.id, t.checked);
+  } catch {
+    // The PRD is gone or unreadable: report the checkboxes as the run last knew them.
+  }
+  return buildReport({ state: run.state, checkedNow, running, logTail });
 }
 
 export function buildReport({ state, checkedNow, running, logTail }: ReportInputs): RunReport {

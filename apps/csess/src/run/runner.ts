@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "@csess/agents/exec";
-import { parsePrd } from "@csess/prd";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
 import { removeTaskWorktree } from "@csess/verify";
 import { DailyNotes, notesPath } from "../notes.js";
@@ -12,7 +11,7 @@ import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
 import { liveRow } from "./live-rows.js";
 import { land, tick } from "./land.js";
-import { buildReport, formatReportMarkdown, formatReportTable, type RunReport } from "./report.js";
+import { formatReportMarkdown, formatReportTable, makeReport, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
 import { writeHtmlReport } from "../report-html/index.js";
 import { writeFileAtomicSync } from "../write-atomic.js";
@@ -184,16 +183,6 @@ export function writeReport(ctx: Pick<RunContext, "dir" | "state" | "prdAbs">, r
   writeFileAtomicSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
   writeFileAtomicSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
   return { report, htmlPath: writeHtmlReport(ctx.dir, report) };
-}
-
-export function makeReport(ctx: Pick<RunContext, "state" | "prdAbs">, running: boolean): RunReport {
-  const checkedNow = new Map<string, boolean>();
-  try {
-    for (const t of parsePrd(readFileSync(ctx.prdAbs, "utf8")).tasks) checkedNow.set(t.id, t.checked);
-  } catch {
-    // The PRD is gone or unreadable: report the checkboxes as the run last knew them.
-  }
-  return buildReport({ state: ctx.state, checkedNow, running, logTail });
 }
 
 export function printReport(report: RunReport, json: boolean, htmlPath: string): void {
