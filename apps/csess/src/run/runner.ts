@@ -38,13 +38,13 @@ export function resumeTasks(ctx: RunContext): SchedulerTask[] {
  * journaled: finish those before scheduling, so nothing is run twice and nothing is lost.
  */
 export async function settleInterrupted(ctx: RunContext): Promise<void> {
-  for (const t of ctx.state.tasks.values()) {
-    if (t.final) continue;
-    const last = t.attempts.at(-1);
+  for (const candidate of ctx.state.tasks.values()) {
+    if (candidate.final) continue;
+    const last = candidate.attempts.at(-1);
     // Still-running attempts are re-attached by the scheduler (`attached`), not here.
     if (!last?.ended || isRateLimited(last) || last.ended.outcome.class === "dead") continue;
-    if (!last.evidence) await judge(ctx, t, last);
-    else if (last.evidence.verified) await land(ctx, t);
+    if (!last.evidence) await judge(ctx, candidate, last);
+    else if (last.evidence.verified) await land(ctx, candidate);
   }
 }
 
@@ -80,19 +80,19 @@ function onSchedulerEvent(ctx: RunContext, event: SchedulerEvent, landings: { ch
       }
       return;
     case "task-done": {
-      const t = task(ctx, event.taskId);
-      if (t.final) return;
-      if (t.group && event.state === "verified") {
+      const ended = task(ctx, event.taskId);
+      if (ended.final) return;
+      if (ended.group && event.state === "verified") {
         // A group is the sum of its children: tick it once they are all verified and merged.
         landings.chain = landings.chain.then(async () => {
-          await tick(ctx, t, t.title);
-          record(ctx, { type: "task-finished", taskId: t.id, verdict: "verified", reason: "all its sub-tasks are verified" });
-          ctx.view.event("task-finished", { taskId: t.id, verdict: "verified" }, `${t.id}: verified — all its sub-tasks are verified`);
+          await tick(ctx, ended, ended.title);
+          record(ctx, { type: "task-finished", taskId: ended.id, verdict: "verified", reason: "all its sub-tasks are verified" });
+          ctx.view.event("task-finished", { taskId: ended.id, verdict: "verified" }, `${ended.id}: verified — all its sub-tasks are verified`);
         });
       } else if (event.state === "skipped" || event.state === "failed") {
         const verdict = event.state === "skipped" ? "skipped" : "failed";
-        record(ctx, { type: "task-finished", taskId: t.id, verdict, reason: event.reason ?? verdict });
-        ctx.view.event("task-finished", { taskId: t.id, verdict }, `${t.id}: ${verdict} — ${event.reason ?? ""}`);
+        record(ctx, { type: "task-finished", taskId: ended.id, verdict, reason: event.reason ?? verdict });
+        ctx.view.event("task-finished", { taskId: ended.id, verdict }, `${ended.id}: ${verdict} — ${event.reason ?? ""}`);
       }
       return;
     }
@@ -169,10 +169,10 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
  * removeTaskWorktree keeps any branch with unmerged commits and any worktree with changes.
  */
 async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
-  for (const t of ctx.state.tasks.values()) {
-    if (!t.final || !t.worktree || !t.branch) continue;
-    if (t.final.verdict === "verified" && !existsSync(t.worktree)) continue; // landed and cleaned up
-    await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
+  for (const ended of ctx.state.tasks.values()) {
+    if (!ended.final || !ended.worktree || !ended.branch) continue;
+    if (ended.final.verdict === "verified" && !existsSync(ended.worktree)) continue; // landed and cleaned up
+    await removeTaskWorktree({ root: ctx.repoRoot, path: ended.worktree, branch: ended.branch, mergedInto: ctx.branch }).catch(() => undefined);
   }
 }
 
