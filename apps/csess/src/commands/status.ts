@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { SessionStatus } from "@csess/tmux";
 import { renderTable } from "../table.js";
+import { formatQuotaGauge } from "../run/quota.js";
 import { summarizeRuns, type RunSummaryRow } from "../run/summary.js";
 import { minutes, openTmux, sessionJson } from "./tmux-shared.js";
 
@@ -10,7 +11,7 @@ export function registerStatus(program: Command): void {
   program
     .command("status")
     .description("list the runs of this repository and all csess sessions (csess exec and the runner's tasks) with their health")
-    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}],"runs":[{runId,prd,state,verified,total,...}]}')
+    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}],"runs":[{runId,prd,state,verified,total,quota,...}]}')
     .option("--stall <min>", "call a running session stalled after this many minutes without output (default 15)", minutes("--stall"))
     .addHelpText(
       "after",
@@ -31,8 +32,8 @@ export function registerStatus(program: Command): void {
 
 function formatRuns(runs: RunSummaryRow[], now = Date.now()): string {
   const table = renderTable(
-    ["RUN", "STATE", "VERIFIED", "SETTLED", "STARTED", "PRD", "ACTIVE SESSIONS"],
-    runs.map((r) => [r.runId, r.state, `${r.verified}/${r.total}`, `${r.settled}/${r.total}`, ago(r.startedAt, now), r.prd, r.activeSessions.join(" ")]),
+    ["RUN", "STATE", "VERIFIED", "SETTLED", "STARTED", "PRD", "QUOTA", "ACTIVE SESSIONS"],
+    runs.map((r) => [r.runId, r.state, `${r.verified}/${r.total}`, `${r.settled}/${r.total}`, ago(r.startedAt, now), r.prd, formatQuotaGauge(r.quota), r.activeSessions.join(" ")]),
   );
   const hints = runs.some((r) => r.state === "interrupted") ? "\ninterrupted runs continue with: csess resume RUN (or csess stop RUN)" : "";
   return `${table}${hints}\n`;

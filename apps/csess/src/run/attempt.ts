@@ -19,8 +19,9 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
   let current = context.reattach ? inFlight(t) : undefined;
   for (let deaths = 0; ; ) {
     if (ctx.fatal) return { kind: "failed", reason: ctx.fatal };
-    current ??= await startAttempt(ctx, t, context.iteration);
+    current ??= await startAttempt(ctx, t, context.iteration, context.startGate);
     const exit = await ctx.tmux.waitForExit({ stateDir: current.stateDir }, { signal: context.signal });
+    if (exit.state === "exited") context.agentEnded(); // its slot is free while this task lands
     if (exit.state === "exited") return finishAttempt(ctx, t, current, exit);
     record(ctx, {
       type: "iteration-ended", taskId, iteration: current.iteration, attempt: current.attempt,
@@ -36,7 +37,7 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
   }
 }
 
-async function startAttempt(ctx: RunContext, t: TaskState, iteration: number): Promise<IterationState> {
+async function startAttempt(ctx: RunContext, t: TaskState, iteration: number, startGate: () => Promise<boolean>): Promise<IterationState> {
   const attempt = t.attempts.length + 1;
   const stateDir = attemptDir(ctx, t.id, attempt);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -68,6 +69,7 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number): P
     provider: ctx.provider,
   });
   const session = sessionName(ctx.runId, t.id);
+  if (!(await startGate())) throw new Error("the run stopped before this agent launched"); // no start inside a pause
   record(ctx, {
     type: "iteration-started", taskId: t.id, iteration, attempt, session, stateDir,
     worktree: worktree.path, branch: worktree.branch, base,

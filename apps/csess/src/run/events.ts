@@ -97,6 +97,8 @@ export type JournalEvent = { at?: string } & (
   /** The fleet-wide pause the scheduler decided after a rate or usage limit: no new starts until `until`. */
   | { type: "paused"; taskId: string; until: string; limit: string }
   | { type: "concurrency"; value: number }
+  /** What an agent said about its provider's quota (journaled when a provider's gauge changes). */
+  | { type: "quota"; provider: string; status: "ok" | "warning" | "rejected"; usedPercent?: number; resetAt?: string; taskId: string }
   | { type: "run-stopped"; reason: string }
   /** Commits on the integration branch since the run's base that csess did not make (see outside.ts). */
   | { type: "outside-commits"; commits: Array<{ hash: string; author: string; subject: string }> }

@@ -10,6 +10,7 @@ import { judge, logTail, runIteration } from "./attempt.js";
 import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
 import { liveRow } from "./live-rows.js";
+import { QuotaWatch } from "./quota.js";
 import { land, tick } from "./land.js";
 import { formatReportMarkdown, formatReportTable, makeReport, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
@@ -58,6 +59,7 @@ function snapshot(ctx: RunContext, scheduler: Scheduler): ViewSnapshot {
     concurrency: scheduler.concurrency,
     parallel: ctx.config.parallel,
     pausedUntil: scheduler.pausedUntil ? new Date(scheduler.pausedUntil) : undefined,
+    quota: ctx.state.quota,
     rows,
   };
 }
@@ -110,9 +112,14 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     maxIterations: ctx.config.maxIterations,
     longPause: { action: ctx.config.onUsageLimit },
     adaptive: ctx.config.adaptive ?? true, // runs journaled before the option existed adapt
+    launchGate: true, // attempt.ts awaits startGate right before launching, with the worktree ready
     onEvent: (event) => onSchedulerEvent(ctx, event, landings),
   });
-  const refresh = setInterval(() => ctx.view.refresh(snapshot(ctx, scheduler)), 500);
+  const quota = new QuotaWatch(ctx, (signal) => scheduler.quota(signal));
+  const refresh = setInterval(() => {
+    quota.poll();
+    ctx.view.refresh(snapshot(ctx, scheduler));
+  }, 500);
   const interrupt = () => {
     scheduler.stop();
     clearInterval(refresh);
@@ -133,7 +140,11 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
         scheduler.stop();
         return { kind: "failed", reason: ctx.fatal };
       }
-      const result = await runIteration(ctx, taskId, context);
+      const agentEnded = () => {
+        quota.poll(); // the agent's last words about its quota count before its slot is reused
+        context.agentEnded();
+      };
+      const result = await runIteration(ctx, taskId, { ...context, agentEnded });
       if (ctx.fatal) scheduler.stop();
       const final = task(ctx, taskId).final;
       if (final) void notify(ctx, `csess-${ctx.runId}-${taskId}`, final.verdict === "verified" ? 0 : 1, `${taskId} ${final.verdict}`);

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeTasks } from "@csess/prd";
-import { createScheduler, formatPlan } from "@csess/scheduler";
+import { formatPlan, plan as planTasksOf } from "@csess/scheduler";
 import { prepareSocket } from "@csess/tmux";
 import { pruneWorktrees } from "@csess/verify";
 import { UserError } from "../errors.js";
@@ -44,8 +44,8 @@ export async function startRun(options: StartOptions): Promise<number> {
       : `Nothing to do: all ${all} tasks in ${prdPath} are checked (csess verify ${prdPath} checks them against git).\n`);
     return 0;
   }
-  const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
-  const plan = scheduler.plan(schedulerTasks(tasks)); // a cycle or a bad dependency reaches the CLI's edge as a user error
+  // A cycle or a bad dependency reaches the CLI's edge as a user error.
+  const plan = planTasksOf(schedulerTasks(tasks), { parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   if (options.dryRun) {
     const titles = Object.fromEntries(tasks.map((t) => [t.id, t.title]));
     process.stdout.write(`Plan for ${prdPath} on ${repo.branch} (agent ${config.agent}${file.file ? `, config ${file.file}` : ""}):\n\n`);
@@ -141,8 +141,7 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
   });
   ctx.view.event("run-resumed", { runId }, `run ${runId}: resuming (${[...ctx.state.tasks.values()].filter((t) => t.final).length}/${ctx.state.tasks.size} tasks settled)`);
   await settleInterrupted(ctx);
-  const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
-  const plan = scheduler.plan(resumeTasks(ctx));
+  const plan = planTasksOf(resumeTasks(ctx), { parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   const { exitCode, report, htmlPath } = await execute(ctx, plan, lock);
   printReport(report, options.json, htmlPath);
   return exitCode;

@@ -40,6 +40,8 @@ export interface RunState {
   limits: Array<{ at: string; taskId: string; kind: string; resetAt?: string }>;
   /** The concurrency limit over time (its first value is the run's --parallel). */
   concurrencyChanges: Array<{ at: string; value: number }>;
+  /** The fleet's quota gauge: the last thing each provider's agents said about its quota. */
+  quota: Record<string, { status: "ok" | "warning" | "rejected"; usedPercent?: number; resetAt?: string; at: string }>;
   finished?: { exitCode: number; at: string };
   /** Commits on the integration branch csess did not make, as of the run's end. */
   outsideCommits: Array<{ hash: string; author: string; subject: string }>;
@@ -80,6 +82,7 @@ export function replay(events: JournalEvent[]): RunState {
     limits: [],
     concurrencyChanges: [],
     outsideCommits: [],
+    quota: {},
     lastEventAt: first.at ?? "",
   };
   for (const event of events.slice(1)) applyEvent(state, event);
@@ -132,6 +135,12 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
     case "concurrency":
       state.concurrency = event.value;
       state.concurrencyChanges.push({ at, value: event.value });
+      return;
+    case "quota":
+      state.quota[event.provider] = {
+        status: event.status, at,
+        ...(event.usedPercent === undefined ? {} : { usedPercent: event.usedPercent }), ...(event.resetAt === undefined ? {} : { resetAt: event.resetAt }),
+      };
       return;
     case "merge-started":
       if (task) {
