@@ -1,4 +1,4 @@
-import type { ItemFacts } from "./parse.js";
+import type { ItemFacts } from "./records.js";
 
 /**
  * What the line scanner found in a piece, in document order. Lines count from 1 at the piece's
