@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { SessionStatus } from "@csess/tmux";
 import { renderTable } from "../table.js";
-import { formatQuotaGauge } from "../run/quota.js";
+import { formatQuotaGauge } from "../run/quota-gauge.js";
 import { summarizeRuns, type RunSummaryRow } from "../run/summary.js";
 import { minutes, openTmux, sessionJson } from "./tmux-shared.js";
 
