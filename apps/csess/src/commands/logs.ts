@@ -4,8 +4,8 @@ import type { SessionRef, Tmux } from "@csess/tmux";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { listRuns, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
-import { openTmux, sessionNamed, userErrors } from "./tmux-shared.js";
+import { findRepoRoot } from "../repo-root.js";
+import { openTmux, sessionNamed } from "./tmux-shared.js";
 
 interface LogsOptions {
   lines: number;
@@ -24,22 +24,20 @@ export function registerLogs(program: Command): void {
     .option("--iteration <n>", "with a task id: that iteration's output (default: the latest)", wholeNumber("an iteration number (1, 2, ...) such as 2", 1))
     .option("--run <run>", "with a task id: the run (default: the newest run with that task)")
     .addHelpText("after", "\nExamples:\n  csess logs demo\n  csess logs demo -n 200\n  csess logs demo -f\n  csess logs k3x9q2 --iteration 2")
-    .action((name: string, options: LogsOptions) =>
-      userErrors(async () => {
-        const tmux = openTmux();
-        const ref = options.iteration !== undefined || options.run !== undefined ? await taskIteration(name, options) : await sessionOrTask(tmux, name, options);
-        if (!options.follow) {
-          process.stdout.write(await tmux.tail(ref, options.lines));
-          return;
-        }
-        const outcome = await tmux.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
-        process.stderr.write(
-          outcome.state === "exited"
-            ? `csess: ${name} exited with code ${outcome.exitCode}${outcome.reason === "exit" ? "" : ` (${outcome.reason})`}\n`
-            : `csess: ${name} is dead: ${outcome.detail}\n`,
-        );
-      }),
-    );
+    .action(async (name: string, options: LogsOptions) => {
+      const tmux = openTmux();
+      const ref = options.iteration !== undefined || options.run !== undefined ? await taskIteration(name, options) : await sessionOrTask(tmux, name, options);
+      if (!options.follow) {
+        process.stdout.write(await tmux.tail(ref, options.lines));
+        return;
+      }
+      const outcome = await tmux.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
+      process.stderr.write(
+        outcome.state === "exited"
+          ? `csess: ${name} exited with code ${outcome.exitCode}${outcome.reason === "exit" ? "" : ` (${outcome.reason})`}\n`
+          : `csess: ${name} is dead: ${outcome.detail}\n`,
+      );
+    });
 }
 
 /** A session by name; else the latest iteration of the task with that id; else the session lookup's error. */

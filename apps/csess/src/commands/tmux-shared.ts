@@ -1,20 +1,6 @@
-import { sanitizeSessionName, Tmux, TmuxError, validateSessionName, type SessionStatus } from "@csess/tmux";
+import { sanitizeSessionName, validateSessionName, type SessionStatus } from "@csess/tmux";
 import { UserError } from "../errors.js";
-
-/** The sessions of this user: socket from --socket, else $CSESS_TMUX_SOCKET, else ~/.tmux/sock; registry in $CSESS_HOME. */
-export function openTmux(options: { socket?: string } = {}): Tmux {
-  return new Tmux(options.socket === undefined ? {} : { socket: options.socket });
-}
-
-/** Runs a session command, turning the package's setup and lookup errors into one-line user errors. */
-export async function userErrors<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof TmuxError) throw new UserError(error.message);
-    throw error;
-  }
-}
+export { openTmux } from "../tmux.js";
 
 /** `--json` shape of a session (also used by the runner's status): absent values are null so every key is present. */
 export function sessionJson(s: SessionStatus) {
