@@ -83,10 +83,11 @@ async function setUp(script: string): Promise<{ s: RunSandbox; agent: string }> 
   return { s, agent };
 }
 
-describe("trust: hostile agents cannot tick a box without their own real diff, nor touch the user's files", () => {
-  it.each(CASES)("$name → $run (run and verify agree)", async (c) => {
+// Concurrent: each case has its own repository, tmux socket and CSESS_HOME, and mostly waits on them.
+describe.concurrent("trust: hostile agents cannot tick a box without their own real diff, nor touch the user's files", () => {
+  it.for(CASES)("$name → $run (run and verify agree)", { timeout: 120_000 }, async (c, { expect, onTestFinished }) => {
     const { s, agent } = await setUp(c.script);
-    sandbox = s;
+    onTestFinished(() => s.cleanup());
     const before = Object.fromEntries(Object.values(USER_FILES).map((f) => [f, readFileSync(path.join(s.repo, f))]));
     const headBefore = (await s.git("rev-parse", "HEAD")).trim();
 
@@ -140,7 +141,7 @@ describe("trust: hostile agents cannot tick a box without their own real diff, n
     expect((JSON.parse(again.stdout) as { tasks: Array<{ verdict: string }> }).tasks[0]?.verdict).toBe(c.run);
     const resume = await s.csess(["resume"]);
     expect(resume.stdout, resume.stderr).toMatch(/already finished/);
-  }, 120_000);
+  });
 });
 
 describe("trust: one judge for run and verify", () => {

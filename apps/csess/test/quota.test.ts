@@ -38,7 +38,7 @@ function setup(titles: string[], quotaMs: number): { args: string[] } {
   writeFileSync(agent, QUOTA_AGENT);
   chmodSync(agent, 0o755);
   Object.assign(sandbox.env, { QUOTA_DIR: quotaDir, QUOTA_MS: String(quotaMs) });
-  return { args: ["--agent", "custom", "--agent-cmd", `bash --norc ${agent}`, "--stagger", "0", "--no-notes", "--json"] };
+  return { args: ["--agent", "custom", "--agent-cmd", `bash --norc ${agent}`, "--stagger", "0", "--no-notes", "--json", "--slow-start"] };
 }
 
 const ms = (e: JournalLine) => Date.parse(e.at);

@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname } from "node:path";
 import type { Command } from "commander";
 import { AGENT_KINDS, probeAgent, type AgentKind, type AgentProbe } from "@csess/agents";
+import { run, which } from "@csess/agents/exec";
 import { addedToPath, cloneAgentBin, type PathAddition } from "../agent-path.js";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
@@ -28,22 +27,9 @@ export interface DoctorReport {
   pathAdded: PathAddition[];
 }
 
-function which(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
-
-function versionOf(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  return new Promise((done) =>
-    execFile(file, args, { env, timeout: 10_000 }, (error, stdout) => done(error ? undefined : /\d+\.\d+(?:\.\d+)?[a-z]?/.exec(stdout)?.[0])),
-  );
+async function versionOf(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const result = await run(file, args, env, 10_000);
+  return result.code === 0 ? /\d+\.\d+(?:\.\d+)?[a-z]?/.exec(result.stdout)?.[0] : undefined;
 }
 
 async function tool(name: string, args: string[], env: NodeJS.ProcessEnv, why: string): Promise<ToolCheck> {

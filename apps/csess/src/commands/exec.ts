@@ -7,7 +7,7 @@ import { DailyNotes } from "../notes.js";
 import { agentTaskCommand } from "./exec-agent.js";
 import { execNotesFile, sessionEndedHook } from "./session-ended.js";
 import { notifyCommand } from "../notify.js";
-import { minutes, openTmux, userErrors } from "./tmux-shared.js";
+import { minutes, openTmux } from "./tmux-shared.js";
 
 interface ExecOptions {
   agent?: string;
@@ -51,7 +51,7 @@ export function registerExec(program: Command): void {
         "  csess exec --timeout 60 -- sh -c 'npm test > test.txt'\n" +
         "  csess exec --notify 'say \"$CSESS_SESSION done\"' -- make release",
     )
-    .action((argv: string[], options: ExecOptions) => userErrors(() => exec(argv, options)));
+    .action((argv: string[], options: ExecOptions) => exec(argv, options));
 }
 
 async function exec(argv: string[], options: ExecOptions): Promise<void> {

@@ -4,8 +4,8 @@ import type { SessionRef, SshTmux, Tmux } from "@csess/tmux";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { listRuns, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
-import { describeOutcome, executorForSession, executorForStateDir, sessionNamed, userErrors } from "./tmux-shared.js";
+import { findRepoRoot } from "../repo-root.js";
+import { describeOutcome, executorForSession, executorForStateDir, sessionNamed } from "./tmux-shared.js";
 
 interface LogsOptions {
   lines: number;
@@ -24,19 +24,17 @@ export function registerLogs(program: Command): void {
     .option("--iteration <n>", "with a task id: that iteration's output (default: the latest)", wholeNumber("an iteration number (1, 2, ...) such as 2", 1))
     .option("--run <run>", "with a task id: the run (default: the newest run with that task)")
     .addHelpText("after", "\nExamples:\n  csess logs demo\n  csess logs demo -n 200\n  csess logs demo -f\n  csess logs k3x9q2 --iteration 2")
-    .action((name: string, options: LogsOptions) =>
-      userErrors(async () => {
-        const { executor, ref } = options.iteration !== undefined || options.run !== undefined
-          ? await onExecutor(await taskIteration(name, options))
-          : await sessionOrTask(name, options);
-        if (!options.follow) {
-          process.stdout.write(await executor.tail(ref, options.lines));
-          return;
-        }
-        const outcome = await executor.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
-        process.stderr.write(describeOutcome(name, outcome));
-      }),
-    );
+    .action(async (name: string, options: LogsOptions) => {
+      const { executor, ref } = options.iteration !== undefined || options.run !== undefined
+        ? await onExecutor(await taskIteration(name, options))
+        : await sessionOrTask(name, options);
+      if (!options.follow) {
+        process.stdout.write(await executor.tail(ref, options.lines));
+        return;
+      }
+      const outcome = await executor.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
+      process.stderr.write(describeOutcome(name, outcome));
+    });
 }
 
 interface LogSource {

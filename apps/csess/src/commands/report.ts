@@ -3,10 +3,9 @@ import type { Command } from "commander";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { writeHtmlReport } from "../report-html/index.js";
-import { formatReportMarkdown, formatReportTable } from "../run/report.js";
-import { makeReport } from "../run/runner.js";
+import { formatReportMarkdown, formatReportTable, makeReport } from "../run/report.js";
 import { isAlive, resolveRunId, runDir, RunLock } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 import { replay } from "../run/state.js";
 
 export function registerReport(program: Command): void {

@@ -36,6 +36,8 @@ export function registerRun(program: Command): void {
     .option("--no-notify", "no completion notifications")
     .option("--on-usage-limit <action>", "when a usage limit resets more than 15 min away: wait or stop (default wait)")
     .option("--socket <path>", "tmux socket (default $CSESS_TMUX_SOCKET, else ~/.tmux/sock)")
+    .option("--slow-start", "start one agent, then add more while starts go clean (default for codex and claude)")
+    .option("--no-slow-start", "start up to --parallel agents at once, --stagger apart (default for custom agents)")
     .option("--host <dest[:slots]>", "run on this machine (local) or an ssh host, at most SLOTS at once (repeatable; default slots 3)", collect)
     .option("--ssh-config <file>", "ssh config file for every ssh call (ssh -F FILE)")
     .option("--host-timeout <seconds>", "requeue a host's tasks elsewhere once it has not answered this long (default 60)")

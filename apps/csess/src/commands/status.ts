@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import type { SessionStatus } from "@csess/tmux";
 import { renderTable } from "../table.js";
-import { formatQuotaGauge } from "../run/quota.js";
+import { formatQuotaGauge } from "../run/quota-gauge.js";
 import { summarizeRuns, type RunSummaryRow } from "../run/summary.js";
-import { listAllSessions, minutes, sessionJson, userErrors } from "./tmux-shared.js";
+import { listAllSessions, minutes, sessionJson } from "./tmux-shared.js";
 
 const DEFAULT_STALL_MS = 15 * 60_000;
 
@@ -18,19 +18,17 @@ export function registerStatus(program: Command): void {
       "\nStates: running, stalled (running, silent too long), exited (see EXIT), dead (gone without an exit:\n" +
         "the tmux server was killed or the machine restarted).\n\nExamples:\n  csess status\n  csess status --json | jq '.sessions[] | select(.state == \"dead\") | .name'",
     )
-    .action((options: { json?: boolean; stall?: number }) =>
-      userErrors(async () => {
-        const { sessions, unreachable } = await listAllSessions(options.stall ?? DEFAULT_STALL_MS);
-        for (const host of unreachable) process.stderr.write(`csess: warning: sessions on ssh host ${host}\n`);
-        const runs = await summarizeRuns(process.cwd());
-        if (options.json) {
-          process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson), runs }) + "\n");
-          return;
-        }
-        if (runs.length > 0) process.stdout.write(formatRuns(runs) + "\n");
-        process.stdout.write(formatSessions(sessions));
-      }),
-    );
+    .action(async (options: { json?: boolean; stall?: number }) => {
+      const { sessions, unreachable } = await listAllSessions(options.stall ?? DEFAULT_STALL_MS);
+      for (const host of unreachable) process.stderr.write(`csess: warning: sessions on ssh host ${host}\n`);
+      const runs = await summarizeRuns(process.cwd());
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson), runs }) + "\n");
+        return;
+      }
+      if (runs.length > 0) process.stdout.write(formatRuns(runs) + "\n");
+      process.stdout.write(formatSessions(sessions));
+    });
 }
 
 function formatRuns(runs: RunSummaryRow[], now = Date.now()): string {

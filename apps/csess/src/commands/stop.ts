@@ -2,9 +2,9 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { Journal, readJournal } from "../run/journal.js";
 import { isAlive, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 import { inFlight, replay } from "../run/state.js";
-import { executorForStateDir, userErrors } from "./tmux-shared.js";
+import { executorForStateDir } from "./tmux-shared.js";
 
 export function registerStop(program: Command): void {
   program
@@ -13,38 +13,37 @@ export function registerStop(program: Command): void {
     .argument("[RUN]", "run id (default: the newest run)")
     .option("--socket <path>", "tmux socket (default $CSESS_TMUX_SOCKET, else ~/.tmux/sock)")
     .addHelpText("after", "\nA stopped run can still be continued with csess resume RUN (killed iterations count as failed ones).")
-    .action((run: string | undefined, options: { socket?: string }) =>
-      userErrors(async () => {
-        const repoRoot = await findRepoRoot(process.cwd());
-        const runId = resolveRunId(repoRoot, run);
-        const dir = runDir(repoRoot, runId);
-        const journalPath = join(dir, "events.jsonl");
-        let state = replay(readJournal(journalPath));
-        const runner = state.pids.at(-1);
-        if (runner !== undefined && runner !== process.pid && isAlive(runner)) {
-          process.kill(runner, "SIGTERM"); // the runner stops starting work and releases its lock
-          await waitForExit(runner, 10_000);
-          state = replay(readJournal(journalPath));
-        }
-        const killed: string[] = [];
-        for (const task of state.tasks.values()) {
-          const attempt = task.final ? undefined : inFlight(task);
-          if (!attempt) continue;
-          await (await executorForStateDir(attempt.stateDir, options)).kill({ stateDir: attempt.stateDir }).then(() => killed.push(attempt.session), () => undefined);
-        }
-        if (!state.finished) {
-          const journal = new Journal(journalPath);
-          journal.append({ type: "run-stopped", reason: "stopped by user" });
-          journal.close();
-        }
-        process.stdout.write(`Run ${runId} stopped; ${killed.length} session(s) killed${killed.length ? `: ${killed.join(", ")}` : ""}.\n`);
-        const unmerged = [...state.tasks.values()].filter(
-          (t) => t.worktree && t.merge?.status !== "merged" && t.attempts.some((a) => (a.evidence?.commits.length ?? 0) > 0),
-        );
-        for (const t of unmerged) process.stdout.write(`  kept unmerged work of ${t.id}: ${t.branch} in ${t.worktree}\n`);
-        process.stdout.write(`Continue later with: csess resume ${runId}\n`);
-      }),
-    );
+    .action(async (run: string | undefined, options: { socket?: string }) => {
+      const repoRoot = await findRepoRoot(process.cwd());
+      const runId = resolveRunId(repoRoot, run);
+      const dir = runDir(repoRoot, runId);
+      const journalPath = join(dir, "events.jsonl");
+      let state = replay(readJournal(journalPath));
+      const runner = state.pids.at(-1);
+      if (runner !== undefined && runner !== process.pid && isAlive(runner)) {
+        process.kill(runner, "SIGTERM"); // the runner stops starting work and releases its lock
+        await waitForExit(runner, 10_000);
+        state = replay(readJournal(journalPath));
+      }
+      const killed: string[] = [];
+      for (const task of state.tasks.values()) {
+        const attempt = task.final ? undefined : inFlight(task);
+        if (!attempt) continue;
+        // Here, or on the ssh host the attempt ran on.
+        await (await executorForStateDir(attempt.stateDir, options)).kill({ stateDir: attempt.stateDir }).then(() => killed.push(attempt.session), () => undefined);
+      }
+      if (!state.finished) {
+        const journal = new Journal(journalPath);
+        journal.append({ type: "run-stopped", reason: "stopped by user" });
+        journal.close();
+      }
+      process.stdout.write(`Run ${runId} stopped; ${killed.length} session(s) killed${killed.length ? `: ${killed.join(", ")}` : ""}.\n`);
+      const unmerged = [...state.tasks.values()].filter(
+        (t) => t.worktree && t.merge?.status !== "merged" && t.attempts.some((a) => (a.evidence?.commits.length ?? 0) > 0),
+      );
+      for (const t of unmerged) process.stdout.write(`  kept unmerged work of ${t.id}: ${t.branch} in ${t.worktree}\n`);
+      process.stdout.write(`Continue later with: csess resume ${runId}\n`);
+    });
 }
 
 async function waitForExit(pid: number, ms: number): Promise<void> {

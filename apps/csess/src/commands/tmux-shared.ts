@@ -1,14 +1,11 @@
 import { join } from "node:path";
 import {
-  readRemoteLink, readRemoteRegistry, sanitizeSessionName, SshTmux, Tmux, TmuxError, validateSessionName,
-  type ExecutorOutcome, type RemoteLink, type SessionStatus,
+  readRemoteLink, readRemoteRegistry, sanitizeSessionName, SshTmux, TmuxError, validateSessionName,
+  type ExecutorOutcome, type RemoteLink, type SessionStatus, type Tmux,
 } from "@csess/tmux";
 import { UserError } from "../errors.js";
-
-/** The sessions of this user: socket from --socket, else $CSESS_TMUX_SOCKET, else ~/.tmux/sock; registry in $CSESS_HOME. */
-export function openTmux(options: { socket?: string } = {}): Tmux {
-  return new Tmux(options.socket === undefined ? {} : { socket: options.socket });
-}
+import { openTmux } from "../tmux.js";
+export { openTmux };
 
 /** The executor of an ssh session started from this machine (its master connection reused if still open). */
 function sshFor(link: RemoteLink, home: string): SshTmux {
@@ -57,16 +54,6 @@ export function describeOutcome(name: string, outcome: ExecutorOutcome): string 
   return outcome.state === "exited"
     ? `csess: ${name} exited with code ${outcome.exitCode}${outcome.reason === "exit" ? "" : ` (${outcome.reason})`}\n`
     : `csess: ${name} is ${outcome.state}: ${outcome.detail}\n`;
-}
-
-/** Runs a session command, turning the package's setup and lookup errors into one-line user errors. */
-export async function userErrors<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof TmuxError) throw new UserError(error.message);
-    throw error;
-  }
 }
 
 /** `--json` shape of a session (also used by the runner's status): absent values are null so every key is present. */

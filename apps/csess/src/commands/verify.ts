@@ -18,7 +18,7 @@ import {
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
 import { runFacts } from "../run/outcomes.js";
-import { readPrd } from "./tasks.js";
+import { readPrd } from "../prd-file.js";
 
 interface VerifyOptions {
   since?: string;

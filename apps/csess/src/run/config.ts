@@ -44,6 +44,11 @@ export interface RunConfig {
   hostTimeoutSeconds: number;
   /** false: no ssh connection reuse (a benchmark baseline; hidden --no-ssh-reuse). */
   sshReuse: boolean;
+  /**
+   * Start with one agent and add more while starts go clean (finds a tight quota without a burst).
+   * Default: on for codex and claude (a shared provider quota), off for custom agents.
+   */
+  slowStart?: boolean;
 }
 
 /** The fixed defaults; the notes default depends on the user's folders (`defaultNotesPattern`). */
@@ -94,6 +99,7 @@ const KEYS: Record<keyof RunConfig, (v: unknown) => boolean> = {
   sshConfig: (v) => typeof v === "string" && v !== "",
   hostTimeoutSeconds: (v) => typeof v === "number" && v > 0,
   sshReuse: (v) => typeof v === "boolean",
+  slowStart: (v) => typeof v === "boolean",
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -186,6 +192,7 @@ export interface RunFlags {
   sshConfig?: string;
   hostTimeout?: string;
   sshReuse?: boolean;
+  slowStart?: boolean;
 }
 
 function number(flag: string, value: string | undefined, integer: boolean, min: number): number | undefined {
@@ -230,6 +237,7 @@ export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfi
   set("sshConfig", flags.sshConfig === undefined ? undefined : resolve(flags.sshConfig));
   set("hostTimeoutSeconds", number("host-timeout", flags.hostTimeout, false, 1));
   if (flags.sshReuse === false) fromFlags.sshReuse = false;
+  if (flags.slowStart !== undefined) fromFlags.slowStart = flags.slowStart;
   if (flags.onUsageLimit !== undefined) {
     if (!KEYS.onUsageLimit(flags.onUsageLimit)) {
       throw new UserError(`--on-usage-limit: expected wait or stop; received "${flags.onUsageLimit}"`);

@@ -1,9 +1,7 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { parsePrd } from "@csess/prd";
+import { run } from "@csess/agents/exec";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
-import { Tmux } from "@csess/tmux";
 import { removeTaskWorktree } from "@csess/verify";
 import { DailyNotes, notesPath } from "../notes.js";
 import { notifyCommand } from "../notify.js";
@@ -15,9 +13,10 @@ import { LOCAL } from "./hosts.js";
 import { liveRow } from "./live-rows.js";
 import { QuotaWatch } from "./quota.js";
 import { land, tick } from "./land.js";
-import { buildReport, formatReportMarkdown, formatReportTable, type RunReport } from "./report.js";
+import { formatReportMarkdown, formatReportTable, makeReport, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
 import { writeHtmlReport } from "../report-html/index.js";
+import { writeFileAtomicSync } from "../write-atomic.js";
 import type { ViewSnapshot } from "./view.js";
 
 /** Builds the scheduler input from the run's state: done, exhausted, in-flight tasks as they are. */
@@ -42,13 +41,13 @@ export function resumeTasks(ctx: RunContext): SchedulerTask[] {
  * journaled: finish those before scheduling, so nothing is run twice and nothing is lost.
  */
 export async function settleInterrupted(ctx: RunContext): Promise<void> {
-  for (const t of ctx.state.tasks.values()) {
-    if (t.final) continue;
-    const last = t.attempts.at(-1);
+  for (const candidate of ctx.state.tasks.values()) {
+    if (candidate.final) continue;
+    const last = candidate.attempts.at(-1);
     // Still-running attempts are re-attached by the scheduler (`attached`), not here.
     if (!last?.ended || isRateLimited(last) || last.ended.outcome.class === "dead") continue;
-    if (!last.evidence) await judge(ctx, t, last);
-    else if (last.evidence.verified) await land(ctx, t);
+    if (!last.evidence) await judge(ctx, candidate, last);
+    else if (last.evidence.verified) await land(ctx, candidate);
   }
 }
 
@@ -92,19 +91,19 @@ function onSchedulerEvent(ctx: RunContext, event: SchedulerEvent, landings: { ch
       ctx.view.event("host-down", { host: event.host }, `host ${event.host} stopped answering: no more work goes there; its tasks are requeued`);
       return;
     case "task-done": {
-      const t = task(ctx, event.taskId);
-      if (t.final) return;
-      if (t.group && event.state === "verified") {
+      const ended = task(ctx, event.taskId);
+      if (ended.final) return;
+      if (ended.group && event.state === "verified") {
         // A group is the sum of its children: tick it once they are all verified and merged.
         landings.chain = landings.chain.then(async () => {
-          await tick(ctx, t, t.title);
-          record(ctx, { type: "task-finished", taskId: t.id, verdict: "verified", reason: "all its sub-tasks are verified" });
-          ctx.view.event("task-finished", { taskId: t.id, verdict: "verified" }, `${t.id}: verified — all its sub-tasks are verified`);
+          await tick(ctx, ended, ended.title);
+          record(ctx, { type: "task-finished", taskId: ended.id, verdict: "verified", reason: "all its sub-tasks are verified" });
+          ctx.view.event("task-finished", { taskId: ended.id, verdict: "verified" }, `${ended.id}: verified — all its sub-tasks are verified`);
         });
       } else if (event.state === "skipped" || event.state === "failed") {
         const verdict = event.state === "skipped" ? "skipped" : "failed";
-        record(ctx, { type: "task-finished", taskId: t.id, verdict, reason: event.reason ?? verdict });
-        ctx.view.event("task-finished", { taskId: t.id, verdict }, `${t.id}: ${verdict} — ${event.reason ?? ""}`);
+        record(ctx, { type: "task-finished", taskId: ended.id, verdict, reason: event.reason ?? verdict });
+        ctx.view.event("task-finished", { taskId: ended.id, verdict }, `${ended.id}: ${verdict} — ${event.reason ?? ""}`);
       }
       return;
     }
@@ -123,6 +122,8 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     longPause: { action: ctx.config.onUsageLimit },
     adaptive: ctx.config.adaptive ?? true, // runs journaled before the option existed adapt
     ...(ctx.fleet?.slots() ? { hosts: ctx.fleet.slots() } : {}),
+    // A provider's shared quota is found without a burst; a custom command has none csess knows of.
+    slowStart: ctx.config.slowStart ?? ctx.config.agent !== "custom",
     launchGate: true, // attempt.ts awaits startGate right before launching, with the worktree ready
     onEvent: (event) => onSchedulerEvent(ctx, event, landings),
   });
@@ -191,10 +192,10 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
  * removeTaskWorktree keeps any branch with unmerged commits and any worktree with changes.
  */
 async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
-  for (const t of ctx.state.tasks.values()) {
-    if (!t.final || !t.worktree || !t.branch) continue;
-    if (t.final.verdict === "verified" && !existsSync(t.worktree)) continue; // landed and cleaned up
-    await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
+  for (const ended of ctx.state.tasks.values()) {
+    if (!ended.final || !ended.worktree || !ended.branch) continue;
+    if (ended.final.verdict === "verified" && !existsSync(ended.worktree)) continue; // landed and cleaned up
+    await removeTaskWorktree({ root: ctx.repoRoot, path: ended.worktree, branch: ended.branch, mergedInto: ctx.branch }).catch(() => undefined);
   }
 }
 
@@ -202,19 +203,9 @@ async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
 export function writeReport(ctx: Pick<RunContext, "dir" | "state" | "prdAbs">, running: boolean): { report: RunReport; htmlPath: string } {
   const report = makeReport(ctx, running);
   mkdirSync(ctx.dir, { recursive: true });
-  writeFileSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
-  writeFileSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
+  writeFileAtomicSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  writeFileAtomicSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
   return { report, htmlPath: writeHtmlReport(ctx.dir, report) };
-}
-
-export function makeReport(ctx: Pick<RunContext, "state" | "prdAbs">, running: boolean): RunReport {
-  const checkedNow = new Map<string, boolean>();
-  try {
-    for (const t of parsePrd(readFileSync(ctx.prdAbs, "utf8")).tasks) checkedNow.set(t.id, t.checked);
-  } catch {
-    // The PRD is gone or unreadable: report the checkboxes as the run last knew them.
-  }
-  return buildReport({ state: ctx.state, checkedNow, running, logTail });
 }
 
 export function printReport(report: RunReport, json: boolean, htmlPath: string): void {
@@ -226,21 +217,10 @@ export function printReport(report: RunReport, json: boolean, htmlPath: string):
 export function notify(ctx: RunContext, session: string, exitCode: number, what: string): Promise<void> {
   const command = ctx.config.notify === false ? undefined : notifyCommand(ctx.config.notify);
   if (!command) return Promise.resolve();
-  return new Promise((resolveDone) => {
-    const child = spawn("sh", ["-c", command], {
-      stdio: "ignore",
-      env: { ...process.env, CSESS_SESSION: session, CSESS_EXIT_CODE: String(exitCode), CSESS_CWD: ctx.repoRoot, CSESS_RUN_ID: ctx.runId, CSESS_SUMMARY: what },
-    });
-    const timer = setTimeout(() => { child.kill(); resolveDone(); }, 10_000);
-    child.on("error", () => { clearTimeout(timer); resolveDone(); });
-    child.on("exit", () => { clearTimeout(timer); resolveDone(); });
-  });
+  const env = { ...process.env, CSESS_SESSION: session, CSESS_EXIT_CODE: String(exitCode), CSESS_CWD: ctx.repoRoot, CSESS_RUN_ID: ctx.runId, CSESS_SUMMARY: what };
+  return run("sh", ["-c", command], env, 10_000, "ignore").then(() => undefined);
 }
 
 export function openNotes(config: RunContext["config"], repoRoot: string): DailyNotes | undefined {
   return config.notes === false ? undefined : new DailyNotes(notesPath(config.notes, repoRoot));
-}
-
-export function openTmuxFor(socket?: string): Tmux {
-  return new Tmux(socket ? { socket } : {});
 }

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeTasks } from "@csess/prd";
 import { formatPlan, plan as planTasksOf } from "@csess/scheduler";
-import { openRepo, pruneWorktrees, RepoError } from "@csess/verify";
+import { prepareSocket } from "@csess/tmux";
+import { pruneWorktrees } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { VERSION } from "../package-root.js";
 import { loadConfigFile, mergeConfig, type RunConfig, type RunFlags } from "./config.js";
@@ -11,8 +12,10 @@ import { Fleet } from "./hosts.js";
 import { Journal, readJournal } from "./journal.js";
 import { prepareStamps, type Stamps } from "./stamps.js";
 import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
-import { execute, openNotes, openTmuxFor, printReport, resumeTasks, settleInterrupted } from "./runner.js";
-import { checkSocket, planErrors, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
+import { execute, openNotes, printReport, resumeTasks, settleInterrupted } from "./runner.js";
+import { findRepoRoot } from "../repo-root.js";
+import { openTmux } from "../tmux.js";
+import { planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
 import { replay } from "./state.js";
 import { summarizeRuns } from "./summary.js";
 import { createView } from "./view.js";
@@ -42,12 +45,8 @@ export async function startRun(options: StartOptions): Promise<number> {
       : `Nothing to do: all ${all} tasks in ${prdPath} are checked (csess verify ${prdPath} checks them against git).\n`);
     return 0;
   }
-  let plan;
-  try {
-    plan = planTasksOf(schedulerTasks(tasks), { parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
-  } catch (error) {
-    planErrors(error);
-  }
+  // A cycle or a bad dependency reaches the CLI's edge as a user error.
+  const plan = planTasksOf(schedulerTasks(tasks), { parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   if (options.dryRun) {
     const titles = Object.fromEntries(tasks.map((t) => [t.id, t.title]));
     process.stdout.write(`Plan for ${prdPath} on ${repo.branch} (agent ${config.agent}${file.file ? `, config ${file.file}` : ""}):\n\n`);
@@ -55,7 +54,7 @@ export async function startRun(options: StartOptions): Promise<number> {
     return 0;
   }
   const agent = await probe(config, process.env);
-  await checkSocket(openTmuxFor(options.socket).socket);
+  await prepareSocket(openTmux(options).socket); // ours, not another user's, before any worktree or session is made
   await refuseOverInterruptedRun(repo.root, prdPath);
   const runId = newRunId(repo.root);
   const lock = RunLock.acquire(repo.root, prdPath, runId);
@@ -86,7 +85,7 @@ function buildContext(input: {
   } catch {
     // The PRD is unreadable right now: prompts fall back to the titles the run planned.
   }
-  const tmux = openTmuxFor(input.socket);
+  const tmux = openTmux({ socket: input.socket });
   const view = createView({ json: input.json });
   input.journal.onRestored = (path, why) => view.event("journal-restored", { path, why },
     `warning: the run's journal ${path} was lost (${why}); csess wrote it back from memory and goes on`);
@@ -134,7 +133,7 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
     throw new UserError(`run ${runId} is still being run by pid ${live}; see csess status (or csess stop ${runId})`);
   }
   const config = state.start.config;
-  await checkSocket(openTmuxFor(options.socket).socket);
+  await prepareSocket(openTmux(options).socket); // ours, not another user's, before any worktree or session is made
   const lock = RunLock.acquire(repoRoot, state.start.prdPath, runId);
   const agent = await probe(config, process.env);
   const journal = new Journal(join(dir, "events.jsonl"));
@@ -164,14 +163,4 @@ async function refuseOverInterruptedRun(repoRoot: string, prdPath: string): Prom
     `run ${last.runId} on ${prdPath} was interrupted (${last.settled}/${last.total} tasks settled${active}); ` +
       `continue it with: csess resume ${last.runId} — or end it with: csess stop ${last.runId}, then start a new run`,
   );
-}
-
-/** The repo root of `cwd` (csess keeps runs in <root>/.csess). */
-export async function findRepoRoot(cwd: string): Promise<string> {
-  try {
-    return (await openRepo(cwd)).root;
-  } catch (error) {
-    if (error instanceof RepoError) throw new UserError(error.message);
-    throw error;
-  }
 }

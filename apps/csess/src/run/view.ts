@@ -1,6 +1,6 @@
 import { createLogUpdate } from "log-update";
 import pc from "picocolors";
-import { formatQuotaGauge } from "./quota.js";
+import { formatQuotaGauge } from "./quota-gauge.js";
 
 export interface ViewRow {
   id: string;
