@@ -50,7 +50,7 @@ export function makeSandbox(prd, files = {}) {
     git,
     /** The newest run's journal events. */
     journal() {
-      const runs = path.join(repo, ".csess", "runs");
+      const runs = path.join(repo, ".git", "csess", "runs");
       const ids = readdirSync(runs).sort();
       const file = path.join(runs, ids.at(-1) ?? "", "events.jsonl");
       return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { extendAgentPath } from "./agent-path.js";
-import { UserError } from "./errors.js";
+import { toUserError } from "./errors.js";
 import { VERSION } from "./package-root.js";
 import { registerDiff, registerReport, registerRun, registerStop, registerVerify } from "./program/runs.js";
 import { registerAttach, registerExec, registerKill, registerLogs, registerSessionEnded, registerStatus } from "./program/sessions.js";
@@ -41,10 +41,9 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version exit through here with code 0; usage errors were already printed.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof UserError) {
-      process.stderr.write(`csess: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    const userError = toUserError(error);
+    if (!userError) throw error;
+    process.stderr.write(`csess: ${userError.message}\n`);
+    return userError.exitCode;
   }
 }

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import type { TaskRecord } from "./parse.js";
+import type { TaskRecord } from "./records.js";
 
 /** Crockford base32, lowercase: no i, l, o, u, so ids read and type without ambiguity. */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";

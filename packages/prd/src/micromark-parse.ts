@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { Processor } from "unified";
 import type { MicromarkChunk } from "./chunks.js";
 import { collapseWhitespace } from "./fast-scan.js";
-import type { CheckOffsets, DocumentBuilder, TaskRecord } from "./parse.js";
+import type { CheckOffsets, DocumentSink, TaskRecord } from "./records.js";
 
 declare module "mdast" {
   interface ListItemData {
@@ -74,7 +74,7 @@ export function parseMarkdown(text: string): Root {
 }
 
 /** Adds the headings, tasks and front matter of a chunk parsed by micromark, at their place in the whole text. */
-export function addMdastChunk(builder: DocumentBuilder, body: string, chunk: MicromarkChunk): void {
+export function addMdastChunk(builder: DocumentSink, body: string, chunk: MicromarkChunk): void {
   const { offset, lineDelta } = chunk;
   const open: TaskRecord[] = [];
   const visit = (node: Nodes): void => {

@@ -4,7 +4,7 @@ import { runGit } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { listRuns, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 import { replay, type TaskState } from "../run/state.js";
 
 interface Found {

@@ -6,7 +6,7 @@ import { DailyNotes } from "../notes.js";
 import { agentTaskCommand } from "./exec-agent.js";
 import { execNotesFile, sessionEndedHook } from "./session-ended.js";
 import { notifyCommand } from "../notify.js";
-import { openTmux, userErrors } from "./tmux-shared.js";
+import { openTmux } from "./tmux-shared.js";
 
 export interface ExecOptions {
   agent?: string;
@@ -23,7 +23,7 @@ export interface ExecOptions {
 
 /** `csess exec`: any command, or one agent task, in a persistent session. */
 export function execCommand(argv: string[], options: ExecOptions): Promise<void> {
-  return userErrors(() => exec(argv, options));
+  return exec(argv, options);
 }
 
 async function exec(argv: string[], options: ExecOptions): Promise<void> {

@@ -1,10 +1,10 @@
 import path from "node:path";
-import type { SessionRef, Tmux } from "@csess/tmux";
+import type { SessionRef, SshTmux, Tmux } from "@csess/tmux";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { listRuns, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
-import { openTmux, sessionNamed, userErrors } from "./tmux-shared.js";
+import { findRepoRoot } from "../repo-root.js";
+import { describeOutcome, executorForSession, executorForStateDir, sessionNamed } from "./tmux-shared.js";
 
 export interface LogsOptions {
   lines: number;
@@ -13,38 +13,45 @@ export interface LogsOptions {
   run?: string;
 }
 
-/** `csess logs NAME|TASK`: the last lines of a session's (or a task iteration's) output, or follow it. */
-export function logsCommand(name: string, options: LogsOptions): Promise<void> {
-  return userErrors(async () => {
-    const tmux = openTmux();
-    const ref = options.iteration !== undefined || options.run !== undefined ? await taskIteration(name, options) : await sessionOrTask(tmux, name, options);
-    if (!options.follow) {
-      process.stdout.write(await tmux.tail(ref, options.lines));
-      return;
-    }
-    const outcome = await tmux.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
-    process.stderr.write(
-      outcome.state === "exited"
-        ? `csess: ${name} exited with code ${outcome.exitCode}${outcome.reason === "exit" ? "" : ` (${outcome.reason})`}\n`
-        : `csess: ${name} is dead: ${outcome.detail}\n`,
-    );
-  });
+/** `csess logs NAME|TASK`: the last lines of a session's (or a task iteration's) output, here or on its ssh host, or follow it. */
+export async function logsCommand(name: string, options: LogsOptions): Promise<void> {
+  const { executor, ref } = options.iteration !== undefined || options.run !== undefined
+    ? await onExecutor(await taskIteration(name, options))
+    : await sessionOrTask(name, options);
+  if (!options.follow) {
+    process.stdout.write(await executor.tail(ref, options.lines));
+    return;
+  }
+  const outcome = await executor.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
+  process.stderr.write(describeOutcome(name, outcome));
 }
 
-/** A session by name; else the latest iteration of the task with that id; else the session lookup's error. */
-async function sessionOrTask(tmux: Tmux, name: string, options: LogsOptions): Promise<SessionRef> {
+interface LogSource {
+  executor: Tmux | SshTmux;
+  ref: SessionRef;
+}
+
+/** A run task's iteration on the machine it ran on (here, or the ssh host its remote.json names). */
+async function onExecutor(ref: { stateDir: string }): Promise<LogSource> {
+  return { executor: await executorForStateDir(ref.stateDir), ref };
+}
+
+/** A session by name (here or on an ssh host); else the latest iteration of the task with that id; else the session lookup's error. */
+async function sessionOrTask(name: string, options: LogsOptions): Promise<LogSource> {
+  const session = sessionNamed(name);
+  const executor = await executorForSession(session);
   try {
-    await tmux.status(sessionNamed(name));
-    return sessionNamed(name);
+    await executor.status(session);
+    return { executor, ref: session };
   } catch (unknownSession) {
     const task = await taskIteration(name, options).catch(() => undefined);
-    if (task) return task;
+    if (task) return onExecutor(task);
     throw unknownSession;
   }
 }
 
 /** The output of one iteration of a task, found through the run's journal (newest attempt of it). */
-async function taskIteration(taskId: string, options: LogsOptions): Promise<SessionRef> {
+async function taskIteration(taskId: string, options: LogsOptions): Promise<{ stateDir: string }> {
   let repoRoot: string;
   try {
     repoRoot = await findRepoRoot(process.cwd());

@@ -2,10 +2,9 @@ import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { writeHtmlReport } from "../report-html/index.js";
-import { formatReportMarkdown, formatReportTable } from "../run/report.js";
-import { makeReport } from "../run/runner.js";
+import { formatReportMarkdown, formatReportTable, makeReport } from "../run/report.js";
 import { isAlive, resolveRunId, runDir, RunLock } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 import { replay } from "../run/state.js";
 
 /** `csess report [RUN]`: the run's report as a table, markdown, JSON or an HTML file. */

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { run } from "@csess/agents/exec";
 import { formatArgv } from "@csess/tmux";
 import { DailyNotes, defaultNotesPattern, notesPath } from "../notes.js";
 import { BIN } from "../package-root.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 
 /**
  * The completion hook `csess exec` gives its sessions: the daily notes line of the session is marked
@@ -49,5 +49,5 @@ export async function sessionEndedCommand(options: { notes: string; notify?: str
     session, command, cwd: process.env.CSESS_CWD ?? "", startedAt: started,
     exitCode: Number.isFinite(code) ? code : null, endedAt: new Date(),
   });
-  if (options.notify) spawnSync("sh", ["-c", options.notify], { stdio: "inherit" });
+  if (options.notify) await run("sh", ["-c", options.notify], process.env, 0, "inherit");
 }

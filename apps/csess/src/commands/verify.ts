@@ -16,7 +16,8 @@ import {
 } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
-import { readPrd } from "./tasks.js";
+import { runFacts } from "../run/outcomes.js";
+import { readPrd } from "../prd-file.js";
 
 export interface VerifyOptions {
   since?: string;
@@ -49,6 +50,7 @@ export async function verifyCommand(prdArg: string, options: VerifyOptions): Pro
     root: repo.root,
     tasks,
     prdPath: prdRel,
+    ...runFactsFor(repo.root, prdRel),
     ...(options.since === undefined ? {} : { since: options.since }),
   }).catch(toUserError);
   const fixes = options.fix ? await applyFixes(repo.root, prdPath, report.tasks, tasks) : [];
@@ -59,6 +61,11 @@ export async function verifyCommand(prdArg: string, options: VerifyOptions): Pro
   const out = options.json ? renderJson(context) : options.md ? renderMarkdown(context) : renderText(context);
   process.stdout.write(out);
   process.exitCode = verdicts.some((t) => t.verdict === "claimed-unverified") ? 1 : 0;
+}
+
+function runFactsFor(root: string, prdPath: string) {
+  const { outcomes, notEvidence } = runFacts(root, prdPath);
+  return { runOutcomes: outcomes, notEvidence };
 }
 
 function parseOrExplain(text: string, prdArg: string) {
@@ -131,6 +138,7 @@ function renderJson(c: Context): string {
     commits: t.commits,
     iterations: t.iterations,
     evidence: t.evidence,
+    grade: t.grade,
     score: t.score,
     insertions: t.insertions,
     deletions: t.deletions,

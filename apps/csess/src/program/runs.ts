@@ -34,6 +34,13 @@ export function registerRun(program: Command): void {
     .option("--no-notify", "no completion notifications")
     .option("--on-usage-limit <action>", "when a usage limit resets more than 15 min away: wait or stop (default wait)")
     .option("--socket <path>", SOCKET_HELP)
+    .option("--slow-start", "start one agent, then add more while starts go clean (default for codex and claude)")
+    .option("--no-slow-start", "start up to --parallel agents at once, --stagger apart (default for custom agents)")
+    .option("--host <dest[:slots]>", "run on this machine (local) or an ssh host, at most SLOTS at once (repeatable; default slots 3)", collect)
+    .option("--ssh-config <file>", "ssh config file for every ssh call (ssh -F FILE)")
+    .option("--host-timeout <seconds>", "requeue a host's tasks elsewhere once it has not answered this long (default 60)")
+    // Benchmarks' baseline only: every ssh call opens its own connection.
+    .addOption(new Option("--no-ssh-reuse", "no ssh connection reuse (ControlMaster)").hideHelp())
     // Benchmarks' baseline only: no pause and no concurrency cut on rate limits.
     .addOption(new Option("--no-adapt", "do not adapt to rate limits (a rate limit spends an iteration)").hideHelp())
     .option("--dry-run", "print the plan (order, waves, stagger) and exit")
@@ -50,6 +57,7 @@ Examples:
   csess run                                   # PRD.md, codex, 3 at a time
   csess run docs/PRD.md --agent claude --parallel 4 --check "pnpm test"
   csess run --agent custom --agent-cmd "./scripts/agent.sh" --max-iterations 1
+  csess run --host local:2 --host build1:4 --host build2:4 --parallel 8
   csess run --prd docs/PRD.md --dry-run`)
     .action(async (prd: string | undefined, options: RunOptions) => (await import("../commands/run.js")).runCommand(prd, options));
 

@@ -50,7 +50,7 @@ export function registerStatus(program: Command): void {
   program
     .command("status")
     .description("list the runs of this repository and all csess sessions (csess exec and the runner's tasks) with their health")
-    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}],"runs":[{runId,prd,state,verified,total,...}]}')
+    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}],"runs":[{runId,prd,state,verified,total,quota,...}]}')
     .option("--stall <min>", "call a running session stalled after this many minutes without output (default 15)", minutes("--stall"))
     .addHelpText(
       "after",

@@ -24,8 +24,10 @@ export function registerDoctor(program: Command): void {
     .description("check tmux, git, the agent CLIs (versions, flags csess will pass, auth), PATH and notifications")
     .option("--agent <kind>", "check only this agent: codex, claude or custom")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExit status: 0 when a usable setup exists, 1 otherwise.\n\nExamples:\n  csess doctor\n  csess doctor --agent claude --json | jq '.agents[0].flags'")
-    .action(async (options: { agent?: string; json?: boolean }) => (await import("../commands/doctor.js")).doctorCommand(options));
+    .option("--host <dest>", "check an ssh host instead: reachability, tmux, git, node and the agent CLI there")
+    .option("--ssh-config <file>", "with --host: ssh config file (ssh -F FILE)")
+    .addHelpText("after", "\nExit status: 0 when a usable setup exists, 1 otherwise.\n\nExamples:\n  csess doctor\n  csess doctor --agent claude --json | jq '.agents[0].flags'\n  csess doctor --host build1 --agent codex")
+    .action(async (options: { agent?: string; json?: boolean; host?: string; sshConfig?: string }) => (await import("../commands/doctor.js")).doctorCommand(options));
 }
 
 export function registerDemo(program: Command): void {

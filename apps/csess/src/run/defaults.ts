@@ -13,4 +13,6 @@ export const DEFAULTS: Omit<RunConfig, "notes"> = {
   onUsageLimit: "wait",
   agentEnv: {},
   adaptive: true,
+  hostTimeoutSeconds: 60,
+  sshReuse: true,
 };
