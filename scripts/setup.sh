@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up csess on a fresh machine that has only Node >= 20.19 and npm:
-# installs pnpm, tmux, git and chromium (headless browser for the HTML report tests) when missing, the workspace dependencies, and builds every package.
+# installs pnpm, tmux, git, OpenSSH (server and client: the ssh tests start their own sshd) and chromium
+# (headless browser for the HTML report tests) when missing, the workspace dependencies, and builds every package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,8 @@ fi
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# sshd: the ssh executor tests start their own OpenSSH servers.
+{ command -v ssh >/dev/null 2>&1 && [ -x /usr/sbin/sshd ]; } || missing+=(openssh-server openssh-client)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"

@@ -1,20 +1,36 @@
 import { createRequire } from "node:module";
-import { defineConfig } from "tsdown";
+import { defineConfig, type UserConfig } from "tsdown";
+
+const resolve = createRequire(import.meta.url).resolve;
 
 // One installable package: the CLI and the @csess/* workspace packages bundled into dist/, every
 // third-party package left as a real dependency in package.json. an empty `onlyBundle` makes the build fail
 // when a workspace package starts using a dependency this package.json does not declare.
-export default defineConfig({
-  entry: {
-    bin: "src/bin.ts",
-    // tmux runs the launcher as its own process: it must be a file beside the bundle.
-    launcher: createRequire(import.meta.url).resolve("@csess/tmux/launcher"),
-  },
+const common: UserConfig = {
   format: "esm",
   platform: "node",
   target: "node20.19",
   fixedExtension: false,
   dts: false,
-  clean: true,
   deps: { onlyBundle: [] },
-});
+};
+
+export default defineConfig([
+  {
+    ...common,
+    entry: {
+      bin: "src/bin.ts",
+      // tmux runs the launcher as its own process: it must be a file beside the bundle.
+      launcher: resolve("@csess/tmux/launcher"),
+    },
+    clean: true,
+  },
+  {
+    ...common,
+    // What csess copies to ssh hosts (and runs there with their node): the remote CLI and the launcher,
+    // self-contained in their own folder, which @csess/tmux finds as `remote/` beside its bundled code.
+    entry: { "remote-cli": resolve("@csess/tmux/remote-cli"), launcher: resolve("@csess/tmux/launcher") },
+    outDir: "dist/remote",
+    clean: false,
+  },
+]);

@@ -50,7 +50,7 @@ export function makeSandbox(prd, files = {}) {
     git,
     /** The newest run's journal events. */
     journal() {
-      const runs = path.join(repo, ".csess", "runs");
+      const runs = path.join(repo, ".git", "csess", "runs");
       const ids = readdirSync(runs).sort();
       const file = path.join(runs, ids.at(-1) ?? "", "events.jsonl");
       return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
@@ -104,11 +104,7 @@ export function reportOf(stdout) {
   return JSON.parse(last);
 }
 
-/** @param {number[]} values @param {number} q nearest-rank quantile */
-export function quantile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-}
+export { quantile } from "../../../scripts/bench-kit.mjs";
 export const sum = (/** @type {number[]} */ values) => values.reduce((a, b) => a + b, 0);
 export const mean = (/** @type {number[]} */ values) => sum(values) / values.length;
 

@@ -1,6 +1,7 @@
 // @ts-check
 // Benchmark 3: memory of the runner process (`node dist/bin.js run`) holding 32 live sessions:
 // 32 tasks whose agent waits until released, --parallel 32 --stagger 0. VmRSS / VmHWM from /proc.
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -44,7 +45,9 @@ export async function memory(options = { sessions: SESSIONS }) {
     const deadline = Date.now() + 3 * 60_000;
     while (live() < sessions && Date.now() < deadline) await sleep(100);
     const allLiveAt = Date.now();
-    await sleep(HOLD_MS);
+    await sleep(HOLD_MS / 2);
+    const launchers = launcherMemory(String(box.env.CSESS_TMUX_SOCKET));
+    await sleep(HOLD_MS / 2);
     writeFileSync(release, "");
     const result = await run;
     const report = reportOf(result.stdout);
@@ -60,11 +63,29 @@ export async function memory(options = { sessions: SESSIONS }) {
       liveRssMaxKb: Math.max(...held.map((x) => x.rssKb)),
       peakHwmKb: Math.max(...samples.map((x) => x.hwmKb)),
       wallMs: result.wallMs,
+      launchers,
+      bareNodeRssKb: await bareNodeRssKb(),
     };
   } finally {
     writeFileSync(release, "");
     box.cleanup();
   }
+}
+
+/** The processes tmux runs in the sessions' panes (one launcher per session): their count, total RSS and private memory. */
+function launcherMemory(/** @type {string} */ socket) {
+  const pids = execFileSync("tmux", ["-S", socket, "list-panes", "-a", "-F", "#{pane_pid}"], { encoding: "utf8" }).trim().split("\n").map(Number);
+  const status = pids.map(procStatus).filter((x) => x !== undefined);
+  return { count: status.length, rssKb: status.reduce((a, x) => a + x.rssKb, 0), anonKb: status.reduce((a, x) => a + x.anonKb, 0) };
+}
+
+/** VmRSS of an idle bare node process (`node -e` waiting on a timer), measured now: the runner's floor. */
+async function bareNodeRssKb() {
+  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 3000)"], { stdio: "ignore" });
+  await sleep(500);
+  const kb = child.pid === undefined ? NaN : procStatus(child.pid)?.rssKb ?? NaN;
+  child.kill();
+  return kb;
 }
 
 const mb = (/** @type {number} */ kb) => `${(kb / 1024).toFixed(1)} MB`;
@@ -76,6 +97,23 @@ export function memoryTable(r) {
     ["VmRSS after start-up, before the first agent ran (median)", mb(r.startupRssKb)],
     [`per live session: (live − start-up) / ${r.sessions}`, mb((r.liveRssKb - r.startupRssKb) / r.sessions)],
     ["peak VmHWM over the whole run (incl. 32 landings)", mb(r.peakHwmKb)],
+    [`the sessions' launchers (${r.launchers.count} processes): RSS in all / private (RssAnon) in all`, `${mb(r.launchers.rssKb)} / ${mb(r.launchers.anonKb)}`],
     ["tasks verified", `${r.verified}/${r.sessions}`],
   ]);
+}
+
+/**
+ * The runner's memory goal beside its floor (an idle bare node, measured in this run), and the
+ * sessions' launchers beside it (they live outside the runner, one per session).
+ * @param {ReturnType<typeof import("../../../scripts/bench-kit.mjs").benchReport>} report
+ * @param {Awaited<ReturnType<typeof memory>>} r
+ */
+export function memoryFigures(report, r) {
+  const l = r.launchers;
+  report.figure({
+    name: `runner VmRSS with ${r.sessions} live sessions (median over ${HOLD_MS / 1000} s)`, unit: "MB", measured: r.liveRssKb / 1024,
+    floor: { label: "an idle node -e process", value: r.bareNodeRssKb / 1024 }, goal: { max: 100 },
+    note: `launchers beside it: ${l.count} processes, ${mb(l.rssKb)} RSS in all, ${mb(l.anonKb)} private (${mb(l.anonKb / Math.max(1, l.count))} each)`,
+  });
+  report.detail(`Runner memory, ${r.sessions} live sessions (--parallel ${r.sessions} --stagger 0):\n\n${memoryTable(r)}`);
 }

@@ -119,3 +119,23 @@ Lower bound ${s(lb.ms)} = max(quota: (${first(runs).tasks} tasks × ${lb.request
 }
 
 const first = (/** @type {Awaited<ReturnType<typeof rateLimitedRun>>[]} */ runs) => /** @type {Awaited<ReturnType<typeof rateLimitedRun>>} */ (runs[0]);
+
+/**
+ * The quota goal: 12 quota-limited tasks at --stagger 0 (adaptive) within 1.5× the lower bound
+ * (the floor, from this run's own clean agent runs); the strategies' table beside it.
+ * @param {ReturnType<typeof import("../../../scripts/bench-kit.mjs").benchReport>} report
+ * @param {Awaited<ReturnType<typeof rateLimitedRun>>[]} runs
+ */
+export function rateLimitFigures(report, runs) {
+  const lb = lowerBound(runs);
+  const zero = runs.find((r) => r.label === STRATEGIES[1]?.label);
+  if (zero) {
+    report.figure({
+      name: `${zero.tasks} quota-limited tasks, ${zero.label}: makespan`, unit: "s", measured: zero.failed === 0 ? zero.makespanMs / 1000 : NaN,
+      floor: { label: "lower bound: max(quota, work) from this run's clean agent runs", value: lb.ms / 1000 }, goal: { ratio: 1.5 },
+      note: `${zero.rejected} 429s, ${zero.failed} failed tasks`,
+    });
+  }
+  report.detail(`Rate limits: ${first(runs).tasks} tasks, real codex CLI, scripted server quota ${QUOTA.capacity} burst + ${QUOTA.refillPerSecond}/s ` +
+    `(load ${runs.map((r) => r.load).join(", ")}):\n\n${rateLimitTable(runs)}`);
+}

@@ -1,25 +1,15 @@
 import { Command, CommanderError } from "commander";
 import { extendAgentPath } from "./agent-path.js";
-import { UserError } from "./errors.js";
+import { toUserError } from "./errors.js";
 import { VERSION } from "./package-root.js";
-import { registerRun } from "./commands/run.js";
-import { registerReport } from "./commands/report.js";
-import { registerStop } from "./commands/stop.js";
-import { registerDemo } from "./commands/demo.js";
-import { registerSessionEnded } from "./commands/session-ended.js";
-import { registerTasks } from "./commands/tasks.js";
-import { registerExec } from "./commands/exec.js";
-import { registerStatus } from "./commands/status.js";
-import { registerLogs } from "./commands/logs.js";
-import { registerAttach } from "./commands/attach.js";
-import { registerKill } from "./commands/kill.js";
-import { registerVerify } from "./commands/verify.js";
-import { registerDoctor } from "./commands/doctor.js";
-import { registerCompletion } from "./commands/completion.js";
-import { registerDiff } from "./commands/diff.js";
+import { registerDiff, registerReport, registerRun, registerStop, registerVerify } from "./program/runs.js";
+import { registerAttach, registerExec, registerKill, registerLogs, registerSessionEnded, registerStatus } from "./program/sessions.js";
+import { registerCompletion, registerDemo, registerDoctor, registerTasks } from "./program/setup.js";
 
-
-/** Each command lives in its own module under ./commands and registers itself here. */
+/**
+ * Every command's name, arguments, options and help (./program), in help order. Each action's module
+ * under ./commands is imported only when that command runs: `csess --help` loads none of them.
+ */
 const commands: Array<(program: Command) => void> = [registerRun, registerReport, registerStop, registerDemo, registerSessionEnded, registerTasks, registerExec, registerStatus, registerLogs, registerAttach, registerKill, registerVerify, registerDoctor, registerDiff, registerCompletion];
 
 export function buildProgram(): Command {
@@ -51,10 +41,9 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version exit through here with code 0; usage errors were already printed.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof UserError) {
-      process.stderr.write(`csess: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    const userError = toUserError(error);
+    if (!userError) throw error;
+    process.stderr.write(`csess: ${userError.message}\n`);
+    return userError.exitCode;
   }
 }

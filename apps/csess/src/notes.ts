@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { defaultHome } from "@csess/tmux";
+import { writeFileAtomicSync } from "./write-atomic.js";
 
 const HEADING = "## Active Long-Running Processes";
 
@@ -88,9 +89,7 @@ export class DailyNotes {
     }
     const updated = upsertEntry(text, entry.session, formatEntry(entry));
     mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, updated);
-    renameSync(tmp, this.file);
+    writeFileAtomicSync(this.file, updated);
   }
 }
 

@@ -1,5 +1,4 @@
-import { accessSync, constants } from "node:fs";
-import path from "node:path";
+import { which } from "@csess/agents/exec";
 import { UserError } from "./errors.js";
 
 /**
@@ -13,23 +12,12 @@ export function notifyCommand(option: string | false | undefined, env: NodeJS.Pr
     return option;
   }
   if (env.CSESS_NOTIFY) return env.CSESS_NOTIFY;
-  if (onPath("openclaw", env)) {
+  if (which("openclaw", env)) {
     return `openclaw system event --text "$CSESS_SESSION finished (exit $CSESS_EXIT_CODE) in $CSESS_CWD" --mode now`;
   }
-  if (onPath("notify-send", env)) {
+  if (which("notify-send", env)) {
     return `notify-send "csess: $CSESS_SESSION finished" "exit $CSESS_EXIT_CODE in $CSESS_CWD"`;
   }
   return undefined;
 }
 
-function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? "").split(path.delimiter).some((dir) => {
-    if (dir === "") return false;
-    try {
-      accessSync(path.join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}

@@ -266,10 +266,10 @@ describe("bad input: handled safely", () => {
     await commitAll(s);
     const r = await s.csess(["run", "--agent", "custom", "--agent-cmd", BAD_FLAGS_AGENT, "--stagger", "0", "--no-notes"]);
     expect(r.code).toBe(1);
-    const runId = readdirSync(path.join(s.repo, ".csess", "runs"))[0]!;
+    const runId = readdirSync(path.join(s.repo, ".git", "csess", "runs"))[0]!;
     const before = await repoSnapshot(s, { withCsess: true });
     expectUsageError(await s.csess(["report", "0000-0000-zzz"]), new RegExp(`^csess: unknown run "0000-0000-zzz"; known runs: ${runId}`));
-    const events = path.join(s.repo, ".csess", "runs", runId, "events.jsonl");
+    const events = path.join(s.repo, ".git", "csess", "runs", runId, "events.jsonl");
     const lines = readFileSync(events, "utf8").split("\n");
     writeFileSync(events, [lines[0], '{"type": "iteration-started", garbage', ...lines.slice(2)].join("\n"));
     const corrupt = await repoSnapshot(s, { withCsess: true });

@@ -46,7 +46,7 @@ describe.each(["codex", "claude"])("csess demo --agent %s (real CLI against the 
     const prd = readFileSync(path.join(repo, "PRD.md"), "utf8");
     expect(prd).toContain("- [ ] Write a usage section in the README");
     expect(prd).toContain("- [x] Add a smoke test script");
-    const saved = JSON.parse(readFileSync(path.join(repo, ".csess", "runs", (report as unknown as { runId: string }).runId, "report.json"), "utf8"));
+    const saved = JSON.parse(readFileSync(path.join(repo, ".git", "csess", "runs", (report as unknown as { runId: string }).runId, "report.json"), "utf8"));
     expect(saved.tasks.map((t: { verdict: string }) => t.verdict)).toEqual(report.tasks.map((t) => t.verdict));
 
     // Tokens and cost as each real CLI reported them to csess (the scripted server reports usage):
@@ -57,7 +57,7 @@ describe.each(["codex", "claude"])("csess demo --agent %s (real CLI against the 
     for (const t of usage.tasks) expect(t.usage.tokens.value).toBeGreaterThan(0);
     expect(usage.usage.tokens.value).toBeGreaterThan(0);
     const table = await run(["report"], repo);
-    const html = readFileSync(path.join(repo, ".csess", "runs", saved.runId, "report.html"), "utf8");
+    const html = readFileSync(path.join(repo, ".git", "csess", "runs", saved.runId, "report.html"), "utf8");
     if (agent === "claude") {
       for (const t of usage.tasks) expect(t.usage.costUsd.value).toBeGreaterThan(0);
       expect(table.stdout).toMatch(/cost \$\d+\.\d{4}/);

@@ -58,7 +58,7 @@ describe("report.html of a real run, in headless Chromium", () => {
       "Survive a 429 from the provider": "verified",
     });
     expect([verdicts["Write the conflict file as alpha"], verdicts["Write the conflict file as beta"]].sort()).toEqual(["conflict", "verified"]);
-    expect(report.html).toBe(path.join(sandbox.repo, ".csess", "runs", report.runId, "report.html"));
+    expect(report.html).toBe(path.join(sandbox.repo, ".git", "csess", "runs", report.runId, "report.html"));
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const requests: string[] = [];

@@ -136,7 +136,7 @@ export function waitFor(predicate: () => boolean, watchPath: string, ms = 60_000
   });
 }
 
-/** One journal event as the runner wrote it (`.csess/runs/<id>/events.jsonl`). */
+/** One journal event as the runner wrote it (`.git/csess/runs/<id>/events.jsonl`). */
 export interface JournalLine {
   type: string;
   at: string;
@@ -146,7 +146,7 @@ export interface JournalLine {
 
 /** The events of the sandbox's newest run (empty before the first run has written any). */
 export function journal(sandbox: RunSandbox): JournalLine[] {
-  const runs = path.join(sandbox.repo, ".csess", "runs");
+  const runs = path.join(sandbox.repo, ".git", "csess", "runs");
   if (!existsSync(runs)) return [];
   const files = readdirSync(runs).map((id) => path.join(runs, id, "events.jsonl")).filter(existsSync);
   const newest = files.sort((a, b) => statSync(a).birthtimeMs - statSync(b).birthtimeMs).at(-1);
@@ -178,7 +178,7 @@ export function waitUntil<T>(
       for (const w of watchers.values()) w.close();
       fn();
     };
-    const runs = path.join(sandbox.repo, ".csess", "runs");
+    const runs = path.join(sandbox.repo, ".git", "csess", "runs");
     const arm = () => {
       const dirs = [sandbox.dir, sandbox.repo, path.join(sandbox.repo, ".csess"), runs, ...extraDirs];
       if (existsSync(runs)) for (const id of readdirSync(runs)) dirs.push(path.join(runs, id));

@@ -1,7 +1,7 @@
 // `csess run` end to end with real tmux (private socket), real git (temp repos) and the scripted fake
 // agent in fixtures/fake-agents (a shell script following the custom agent contract). The real codex
 // CLI against the scripted model server is exercised in demo.test.ts.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { commitAll, customAgentArgs, makeRunSandbox, reportOf, taskIds, waitFor, type RunSandbox } from "./run-helpers.js";
@@ -251,7 +251,8 @@ describe("csess run: refusals and plans", () => {
     expect(r.stdout).toContain("first task");
     expect(r.stdout).toMatch(/2 tasks to run in 1 wave/);
     expect(sandbox.starts()).toEqual([]);
-    expect(await sandbox.git("status", "--porcelain", "--ignored")).not.toContain(".csess/runs");
+    expect(await sandbox.git("status", "--porcelain", "--ignored")).not.toContain(".csess");
+    expect(existsSync(path.join(sandbox.repo, ".git", "csess", "runs")), "a dry run starts no run").toBe(false);
   });
 
   it("--prd FILE names the PRD like the argument does (ralphy's flag); both, differing, is refused", async () => {

@@ -4,6 +4,7 @@ export { buildPrompt, type PromptInput, type PromptTask } from "./prompt.js";
 export { classifyOutcome } from "./classify.js";
 export { lastMeaningfulLine, meaningfulLine, progressLine } from "./progress.js";
 export { parseResetTime, parseDuration } from "./reset-time.js";
+export { parseQuotaSignal, parseQuotaSignals, CODEX_WARNING_PERCENT, type QuotaSignal } from "./quota.js";
 export {
   AGENT_KINDS,
   type AgentKind,

@@ -124,7 +124,15 @@ function endsInCodeOrHtml(node: RootContent): boolean {
  * a chunk may start with it: a letter or other non-ASCII text (not U+FEFF, which micromark skips at
  * the start), an ATX heading, a block quote, or a non-empty "-", "*", "+", "1." or "1)" item.
  */
-const STARTS_BLOCK_ALONE = /^(?:[A-Za-z\u0080-\ufefe\uff00-\uffff]|#|>|(?:[-*+]|1[.)])[ \t]+\S)/;
+const STARTS_BLOCK_ALONE = /(?:[A-Za-z\u0080-\ufefe\uff00-\uffff]|#|>|(?:[-*+]|1[.)])[ \t]+\S)/y;
+/** The rest of a line, and a line holding only spaces and tabs (sticky: tried at a line start, no copies). */
+const LINE_REST = /[^\r\n]*/y;
+const BLANK_LINE = /[ \t]*(?:[\r\n]|$)/y;
+
+function matchesAt(pattern: RegExp, text: string, at: number): boolean {
+  pattern.lastIndex = at;
+  return pattern.test(text);
+}
 
 /** Starts of lines where a cut is allowed: after a blank line, see `STARTS_BLOCK_ALONE`. */
 function candidateCuts(body: string): number[] {
@@ -133,11 +141,10 @@ function candidateCuts(body: string): number[] {
   let lineStart = 0;
   let previousBlank = false;
   while (lineStart < body.length) {
-    let lineEnd = lineStart;
-    while (lineEnd < body.length && body[lineEnd] !== "\n" && body[lineEnd] !== "\r") lineEnd++;
-    const line = body.slice(lineStart, lineEnd);
-    if (previousBlank && lineStart > notBefore && STARTS_BLOCK_ALONE.test(line)) cuts.push(lineStart);
-    previousBlank = /^[ \t]*$/.test(line);
+    if (previousBlank && lineStart > notBefore && matchesAt(STARTS_BLOCK_ALONE, body, lineStart)) cuts.push(lineStart);
+    previousBlank = matchesAt(BLANK_LINE, body, lineStart);
+    matchesAt(LINE_REST, body, lineStart);
+    const lineEnd = LINE_REST.lastIndex;
     lineStart = lineEnd + (body.startsWith("\r\n", lineEnd) ? 2 : 1);
   }
   return cuts;

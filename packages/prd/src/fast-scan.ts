@@ -1,4 +1,4 @@
-import type { ItemFacts } from "./parse.js";
+import type { ItemFacts } from "./records.js";
 
 /**
  * What the line scanner found in a piece, in document order. Lines count from 1 at the piece's
@@ -39,6 +39,8 @@ const CR = 13;
  * characters, an ordered item that could be lazy text) makes it return undefined and the piece goes
  * to micromark.
  * A property test checks it against micromark on random PRDs built from near-misses of these rules.
+ * One long function on purpose: it is the hot loop of parsing a long PRD, one pass with its state in
+ * locals (README "Long PRDs and speed"); each construct's branch is short and commented.
  */
 export function scanSimplePiece(body: string, from: number, to: number): PieceEvent[] | undefined {
   if (body.charCodeAt(from) === 0xfeff) return undefined; // micromark would skip it at a chunk start

@@ -1,12 +1,10 @@
 import type { Heading, ListItem, Nodes, Paragraph, Root } from "mdast";
 import type { CompileContext, Extension as FromMarkdownExtension, Token } from "mdast-util-from-markdown";
-import remarkFrontmatter from "remark-frontmatter";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import { unified, type Processor } from "unified";
+import { createRequire } from "node:module";
+import type { Processor } from "unified";
 import type { MicromarkChunk } from "./chunks.js";
 import { collapseWhitespace } from "./fast-scan.js";
-import type { CheckOffsets, DocumentBuilder, TaskRecord } from "./parse.js";
+import type { CheckOffsets, DocumentSink, TaskRecord } from "./records.js";
 
 declare module "mdast" {
   interface ListItemData {
@@ -45,20 +43,38 @@ function remarkRecordTaskChecks(this: Processor): void {
   (data.fromMarkdownExtensions ??= []).push(recordTaskChecks);
 }
 
-const processor = unified()
-  .use(remarkParse)
-  .use(remarkGfm)
-  .use(remarkFrontmatter, ["yaml"])
-  .use(remarkRecordTaskChecks)
-  .freeze();
+/**
+ * unified, remark and micromark take about 100 ms to load (hundreds of small modules), and most PRDs
+ * never need them: the line scanner reads them. So they are loaded on the first piece the scanner
+ * declines, synchronously (parsePrd is synchronous) with require() of ES modules, which Node has
+ * without a flag from 20.19 and 22.12 on.
+ */
+function loadProcessor() {
+  const load = createRequire(import.meta.url);
+  try {
+    const { unified } = load("unified") as typeof import("unified");
+    return unified()
+      .use((load("remark-parse") as typeof import("remark-parse")).default)
+      .use((load("remark-gfm") as typeof import("remark-gfm")).default)
+      .use((load("remark-frontmatter") as typeof import("remark-frontmatter")).default, ["yaml"])
+      .use(remarkRecordTaskChecks)
+      .freeze();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_REQUIRE_ESM") throw error;
+    throw new Error(`reading this PRD needs the markdown parser, which needs Node ^20.19 or >= 22.12 (this is ${process.version}): ${(error as Error).message}`);
+  }
+}
+
+let processor: ReturnType<typeof loadProcessor> | undefined;
 
 /** The mdast of a piece of markdown, as GitHub reads it (GFM, YAML front matter). */
 export function parseMarkdown(text: string): Root {
+  processor ??= loadProcessor();
   return processor.parse(text);
 }
 
 /** Adds the headings, tasks and front matter of a chunk parsed by micromark, at their place in the whole text. */
-export function addMdastChunk(builder: DocumentBuilder, body: string, chunk: MicromarkChunk): void {
+export function addMdastChunk(builder: DocumentSink, body: string, chunk: MicromarkChunk): void {
   const { offset, lineDelta } = chunk;
   const open: TaskRecord[] = [];
   const visit = (node: Nodes): void => {

@@ -3,65 +3,16 @@ import { scanSimplePiece, type PieceEvent } from "./fast-scan.js";
 import { assignIds } from "./ids.js";
 import { addMdastChunk, parseMarkdown } from "./micromark-parse.js";
 import type { Task } from "./model.js";
+import type { DocumentSink, HeadingFacts, ItemFacts, ParsedPrd, TaskRecord } from "./records.js";
 
-/** Where the character between a task's brackets is, in the BOM-less text (UTF-16 offsets). */
-export interface CheckOffsets {
-  start: number;
-  end: number;
-  /** Just after the closing "]". */
-  close: number;
-}
-
-/** What either parser reports about one task list item (offsets into the BOM-less text). */
-export interface ItemFacts {
-  check: CheckOffsets;
-  checked: boolean;
-  /** 1-based line of the checkbox. */
-  line: number;
-  /** The list item's start (its marker) and end (end of its last non-blank line). */
-  start: { offset: number; line: number; column: number };
-  end: { offset: number; line: number };
-  /** End of the paragraph holding the checkbox and the title. */
-  titleParagraphEnd: number | undefined;
-  /** The item holds blocks besides its title paragraph and lists of tasks (more paragraphs, code, plain bullets). */
-  ownBlocks: boolean;
-}
-
-/** A task with the parse facts the editing and describing code needs. */
-export interface TaskRecord extends ItemFacts {
-  task: Task;
-  /** Index into `ParsedPrd.headings` of the task's section heading, or -1 before the first heading. */
-  headingIndex: number;
-  /** Offset just after the title within the BOM-less text. */
-  titleEnd: number;
-  /** The nearest enclosing task. */
-  parent: TaskRecord | undefined;
-}
-
-export interface HeadingFacts {
-  /** 1-based line the heading starts on. */
-  line: number;
-  /** Its text as written (inline syntax kept), whitespace runs collapsed. */
-  text: string;
-}
-
-export interface ParsedPrd {
-  /** "\uFEFF" when the file starts with a byte order mark, else "". Offsets exclude it. */
-  bom: string;
-  /** The text without its BOM; every offset indexes into this. */
-  body: string;
-  tasks: TaskRecord[];
-  headings: HeadingFacts[];
-  /** First and last line of the YAML front matter, if any. */
-  frontMatter: Array<{ startLine: number; endLine: number }>;
-}
+export type { CheckOffsets, HeadingFacts, ItemFacts, ParsedPrd, TaskRecord } from "./records.js";
 
 /**
  * Collects headings and tasks in document order from both parsers, giving each task its title,
  * section, depth and parent. Tasks never span chunks (a chunk starts a new top-level block), so
  * the parent always comes from the same chunk; sections do carry over.
  */
-export class DocumentBuilder {
+export class DocumentBuilder implements DocumentSink {
   readonly tasks: TaskRecord[] = [];
   readonly headings: HeadingFacts[] = [];
   readonly frontMatter: ParsedPrd["frontMatter"] = [];

@@ -1,4 +1,5 @@
-import { seededRandom, type Clock, type IterationResult } from "../src/index.js";
+import type { Clock, IterationResult, QuotaSignal } from "../src/index.js";
+import { seededRandom } from "../src/testing.js";
 
 /** A provider's request quota: a token bucket refilled at `perMinute`, holding at most `burst`. */
 export class TokenBucket {
@@ -15,6 +16,13 @@ export class TokenBucket {
   ) {
     this.tokens = burst;
     this.updatedAt = clock.now();
+  }
+
+  /** How much of the bucket is spent (0..100): what a provider's rate-limit headers report. */
+  usedPercent(): number {
+    const now = this.clock.now();
+    const tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) * this.perMinute) / 60_000);
+    return Math.round((1 - tokens / this.burst) * 100);
   }
 
   /** Takes one token, or says how long until one is available (the 429's Retry-After). */
@@ -64,21 +72,33 @@ export function makeTasks(seed: number, count: number): SimTask[] {
 /** codex-like quick internal retries after a 429, before the agent gives up and exits rate-limited. */
 const QUICK_RETRY_DELAYS_MS = [200, 400, 800, 1600, 3200];
 
+/** Warning agents report `warning` once the bucket is this spent (like claude's allowed_warning). */
+export const WARN_AT_PERCENT = 50;
+
 /**
  * One agent iteration: work, request, work, request... Over-quota requests are retried quickly five
  * times; if all fail the agent exits rate-limited (its work so far is lost: the next iteration starts
- * with a fresh context).
+ * with a fresh context). With `report`, the agent also says how spent the quota is whenever its view
+ * changes (`warning` at WARN_AT_PERCENT, `ok` below), as claude's rate_limit_event does.
  */
 export async function runAgent(
   task: SimTask,
   provider: TokenBucket,
   clock: Clock,
   random: () => number,
+  report?: (signal: QuotaSignal) => void,
 ): Promise<IterationResult> {
   const gap = task.workMs / task.requests;
+  let said: QuotaSignal["status"] | undefined;
   for (let i = 0; i < task.requests; i++) {
     await clock.sleep(gap);
     let answer = provider.request();
+    if (report) {
+      const usedPercent = provider.usedPercent();
+      const status = usedPercent >= WARN_AT_PERCENT ? "warning" : "ok";
+      if (status !== said) report({ provider: "sim", status, usedPercent, taskId: task.id });
+      said = status;
+    }
     for (const delay of QUICK_RETRY_DELAYS_MS) {
       if (answer.ok) break;
       await clock.sleep(delay * (0.9 + 0.2 * random()));

@@ -1,4 +1,5 @@
-import { createScheduler, FakeClock, seededRandom } from "../src/index.js";
+import { createScheduler, type QuotaSignal } from "../src/index.js";
+import { FakeClock, seededRandom } from "../src/testing.js";
 import { runAgent, TokenBucket, type Workload } from "./sim.js";
 
 export interface Outcome {
@@ -80,8 +81,8 @@ export async function fixedStagger(w: Workload, fleet: Fleet): Promise<Outcome> 
   return { makespanMs: clock.now(), failed: w.tasks.length - verified, rejected: provider.rejected, limitedExits };
 }
 
-/** @csess/scheduler driving the same simulated agents. */
-export async function adaptive(w: Workload, fleet: Fleet): Promise<Outcome> {
+/** @csess/scheduler driving the same simulated agents (`warnings`: agents that report quota warnings). */
+export async function adaptive(w: Workload, fleet: Fleet, warnings = false): Promise<Outcome> {
   const clock = new FakeClock();
   const provider = new TokenBucket(clock, w.perMinute, w.burst);
   const random = seededRandom(w.seed * 7919);
@@ -95,6 +96,7 @@ export async function adaptive(w: Workload, fleet: Fleet): Promise<Outcome> {
     ...fleet,
     clock,
     random: seededRandom(w.seed * 104729),
+    launchGate: true,
     onEvent: (e) => {
       if (e.type === "rate-limited") {
         limitedExits++;
@@ -104,12 +106,18 @@ export async function adaptive(w: Workload, fleet: Fleet): Promise<Outcome> {
           signalsInOpenPause[launchedAfter ? "launchedAfter" : "launchedBeforeFirstSignal"]++;
         }
       }
-      if (e.type === "started") attemptStartedAt.set(e.taskId, e.at);
+      if (e.type === "launched") attemptStartedAt.set(e.taskId, e.at);
       if (e.type === "concurrency-changed") minConcurrency = Math.min(minConcurrency, e.to);
     },
   });
   const plan = scheduler.plan(w.tasks.map((t) => ({ id: t.id })));
-  const summary = await clock.runUntil(scheduler.run(plan, (id) => runAgent(byId.get(id)!, provider, clock, random)));
+  const report = warnings ? (signal: QuotaSignal) => scheduler.quota(signal) : undefined;
+  const summary = await clock.runUntil(
+    scheduler.run(plan, async (id, context) => {
+      if (!(await context.startGate())) return { kind: "again" };
+      return runAgent(byId.get(id)!, provider, clock, random, report);
+    }),
+  );
   return {
     makespanMs: summary.endedAt - summary.startedAt,
     failed: w.tasks.length - summary.counts.verified,

@@ -25,9 +25,12 @@ export function lowerBoundMs(w: Workload, fleet: Fleet): number {
   return Math.max(work / fleet.parallel, (requests / w.perMinute) * 60_000);
 }
 
+export const STRATEGIES = ["naive", "fixed stagger", "csess", "csess + warnings", "oracle"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
 export interface Row {
   workload: Workload;
-  strategy: "naive" | "fixed stagger" | "csess" | "oracle";
+  strategy: Strategy;
   outcome: Outcome;
   lowerBoundMs: number;
 }
@@ -39,6 +42,7 @@ export async function runAll(): Promise<Row[]> {
     rows.push({ workload: w, strategy: "naive", outcome: await naive(w, FLEET), lowerBoundMs: lb });
     rows.push({ workload: w, strategy: "fixed stagger", outcome: await fixedStagger(w, FLEET), lowerBoundMs: lb });
     rows.push({ workload: w, strategy: "csess", outcome: await adaptive(w, FLEET), lowerBoundMs: lb });
+    rows.push({ workload: w, strategy: "csess + warnings", outcome: await adaptive(w, FLEET, true), lowerBoundMs: lb });
     // Reference, not a contender: fixed stagger at the concurrency the quota sustains, known in advance.
     const sustainable = Math.max(1, Math.min(FLEET.parallel, Math.floor(w.perMinute / REQUESTS_PER_WORK_MINUTE)));
     rows.push({ workload: w, strategy: "oracle", outcome: await fixedStagger(w, { ...FLEET, parallel: sustainable }), lowerBoundMs: lb });
@@ -70,12 +74,12 @@ export function summaryTable(rows: Row[]): string {
     "|---|---|---|---:|---:|---:|---:|---:|",
   ];
   for (const [quota, perMinute] of Object.entries(QUOTAS)) {
-    for (const strategy of ["naive", "fixed stagger", "csess", "oracle"] as const) {
+    for (const strategy of STRATEGIES) {
       const group = rows.filter((r) => r.workload.perMinute === perMinute && r.strategy === strategy);
       const ratios = group.filter((r) => r.outcome.failed === 0).map((r) => r.outcome.makespanMs / r.lowerBoundMs);
       const sum = (f: (r: Row) => number) => group.reduce((total, r) => total + f(r), 0);
       const range = ratios.length === group.length ? `${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}` : `— (runs with failed tasks: ${group.length - ratios.length} of ${group.length})`;
-      const signals = strategy === "csess" ? `${sum((r) => r.outcome.signalsInOpenPause!.launchedBeforeFirstSignal)} / ${sum((r) => r.outcome.signalsInOpenPause!.launchedAfter)}` : "—";
+      const signals = strategy.startsWith("csess") ? `${sum((r) => r.outcome.signalsInOpenPause!.launchedBeforeFirstSignal)} / ${sum((r) => r.outcome.signalsInOpenPause!.launchedAfter)}` : "—";
       const label = strategy === "oracle" ? `oracle (fixed ${Math.min(FLEET.parallel, Math.floor(perMinute / REQUESTS_PER_WORK_MINUTE))}, reference)` : strategy;
       out.push(
         `| ${quota} ${perMinute}/min | ${label} | ${range} | ${minutes(sum((r) => r.outcome.makespanMs) / group.length)} | ` +

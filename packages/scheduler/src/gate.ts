@@ -1,8 +1,34 @@
 import type { Clock } from "./clock.js";
 
+/** Resolves everyone waiting on the next `poke()` (or when their signal aborts). */
+export class Wakeup {
+  private waiters: Array<() => void> = [];
+
+  wait(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  poke(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** `start`: start now; `wait`: not yet (e.g. no free slot), ask again after the next wakeup; `give-up`: leave the gate. */
+export type GateAnswer = "start" | "wait" | "give-up";
+
 /**
  * The fleet-wide start gate: callers pass one at a time, in arrival order, and each start is at
- * least `staggerMs` after the previous one and not before the end of the current pause.
+ * least `gap()` after the previous one and not before the end of the current pause.
  */
 export class StartGate {
   private lastStart = Number.NEGATIVE_INFINITY;
@@ -11,7 +37,10 @@ export class StartGate {
 
   constructor(
     private readonly clock: Clock,
-    private readonly staggerMs: number,
+    /** The least time between two starts right now (the stagger, longer while a quota warning holds). */
+    private readonly gap: () => number,
+    /** Poked whenever the answer of a waiting caller may have changed (a slot freed, the limit moved). */
+    private readonly changed: Wakeup,
   ) {}
 
   /** End of the current pause, or undefined when starts are not paused. */
@@ -27,12 +56,11 @@ export class StartGate {
   }
 
   /**
-   * Waits for this caller's turn, then for the stagger gap and any pause, then calls `tryStart`.
-   * `tryStart` runs synchronously at the instant of the start and returns whether something started
-   * (only then does the next gap count from now). Resolves false when it did not start or `signal`
-   * aborted while waiting.
+   * Waits for this caller's turn, then for the gap and any pause, then asks `canStart` (synchronously,
+   * at the instant of the start). Only a `start` counts for the next gap. Resolves true when it started,
+   * false when `canStart` gave up or `signal` aborted.
    */
-  async pass(tryStart: () => boolean, signal: AbortSignal): Promise<boolean> {
+  async pass(canStart: () => GateAnswer, signal: AbortSignal): Promise<boolean> {
     const previous = this.turn;
     let release!: () => void;
     this.turn = new Promise<void>((resolve) => (release = resolve));
@@ -41,14 +69,20 @@ export class StartGate {
       for (;;) {
         if (signal.aborted) return false;
         const now = this.clock.now();
-        const at = Math.max(this.lastStart + this.staggerMs, this.pauseEnd);
-        if (now >= at) {
-          if (!tryStart()) return false;
-          this.lastStart = now;
-          return true;
+        const at = Math.max(this.lastStart + this.gap(), this.pauseEnd);
+        if (now < at) {
+          // A pause that grows while we sleep is seen on the next lap.
+          await this.clock.sleep(at - now, signal);
+          continue;
         }
-        // A pause that grows while we sleep is seen on the next lap.
-        await this.clock.sleep(at - now, signal);
+        const answer = canStart();
+        if (answer === "give-up") return false;
+        if (answer === "wait") {
+          await this.changed.wait(signal);
+          continue;
+        }
+        this.lastStart = now;
+        return true;
       }
     } finally {
       release();

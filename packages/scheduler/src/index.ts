@@ -1,13 +1,15 @@
 export { createScheduler, type Scheduler, type SchedulerOptions } from "./scheduler.js";
-export { CycleError, PlanInputError, type Plan, type PlannedTask, type PlannedStatus } from "./plan.js";
+export { plan, CycleError, PlanInputError, type Plan, type PlanOptions, type PlannedTask, type PlannedStatus } from "./plan.js";
 export { formatPlan, formatOffset, formatDuration } from "./format.js";
-export { FakeClock, realClock, type Clock } from "./clock.js";
-export { seededRandom } from "./random.js";
+export { realClock, type Clock } from "./clock.js";
+export type { HostSlots } from "./hosts.js";
 export type { BackoffOptions } from "./throttle.js";
 export type {
+  ConcurrencyReason,
   IterationContext,
   IterationResult,
   LimitKind,
+  QuotaSignal,
   RunIteration,
   RunSummary,
   SchedulerEvent,

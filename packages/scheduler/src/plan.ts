@@ -1,3 +1,4 @@
+import { DEFAULT_ITERATION_ESTIMATE_MS, DEFAULT_MAX_ITERATIONS, DEFAULT_STAGGER_MS, nonNegative, positiveInteger } from "./options.js";
 import type { SchedulerTask, TaskKind } from "./types.js";
 
 /**
@@ -15,6 +16,8 @@ export interface PlannedTask {
   wave: number;
   iterationsUsed: number;
   attached: boolean;
+  /** The host an attached iteration runs on. */
+  host?: string;
   /** Projected start, ms after the run starts, if each iteration took `assumedIterationMs` (todo only). */
   projectedStartMs?: number;
   reason?: string;
@@ -33,7 +36,7 @@ export interface Plan {
   projectedMakespanMs: number;
 }
 
-export interface PlanSettings {
+interface PlanSettings {
   parallel: number;
   staggerMs: number;
   maxIterations: number;
@@ -58,7 +61,31 @@ export class PlanInputError extends Error {
   override readonly name = "PlanInputError";
 }
 
-export function buildPlan(input: SchedulerTask[], settings: PlanSettings): Plan {
+export interface PlanOptions {
+  /** `--parallel`: slots in the projection. */
+  parallel: number;
+  /** `--stagger` in ms (default 3000). */
+  staggerMs?: number;
+  /** Iterations per task (default 3): a task that used them all in earlier runs is `exhausted`. */
+  maxIterations?: number;
+  /** How long the projection assumes each iteration takes (default 10 min). */
+  assumedIterationMs?: number;
+}
+
+/**
+ * Validates and orders the tasks, before anything starts (throws CycleError / PlanInputError), and
+ * projects start offsets for `--dry-run`. A plain function: build the plan once, then `run` it.
+ */
+export function plan(tasks: SchedulerTask[], options: PlanOptions): Plan {
+  return buildPlan(tasks, {
+    parallel: positiveInteger("parallel", options.parallel),
+    staggerMs: nonNegative("staggerMs", options.staggerMs ?? DEFAULT_STAGGER_MS),
+    maxIterations: positiveInteger("maxIterations", options.maxIterations ?? DEFAULT_MAX_ITERATIONS),
+    assumedIterationMs: nonNegative("assumedIterationMs", options.assumedIterationMs ?? DEFAULT_ITERATION_ESTIMATE_MS),
+  });
+}
+
+function buildPlan(input: SchedulerTask[], settings: PlanSettings): Plan {
   const byId = new Map<string, SchedulerTask>();
   for (const task of input) {
     if (byId.has(task.id)) {
@@ -119,6 +146,7 @@ export function buildPlan(input: SchedulerTask[], settings: PlanSettings): Plan 
     wave: wave.get(t.id) ?? -1,
     iterationsUsed: t.iterationsUsed ?? 0,
     attached: Boolean(t.attached),
+    ...(t.attached && t.host !== undefined ? { host: t.host } : {}),
     ...(reason.has(t.id) ? { reason: reason.get(t.id)! } : {}),
   }));
   // Re-attached iterations first (they are already running), then by wave, then input order.

@@ -1,4 +1,5 @@
-import { createScheduler, FakeClock, type IterationContext, type IterationResult, type SchedulerEvent, type SchedulerOptions, type SchedulerTask } from "../src/index.js";
+import { FakeClock } from "../src/testing.js";
+import { createScheduler, type IterationContext, type IterationResult, type SchedulerEvent, type SchedulerOptions, type SchedulerTask } from "../src/index.js";
 
 /** One scripted iteration: how long it runs (virtual ms) and what it reports. */
 export interface Step {
@@ -21,13 +22,14 @@ export function harness(options: Partial<SchedulerOptions> & { script?: Record<s
   const clock = new FakeClock(1_000_000);
   const t0 = clock.now();
   const events: SchedulerEvent[] = [];
-  const calls: { id: string; at: number; context: Omit<IterationContext, "signal"> }[] = [];
+  const calls: { id: string; at: number; context: Omit<IterationContext, "signal" | "startGate" | "agentEnded"> }[] = [];
   const { script = {}, ...rest } = options;
   const scheduler = createScheduler({
     parallel: 3,
     staggerMs: 0,
     clock,
     random: () => 0.5,
+    slowStart: false,
     ...rest,
     onEvent: (e) => {
       events.push(e);
@@ -40,7 +42,7 @@ export function harness(options: Partial<SchedulerOptions> & { script?: Record<s
     const plan = scheduler.plan(tasks);
     return clock.runUntil(
       scheduler.run(plan, async (id, context) => {
-        const { signal, ...rest } = context;
+        const { signal, startGate: _gate, agentEnded: _ended, ...rest } = context;
         calls.push({ id, at: clock.now() - t0, context: rest });
         const step = script[id]?.shift() ?? ok(60_000);
         running++;

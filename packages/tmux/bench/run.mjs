@@ -1,11 +1,13 @@
 // @ts-check
 // Benchmarks for @csess/tmux on a private socket (run after `pnpm build`): exit -> waitForExit latency,
-// cost of starting a session, memory of one process holding 32 live sessions. Prints a markdown table.
+// cost of starting a session, memory of one process holding 32 live sessions; each figure beside its goal
+// and the floor measured in this run (scripts/bench-kit.mjs), exit 1 when a goal is missed.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { benchReport, quantile } from "../../../scripts/bench-kit.mjs";
 import { Tmux } from "../dist/index.js";
 
 const SESSIONS = 50;
@@ -17,14 +19,15 @@ const tmux = new Tmux({ socket, home: path.join(dir, "home") });
 const stateDir = (/** @type {string} */ name) => path.join(dir, "state", name);
 /** Wall-clock milliseconds with sub-millisecond precision, comparable with `date +%s%N` in the command. */
 const nowMs = () => performance.timeOrigin + performance.now();
-
-/** @param {number[]} values @param {number} q */
-function quantile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
 const mean = (/** @type {number[]} */ values) => values.reduce((a, b) => a + b, 0) / values.length;
 const fmt = (/** @type {number} */ ms) => `${ms.toFixed(1)} ms`;
+const report = benchReport({
+  id: "tmux",
+  title: "@csess/tmux",
+  reproduce: "pnpm --filter @csess/tmux bench",
+  about: `Real tmux on a private socket: ${SESSIONS} sessions one after another, each \`sh -c 'date +%s%N; sleep 0.3; date +%s%N'\` awaited with ` +
+    `waitForExit; then ${LIVE} live \`sleep 600\` sessions held and awaited by one process; then the server is killed and every wait must resolve \`dead\`.`,
+});
 
 try {
   // Warm the server up so the first sample does not include starting tmux itself.
@@ -100,25 +103,26 @@ try {
   await tmux.killServer();
   const outcomes = await Promise.all(waits);
 
-  const p50 = quantile(exitToResolve, 0.5);
-  const rows = [
-    ["exit -> waitForExit resolved, p50 / p95 (goal p50 < 100 ms)", `${fmt(p50)} / ${fmt(quantile(exitToResolve, 0.95))}`],
-    ["  of which exit -> exit file written (launcher), p50", fmt(quantile(exitToExitFile, 0.5))],
-    ["waitForExit on an already ended session (fresh Tmux), p50", fmt(quantile(afterTheFact, 0.5))],
-    ["start() call, p50 / p95", `${fmt(quantile(startCall, 0.5))} / ${fmt(quantile(startCall, 0.95))}`],
-    ["bare `tmux new-session -d` (baseline), p50", fmt(quantile(bare, 0.5))],
-    ["start() / bare new-session (ratio, same run)", `${(quantile(startCall, 0.5) / quantile(bare, 0.5)).toFixed(2)}x`],
-    ["start() call -> command running, p50", fmt(quantile(startToCommand, 0.5))],
-    [`RSS of the process holding ${LIVE} live awaited sessions (goal < 150 MB)`, `${(rssHolding / 2 ** 20).toFixed(0)} MB (${((rssHolding - rssBefore) / 2 ** 20).toFixed(1)} MB for the sessions)`],
-    [
-      "one launcher process (node): RSS / private (RssAnon; the rest is the shared node binary), mean",
-      `${mean(launcherRss).toFixed(0)} MB / ${mean(launcherAnon).toFixed(1)} MB`,
-    ],
-  ];
-  console.log(`\n${SESSIONS} sessions sequentially, ${LIVE} live; ${running}/${LIVE} seen running; after killing the server: ${outcomes.filter((o) => o.state === "dead").length}/${LIVE} dead\n`);
-  console.log("| measure | value |\n|---|---|");
-  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  const ms = (/** @type {number[]} */ values, /** @type {number} */ q) => quantile(values, q);
+  report.figure({
+    name: "exit → waitForExit resolved, p50", unit: "ms", measured: ms(exitToResolve, 0.5), goal: { max: 100, strict: true },
+    note: `p95 ${fmt(ms(exitToResolve, 0.95))}; of which exit → exit file written by the launcher, p50 ${fmt(ms(exitToExitFile, 0.5))}; on an already ended session (fresh Tmux) p50 ${fmt(ms(afterTheFact, 0.5))}`,
+  });
+  report.figure({
+    name: "start() call, p50", unit: "ms", measured: ms(startCall, 0.5), floor: { label: "bare tmux new-session -d, p50", value: ms(bare, 0.5) },
+    note: `p95 ${fmt(ms(startCall, 0.95))}; start() → command running p50 ${fmt(ms(startToCommand, 0.5))}; no goal of its own`,
+  });
+  report.figure({
+    name: `RSS of the process holding ${LIVE} live awaited sessions`, unit: "MB", measured: rssHolding / 2 ** 20, goal: { max: 150, strict: true },
+    floor: { label: "the same process before the sessions", value: rssBefore / 2 ** 20 },
+    note: `one launcher process (node) beside it: RSS ${mean(launcherRss).toFixed(0)} MB, private (RssAnon) ${mean(launcherAnon).toFixed(1)} MB, mean of ${LIVE}`,
+  });
+  report.figure({
+    name: `awaited sessions not seen dead after the server was killed (of ${LIVE}; ${running} seen running before)`, unit: "sessions",
+    measured: outcomes.filter((o) => o.state !== "dead").length, goal: { max: 0 },
+  });
 } finally {
   await tmux.killServer().catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
 }
+report.finish();

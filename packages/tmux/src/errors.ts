@@ -8,7 +8,9 @@ export type TmuxErrorCode =
   | "SESSION_EXISTS"
   | "UNKNOWN_SESSION"
   | "SESSION_GONE"
-  | "TMUX_FAILED";
+  | "TMUX_FAILED"
+  /** An ssh host did not answer (the connection, not the remote command, failed). */
+  | "HOST_UNREACHABLE";
 
 /** Every error this package throws on purpose; `message` says what was wrong and what was expected. */
 export class TmuxError extends Error {

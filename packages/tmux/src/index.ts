@@ -15,3 +15,7 @@ export type {
   SessionStatus,
   TmuxOptions,
 } from "./types.js";
+export type { Executor, ExecutorOutcome, ExecutorStartOptions } from "./executor.js";
+export { SshConnection, shellQuote, type SshOptions, type SshResult } from "./ssh.js";
+export { SshTmux, type SshTmuxOptions } from "./ssh-tmux.js";
+export { readRemoteLink, readRemoteRegistry, type RemoteLink } from "./remote-registry.js";

@@ -6,7 +6,7 @@
  * loses fast exit statuses), signals the wait-for channel, runs the hook, and keeps the pane open briefly.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { constants } from "node:os";
 import { stateFile, writeFileAtomicSync, type LauncherInfo, type SessionRecord } from "./state.js";
 import type { ExitInfo, ExitReason } from "./types.js";
@@ -24,6 +24,8 @@ if (!stateDir) {
 }
 const record = JSON.parse(readFileSync(stateFile(stateDir, "session"), "utf8")) as SessionRecord;
 const env = JSON.parse(readFileSync(stateFile(stateDir, "env"), "utf8")) as Record<string, string>;
+// The caller's environment holds API keys: it lives on disk only until the launcher has it.
+rmSync(stateFile(stateDir, "env"), { force: true });
 // The command runs inside this pane, whatever tmux the caller was in.
 for (const key of ["TMUX", "TMUX_PANE"]) {
   const value = process.env[key];
@@ -146,6 +148,8 @@ async function finish(code: number | null, signal: NodeJS.Signals | null | undef
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - Date.parse(record.startedAt),
     };
+    // The state folder may have been deleted under us (by the command itself): the exit file still lands.
+    mkdirSync(stateDir!, { recursive: true, mode: 0o700 });
     writeFileAtomicSync(stateFile(stateDir!, "exit"), JSON.stringify(info) + "\n");
   }
   // Wakes waiters at once; for an orphaned session they then see it gone without an exit file (dead).

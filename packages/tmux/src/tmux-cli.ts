@@ -56,7 +56,8 @@ export interface PaneState {
   pid: number;
 }
 
-const PANE_FORMAT = "#{session_name}\t#{@csess-channel}\t#{pane_dead}\t#{pane_pid}";
+// "|", not a tab: tmux prints control characters as "_" when its locale is not UTF-8 (ssh commands, cron).
+const PANE_FORMAT = "#{session_name}|#{@csess-channel}|#{pane_dead}|#{pane_pid}";
 
 /** Every session on the socket with its first pane; empty when no server runs there. */
 export async function listPaneStates(tmuxBin: string, socket: string): Promise<Map<string, PaneState>> {
@@ -70,7 +71,7 @@ export async function listPaneStates(tmuxBin: string, socket: string): Promise<M
   }
   const panes = new Map<string, PaneState>();
   for (const line of out.split("\n")) {
-    const [name, channel, dead, pid] = line.split("\t");
+    const [name, channel, dead, pid] = line.split("|");
     if (!name || panes.has(name)) continue;
     panes.set(name, { channel: channel ?? "", dead: dead === "1", pid: Number(pid) });
   }
@@ -88,6 +89,6 @@ export async function paneState(tmuxBin: string, socket: string, name: string): 
     }
     throw error;
   }
-  const [, channel, dead, pid] = (out.split("\n")[0] ?? "").split("\t");
+  const [, channel, dead, pid] = (out.split("\n")[0] ?? "").split("|");
   return { channel: channel ?? "", dead: dead === "1", pid: Number(pid) };
 }

@@ -32,6 +32,7 @@ import type {
   TmuxOptions,
 } from "./types.js";
 import { waitForSessionExit } from "./wait.js";
+import type { Executor } from "./executor.js";
 
 /**
  * The compiled launcher tmux runs: next to this module in `dist/` (this package built, or bundled
@@ -52,7 +53,8 @@ export interface StatusOptions {
 }
 
 /** Sessions on one tmux socket, found again by name through the registry under `home`. */
-export class Tmux {
+export class Tmux implements Executor {
+  readonly host = "local";
   readonly socket: string;
   readonly home: string;
   readonly tmuxBin: string;
@@ -61,6 +63,11 @@ export class Tmux {
     this.socket = path.resolve(options.socket ?? defaultSocketPath());
     this.home = path.resolve(options.home ?? defaultHome());
     this.tmuxBin = options.tmuxBin ?? "tmux";
+  }
+
+  /** A local session keeps its files in its state directory itself. */
+  sessionDir(localStateDir: string): Promise<string> {
+    return Promise.resolve(path.resolve(localStateDir));
   }
 
   /** Starts the command in a new detached session and returns at once. */

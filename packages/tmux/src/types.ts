@@ -79,6 +79,8 @@ export interface SessionStatus {
   stateDir: string;
   logFile: string;
   meta: Record<string, string>;
+  /** The ssh host the session runs on; absent for this machine. */
+  host?: string;
 }
 
 /** How `Tmux` finds its server and its session registry. */

@@ -15,6 +15,8 @@ const RETRY_CAP_MS = 2000;
  * Event-driven, no polling: a watch on the state directory sees the exit file's rename, and a
  * `tmux wait-for` client on the session's channel returns when the launcher signals it or when the
  * tmux server dies (its connection drops); either way the exit file and the pane are then checked.
+ * One closure on purpose: the watcher, the wait-for client, the retry timer and the abort listener
+ * share one `settle` that releases them all exactly once.
  */
 export function waitForSessionExit(
   stateDir: string,
@@ -63,13 +65,8 @@ export function waitForSessionExit(
         }
         // The launcher writes the exit file before it lets the pane go: read once more to close the race.
         if (await exitFileWritten()) return;
-        const detail = pane === undefined
-          ? `session ${record.name} is gone from tmux (socket ${record.socket}) without an exit file: the tmux server was killed, the machine restarted, or the session was killed outside csess`
-          : pane.channel !== record.channel
-            ? `session ${record.name} on socket ${record.socket} is a newer session with the same name; this one ended without an exit file`
-            : `the launcher of session ${record.name} died without writing an exit file`;
         await stopOrphanedCommand(stateDir);
-        settle(() => resolve({ state: "dead", detail }));
+        settle(() => resolve({ state: "dead", detail: deadDetail(record, pane) }));
       } catch (error) {
         if (error instanceof TmuxError && error.code === "TMUX_FAILED") checkLater();
         else fail(error);
@@ -103,4 +100,14 @@ export function waitForSessionExit(
     }
     void checkSession();
   });
+}
+
+/** Why a session without an exit file counts as dead, in words. */
+function deadDetail(record: SessionRecord, pane: Awaited<ReturnType<typeof paneState>>): string {
+  if (pane === undefined) {
+    return `session ${record.name} is gone from tmux (socket ${record.socket}) without an exit file: the tmux server was killed, the machine restarted, or the session was killed outside csess`;
+  }
+  return pane.channel !== record.channel
+    ? `session ${record.name} on socket ${record.socket} is a newer session with the same name; this one ended without an exit file`
+    : `the launcher of session ${record.name} died without writing an exit file`;
 }

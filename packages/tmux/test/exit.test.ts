@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -18,6 +19,15 @@ async function run(name: string, argv: string[], extra: { stdinFile?: string; ho
 }
 
 describe("exit capture", () => {
+  it("passes the caller's environment to the command without leaving it on disk (API keys)", async () => {
+    const seen = path.join(box.dir, "seen.txt");
+    process.env.CSESS_TEST_SECRET = "sk-test-123";
+    const outcome = await run("secret", ["sh", "-c", 'printf %s "$CSESS_TEST_SECRET" > "$1"', "sh", seen]).finally(() => delete process.env.CSESS_TEST_SECRET);
+    expect(outcome).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(await readFile(seen, "utf8")).toBe("sk-test-123");
+    expect(readdirSync(box.stateDir("secret"))).not.toContain("env.json");
+  });
+
   it("records exit codes 0, 1 and 137 (killed by SIGKILL)", async () => {
     expect(await run("zero", ["sh", "-c", "exit 0"])).toMatchObject({ state: "exited", exitCode: 0, reason: "exit" });
     expect(await run("one", ["sh", "-c", "exit 1"])).toMatchObject({ state: "exited", exitCode: 1, reason: "exit" });

@@ -15,7 +15,17 @@ export interface VerifyHistoryOptions {
   prdPath?: string;
   /** Minimum message-match score for weak evidence (default 0.6). */
   threshold?: number;
+  /**
+   * What a csess run saw happen that git cannot show (a failed check, a merge conflict, a box ticked
+   * only in the task's worktree, a task that failed or was skipped), so `verify` and the run judge
+   * the same facts with the same function.
+   */
+  runOutcomes?: ReadonlyMap<string, RunOutcome>;
+  /** Commits that are evidence for no task (e.g. made outside csess on the integration branch during a run). */
+  notEvidence?: ReadonlySet<string>;
 }
+
+export type RunOutcome = Pick<TaskFindings, "outcome" | "claimed" | "iterations" | "check" | "note">;
 
 export interface HistoryReport {
   head: string;
@@ -33,6 +43,22 @@ const MERGE_SUBJECT = [
   /^Merge pull request #\d+ from [^/\s]+\/(\S+)/,
 ];
 
+/** The one `git log` pass, indexed: every commit by hash, HEAD's first-parent chain, merges' owners. */
+interface History {
+  head: string;
+  commits: CommitInfo[];
+  byHash: Map<string, CommitInfo>;
+  mainline: Set<string>;
+  /**
+   * A commit brought in by a merge that names its task (csess's own merges do) belongs to that task:
+   * a trailer in it naming another task is a mismatch, nobody's evidence.
+   */
+  owner: Map<string, string[]>;
+}
+
+/** Strong evidence per task: trailers and branches, each with its commits. */
+type StrongEvidence = Map<string, { kind: EvidenceKind; commits: Set<string>; branch?: string }>;
+
 /**
  * Reconciles a PRD's tasks with a repository's history (e.g. after a ralphy or hand-run session) in
  * one `git log` pass: a `Csess-Task` trailer or a branch named after the task is strong evidence, a
@@ -49,67 +75,16 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
   const branchOf = taskBranches(tasks, await localBranches(root));
   const revs = ["HEAD", ...[...branchOf.keys()].map((b) => `refs/heads/${b}`), ...(since ? [`^${since}`] : [])];
   // The one pass over the whole range, without diffs (they are most of git's cost).
-  const commits = await readCommits(root, revs, { stats: false });
-  const byHash = new Map(commits.map((c) => [c.hash, c]));
-  const mainline = firstParentChain(head, byHash);
-
-  const known = new Set(tasks.map((t) => t.id));
-  const strong = new Map<string, { kind: EvidenceKind; commits: Set<string>; branch?: string }>();
-  const addStrong = (taskId: string, kind: EvidenceKind, hashes: Iterable<string>, branch?: string) => {
-    const current = strong.get(taskId);
-    if (current && current.kind === "trailer" && kind === "branch") return; // trailer beats branch
-    const entry = current?.kind === kind ? current : { kind, commits: new Set<string>(), ...(branch ? { branch } : {}) };
-    for (const hash of hashes) entry.commits.add(hash);
-    strong.set(taskId, entry);
-  };
-  const unknownTrailers: HistoryReport["unknownTrailers"] = [];
-  // A commit brought in by a merge that names its task (csess's own merges do) belongs to that task:
-  // a trailer in it naming another task is a mismatch, nobody's evidence.
-  const owner = new Map<string, string[]>();
-  for (const commit of commits) {
-    if (commit.parents.length > 1 && commit.taskIds.length > 0) {
-      for (const side of sideCommits(commit, byHash, mainline)) owner.set(side, commit.taskIds);
-    }
-  }
-  const mismatch = (commit: CommitInfo, taskId: string) => {
-    const owners = owner.get(commit.hash);
-    return owners !== undefined && !owners.includes(taskId);
-  };
-  for (const commit of commits) {
-    for (const taskId of commit.taskIds) {
-      if (!known.has(taskId)) unknownTrailers.push({ taskId, commit: commit.hash });
-      else if (mismatch(commit, taskId)) continue;
-      else addStrong(taskId, "trailer", commit.parents.length > 1 ? sideCommits(commit, byHash, mainline) : [commit.hash]);
-    }
-    if (commit.parents.length > 1) {
-      const name = mergedBranchName(commit);
-      const taskId = name === null ? undefined : matchBranch(tasks, name);
-      if (taskId !== undefined) addStrong(taskId, "branch", sideCommits(commit, byHash, mainline), name!);
-    }
-  }
+  const history = indexHistory(head, await readCommits(root, revs, { stats: false }));
+  const strong: StrongEvidence = new Map();
+  const unknownTrailers = strongFromCommits(tasks, history, strong);
   // Commits only on a task branch that fails that rule are evidence for nothing, by no route.
-  const rejected = new Set<string>();
-  for (const [branch, taskId] of branchOf) {
-    const tip = await resolveCommit(root, `refs/heads/${branch}`);
-    if (!tip || !byHash.has(tip)) continue;
-    // The same rule as a run's: a real net change since it forked, no commit naming another task.
-    const base = await gitOut(root, ["merge-base", head, tip]);
-    const evidence = await gatherEvidence({ root, base, branch, taskId, prdPath: options.prdPath ?? "PRD.md" });
-    if (evidence.problem === null) addStrong(taskId, "branch", walkUntil([tip], byHash, mainline), branch);
-    else for (const hash of walkUntil([tip], byHash, mainline)) rejected.add(hash);
-  }
-  const matcher = new TaskMatcher(tasks, options.threshold);
-  const weak = new Map<string, Map<string, number>>(); // task id -> commit -> score
-  for (const commit of commits) {
-    if (commit.parents.length > 1) continue;
-    for (const { taskId, score } of matcher.match(commit.subject)) {
-      const entry = weak.get(taskId) ?? new Map<string, number>();
-      entry.set(commit.hash, score);
-      weak.set(taskId, entry);
-    }
-  }
+  const rejected = new Set<string>(options.notEvidence);
+  for (const hash of await judgeTaskBranches(root, history, branchOf, strong, options.prdPath ?? "PRD.md")) rejected.add(hash);
+  const weak = weakFromSubjects(tasks, history.commits, options.threshold);
 
   // Diffs only for the commits that may be evidence: a commit counts if it changes more than the PRD.
+  const { byHash, owner } = history;
   const candidates = new Set<string>();
   for (const { commits: hashes } of strong.values()) for (const h of hashes) candidates.add(h);
   for (const scores of weak.values()) for (const h of scores.keys()) candidates.add(h);
@@ -120,6 +95,7 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
     return c.parents.length < 2 && !mismatched && !rejected.has(hash) && c.files.some((f) => f !== options.prdPath && !CSESS_PATHS.some((p) => f.startsWith(p)));
   };
 
+  const branchOfTask = new Map([...branchOf].map(([branch, taskId]) => [taskId, branch]));
   const findings = new Map<string, TaskFindings>();
   for (const task of tasks) {
     const strongHashes = [...(strong.get(task.id)?.commits ?? [])].filter(counts);
@@ -134,9 +110,98 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
       ...(found?.branch ? { branch: found.branch } : {}),
       insertions: stats.reduce((n, c) => n + c.insertions, 0),
       deletions: stats.reduce((n, c) => n + c.deletions, 0),
+      ...(await stillStands(root, head, branchOfTask.get(task.id), options.runOutcomes?.get(task.id))),
     });
   }
-  return { head, since, commitsScanned: commits.length, tasks: reconcile(tasks, findings), unknownTrailers };
+  return { head, since, commitsScanned: history.commits.length, tasks: reconcile(tasks, findings), unknownTrailers };
+}
+
+function indexHistory(head: string, commits: CommitInfo[]): History {
+  const byHash = new Map(commits.map((c) => [c.hash, c]));
+  const mainline = firstParentChain(head, byHash);
+  const owner = new Map<string, string[]>();
+  for (const commit of commits) {
+    if (commit.parents.length > 1 && commit.taskIds.length > 0) {
+      for (const side of sideCommits(commit, byHash, mainline)) owner.set(side, commit.taskIds);
+    }
+  }
+  return { head, commits, byHash, mainline, owner };
+}
+
+function addStrong(strong: StrongEvidence, taskId: string, kind: EvidenceKind, hashes: Iterable<string>, branch?: string): void {
+  const current = strong.get(taskId);
+  if (current && current.kind === "trailer" && kind === "branch") return; // trailer beats branch
+  const entry = current?.kind === kind ? current : { kind, commits: new Set<string>(), ...(branch ? { branch } : {}) };
+  for (const hash of hashes) entry.commits.add(hash);
+  strong.set(taskId, entry);
+}
+
+/** Trailers and merged branches named after tasks; returns the trailers naming no task of the PRD. */
+function strongFromCommits(tasks: readonly ReconcileTask[], history: History, strong: StrongEvidence): HistoryReport["unknownTrailers"] {
+  const { commits, byHash, mainline, owner } = history;
+  const known = new Set(tasks.map((t) => t.id));
+  const unknownTrailers: HistoryReport["unknownTrailers"] = [];
+  const mismatch = (commit: CommitInfo, taskId: string) => {
+    const owners = owner.get(commit.hash);
+    return owners !== undefined && !owners.includes(taskId);
+  };
+  for (const commit of commits) {
+    for (const taskId of commit.taskIds) {
+      if (!known.has(taskId)) unknownTrailers.push({ taskId, commit: commit.hash });
+      else if (mismatch(commit, taskId)) continue;
+      else addStrong(strong, taskId, "trailer", commit.parents.length > 1 ? sideCommits(commit, byHash, mainline) : [commit.hash]);
+    }
+    if (commit.parents.length > 1) {
+      const name = mergedBranchName(commit);
+      const taskId = name === null ? undefined : matchBranch(tasks, name);
+      if (taskId !== undefined) addStrong(strong, taskId, "branch", sideCommits(commit, byHash, mainline), name!);
+    }
+  }
+  return unknownTrailers;
+}
+
+/**
+ * Unmerged task branches, judged by the same rule as a run's (a real net change since it forked, no
+ * commit naming another task): evidence when they pass; returns the commits of those that fail.
+ */
+async function judgeTaskBranches(
+  root: string, history: History, branchOf: ReadonlyMap<string, string>, strong: StrongEvidence, prdPath: string,
+): Promise<string[]> {
+  const rejected: string[] = [];
+  for (const [branch, taskId] of branchOf) {
+    const tip = await resolveCommit(root, `refs/heads/${branch}`);
+    if (!tip || !history.byHash.has(tip)) continue;
+    const base = await gitOut(root, ["merge-base", history.head, tip]);
+    const evidence = await gatherEvidence({ root, base, branch, taskId, prdPath });
+    const own = walkUntil([tip], history.byHash, history.mainline);
+    if (evidence.problem === null) addStrong(strong, taskId, "branch", own, branch);
+    else rejected.push(...own);
+  }
+  return rejected;
+}
+
+/** Weak evidence: commit subjects matching a task's words, task id -> commit -> score. */
+function weakFromSubjects(tasks: readonly ReconcileTask[], commits: readonly CommitInfo[], threshold: number | undefined): Map<string, Map<string, number>> {
+  const matcher = new TaskMatcher(tasks, threshold);
+  const weak = new Map<string, Map<string, number>>();
+  for (const commit of commits) {
+    if (commit.parents.length > 1) continue;
+    for (const { taskId, score } of matcher.match(commit.subject)) {
+      const entry = weak.get(taskId) ?? new Map<string, number>();
+      entry.set(commit.hash, score);
+      weak.set(taskId, entry);
+    }
+  }
+  return weak;
+}
+
+/** A run's conflict stands while its branch is unmerged; once someone merged it, git decides. */
+async function stillStands(root: string, head: string, branch: string | undefined, outcome: RunOutcome | undefined): Promise<RunOutcome> {
+  if (outcome?.outcome !== "conflict" || branch === undefined) return outcome ?? {};
+  const merged = (await runGit(root, ["merge-base", "--is-ancestor", `refs/heads/${branch}`, head], { okExitCodes: [1] })).exitCode === 0;
+  if (!merged) return outcome;
+  const { outcome: _conflict, ...rest } = outcome;
+  return rest;
 }
 
 async function localBranches(root: string): Promise<string[]> {

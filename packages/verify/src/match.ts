@@ -112,6 +112,8 @@ export class TaskMatcher {
   private readonly tasks: Array<{ id: string; keys: Set<string>; total: number }>;
   private readonly byKey = new Map<string, number[]>();
   private readonly shared: Uint16Array;
+  /** Answers by message: histories repeat subjects ("wip", "fix typo", merges), each is scored once. */
+  private readonly memo = new Map<string, MessageMatch[]>();
 
   constructor(tasks: ReadonlyArray<{ id: string; title: string }>, private readonly threshold = MESSAGE_MATCH_THRESHOLD) {
     this.tasks = tasks.map((t) => {
@@ -132,6 +134,15 @@ export class TaskMatcher {
   }
 
   match(message: string): MessageMatch[] {
+    let best = this.memo.get(message);
+    if (best === undefined) {
+      best = this.score(message);
+      this.memo.set(message, best);
+    }
+    return best.map((m) => ({ ...m }));
+  }
+
+  private score(message: string): MessageMatch[] {
     const content: string[] = [];
     const verbs: string[] = [];
     for (const key of wordKeys(message)) (weight(key) === 1 ? content : verbs).push(key);

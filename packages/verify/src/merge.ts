@@ -20,9 +20,15 @@ export interface MergeTaskOptions {
    * ticks the real one after verification). Conflicts only in these paths do not count.
    */
   keepPaths?: string[];
+  /**
+   * Tests the merge commit before the integration branch moves to it ("not rocket science": what
+   * lands is what was tested). Resolves to undefined when it passes, or to the reason it failed.
+   * Runs under the repository lock; if the branch moved meanwhile, the new merge is tested again.
+   */
+  testMerge?: (commit: string, head: string) => Promise<string | undefined>;
 }
 
-export type MergeStatus = "merged" | "conflict" | "refused";
+export type MergeStatus = "merged" | "conflict" | "refused" | "check-failed";
 
 export interface MergeResult {
   status: MergeStatus;
@@ -84,6 +90,8 @@ async function mergeOnce(options: MergeTaskOptions, into: string): Promise<Merge
   const tree = keep.size > 0 || planted ? await keepVersions(root, mergedTree, head, [...keep], planted ? CSESS_PATHS : []) : mergedTree;
   const subject = `Merge csess task ${options.taskId}${options.title ? `: ${options.title}` : ""}`;
   const commit = await commitTree(root, tree, [head, tip], withTaskTrailer(subject, `Branch: ${branch}`, options.taskId));
+  const failed = await options.testMerge?.(commit, head);
+  if (failed !== undefined) return { status: "check-failed", commit, message: `${failed}; branch ${branch} kept, ${into} unchanged` };
 
   const checkout = (await listWorktrees(root)).find((w) => w.branch === into);
   if (!checkout) {

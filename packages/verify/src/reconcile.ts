@@ -11,8 +11,11 @@ export const VERDICTS = [
 ] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-/** How a task's commits were found: trailer and branch are strong, a matching message is weak. */
-export type EvidenceKind = "branch" | "trailer" | "message";
+/**
+ * How a task's work was found: trailer and branch are strong, a matching message is weak, and
+ * `children` is a parent that only groups sub-tasks, all of which have evidence.
+ */
+export type EvidenceKind = "branch" | "trailer" | "message" | "children";
 
 /** What is known about one task besides its PRD checkbox. */
 export interface TaskFindings {
@@ -50,6 +53,8 @@ export interface TaskVerdict {
   reason: string;
   commits: string[];
   evidence: EvidenceKind | null;
+  /** strong: the trailer on the task's own work (or all sub-tasks evidenced); medium: its branch only; weak: a message match. */
+  grade: EvidenceGrade | null;
   score: number | null;
   iterations: number | null;
   insertions: number;
@@ -57,10 +62,16 @@ export interface TaskVerdict {
   branch: string | null;
 }
 
+export type EvidenceGrade = "strong" | "medium" | "weak";
+
+const GRADE: Record<EvidenceKind, EvidenceGrade> = { trailer: "strong", children: "strong", branch: "medium", message: "weak" };
+
 export interface ReconcileTask {
   id: string;
   title: string;
   checked: boolean;
+  /** The task this one is nested under: a parent without evidence of its own is the sum of its children. */
+  parentId?: string | null;
 }
 
 /**
@@ -73,24 +84,57 @@ export function reconcile(
 ): TaskVerdict[] {
   const lookup = (id: string): TaskFindings | undefined =>
     findings instanceof Map ? findings.get(id) : (findings as Record<string, TaskFindings>)[id];
-  return tasks.map((task) => {
-    const found = lookup(task.id) ?? { commits: [], evidence: null };
-    const { verdict, reason } = judge(task, found);
-    return {
-      id: task.id,
-      title: task.title,
-      checked: task.checked,
-      verdict,
-      reason: found.note ? `${reason}; ${found.note}` : reason,
-      commits: found.commits,
-      evidence: found.commits.length > 0 ? found.evidence : null,
-      score: found.score ?? null,
-      iterations: found.iterations ?? null,
-      insertions: found.insertions ?? 0,
-      deletions: found.deletions ?? 0,
-      branch: found.branch ?? null,
-    };
-  });
+  const found = tasks.map((task) => lookup(task.id) ?? { commits: [], evidence: null });
+  const verdicts = tasks.map((task, i) => judgeTask(task, found[i]!));
+  // Children come after their parent in a PRD: judging from the end settles sub-groups first.
+  const children = new Map<string, TaskVerdict[]>();
+  for (let i = tasks.length - 1; i >= 0; i -= 1) {
+    const task = tasks[i]!;
+    const own = children.get(task.id);
+    // A run's own outcome for the parent (it ran an agent for it and that failed) stands.
+    if (own && verdicts[i]!.evidence === null && found[i]!.outcome === undefined) verdicts[i] = groupVerdict(task, verdicts[i]!, own);
+    if (task.parentId) children.set(task.parentId, [verdicts[i]!, ...(children.get(task.parentId) ?? [])]);
+  }
+  return verdicts;
+}
+
+/**
+ * The one judge of a task (`csess run`, `report` and `verify` all use it): a claim (ticked box) is
+ * believed only with commit evidence, and with a passing check when one was run.
+ */
+export function judgeTask(task: ReconcileTask, found: TaskFindings): TaskVerdict {
+  const { verdict, reason } = judge(task, found);
+  return {
+    id: task.id,
+    title: task.title,
+    checked: task.checked,
+    verdict,
+    reason: found.note ? `${reason}; ${found.note}` : reason,
+    commits: found.commits,
+    evidence: found.commits.length > 0 ? found.evidence : null,
+    grade: found.commits.length > 0 && found.evidence ? GRADE[found.evidence] : null,
+    score: found.score ?? null,
+    iterations: found.iterations ?? null,
+    insertions: found.insertions ?? 0,
+    deletions: found.deletions ?? 0,
+    branch: found.branch ?? null,
+  };
+}
+
+/** A parent with no work of its own: done exactly when every sub-task has evidence. */
+function groupVerdict(task: ReconcileTask, alone: TaskVerdict, children: TaskVerdict[]): TaskVerdict {
+  if (!children.every((c) => c.verdict === "verified" || c.verdict === "done-unclaimed")) return alone;
+  const words = `all ${children.length} sub-task${children.length === 1 ? "" : "s"} have evidence`;
+  return {
+    ...alone,
+    verdict: task.checked ? "verified" : "done-unclaimed",
+    reason: task.checked ? `ticked; ${words}` : `not ticked, but ${words}`,
+    evidence: "children",
+    grade: "strong",
+    commits: [...new Set(children.flatMap((c) => c.commits))],
+    insertions: children.reduce((n, c) => n + c.insertions, 0),
+    deletions: children.reduce((n, c) => n + c.deletions, 0),
+  };
 }
 
 function judge(task: ReconcileTask, found: TaskFindings): { verdict: Verdict; reason: string } {
@@ -112,7 +156,7 @@ function judge(task: ReconcileTask, found: TaskFindings): { verdict: Verdict; re
       : { verdict: "done-unclaimed", reason: `not ticked, but ${evidenceWords(found)}${checked}` };
   }
   if (claimed) return { verdict: "claimed-unverified", reason: `${claim}, but no commit shows this work` };
-  if (found.outcome === "failed") return { verdict: "failed", reason: "no commits" };
+  if (found.outcome === "failed") return { verdict: "failed", reason: "no commit shows this work" };
   if (found.outcome === "rate-limited") return { verdict: "rate-limited", reason: "stopped by rate limits before finishing" };
   return { verdict: "pending", reason: "not ticked, no commits" };
 }
@@ -121,6 +165,8 @@ function evidenceWords(found: TaskFindings): string {
   const n = found.commits.length;
   const commits = `${n} commit${n === 1 ? "" : "s"}`;
   switch (found.evidence) {
+    case "children":
+      return "its sub-tasks have evidence";
     case "trailer":
       return `${commits} with the Csess-Task trailer`;
     case "branch":

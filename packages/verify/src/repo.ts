@@ -18,11 +18,9 @@ export type RepoErrorCode = "not-a-repo" | "no-commits" | "detached-head";
 
 /** A repository that cannot be used as asked; `message` is one line for the user. */
 export class RepoError extends Error {
-  readonly code: RepoErrorCode;
-  constructor(code: RepoErrorCode, message: string) {
+  override readonly name = "RepoError";
+  constructor(readonly code: RepoErrorCode, message: string) {
     super(message);
-    this.name = "RepoError";
-    this.code = code;
   }
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parsePrd } from "@csess/prd";
-import { matchBranch, verifyHistory, type TaskVerdict } from "../src/index.js";
+import { verifyHistory, type TaskVerdict } from "../src/index.js";
+import { matchBranch } from "../src/history.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
 const PRD = [

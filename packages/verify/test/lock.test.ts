@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LOCK_FILE, withRepoLock } from "../src/index.js";
+import { withRepoLock } from "../src/index.js";
+import { LOCK_FILE } from "../src/lock.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
 let repo: TestRepo;

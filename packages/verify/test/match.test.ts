@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TaskMatcher, scoreMatch, wordKeys } from "../src/index.js";
+import { TaskMatcher, scoreMatch, wordKeys } from "../src/match.js";
 
 const titles = [
   "Create the login API endpoint",

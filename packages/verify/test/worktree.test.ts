@@ -1,7 +1,8 @@
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addTaskWorktree, listTaskWorktrees, mergeTaskBranch, pruneWorktrees, removeTaskWorktree, slugify } from "../src/index.js";
+import { addTaskWorktree, mergeTaskBranch, pruneWorktrees, removeTaskWorktree, slugify } from "../src/index.js";
+import { listTaskWorktrees } from "../src/worktree.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
 let repo: TestRepo;

@@ -70,15 +70,9 @@ function fish(commands: CommandWords[]): string {
 
 const SHELLS: Record<string, (commands: CommandWords[]) => string> = { bash, zsh, fish };
 
-export function registerCompletion(program: Command): void {
-  program
-    .command("completion")
-    .description("print the shell completion script for bash, zsh or fish")
-    .argument("<shell>", "bash, zsh or fish")
-    .addHelpText("after", '\nExamples:\n  eval "$(csess completion bash)"     # in ~/.bashrc\n  eval "$(csess completion zsh)"      # in ~/.zshrc\n  csess completion fish > ~/.config/fish/completions/csess.fish')
-    .action((shell: string) => {
-      const render = SHELLS[shell];
-      if (!render) throw new UserError(`completion: expected bash, zsh or fish, e.g. csess completion bash; received "${shell}"`);
-      process.stdout.write(render(commandWords(program)));
-    });
+/** `csess completion SHELL`: the script for that shell, from the program's own commands and flags. */
+export function completionCommand(program: Command, shell: string): void {
+  const render = SHELLS[shell];
+  if (!render) throw new UserError(`completion: expected bash, zsh or fish, e.g. csess completion bash; received "${shell}"`);
+  process.stdout.write(render(commandWords(program)));
 }

@@ -2,7 +2,6 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Command } from "commander";
 import { probeAgent, type AgentKind } from "@csess/agents";
 import { UserError } from "../errors.js";
 import { DEMO_DIR, PACKAGE_ROOT } from "../package-root.js";
@@ -13,25 +12,16 @@ import { startRun } from "../run/start.js";
 /** From a clone: the codex and claude CLIs installed with the workspace (devDependencies) come first. */
 const LOCAL_BIN = path.join(PACKAGE_ROOT, "node_modules", ".bin");
 
-interface DemoOptions {
+export interface DemoOptions {
   dir?: string;
   agent: string;
   parallel: string;
   json?: boolean;
 }
 
-export function registerDemo(program: Command): void {
-  program
-    .command("demo")
-    .description("run the bundled demo: a throw-away repo, the real Codex CLI (or Claude Code), a local scripted model server (no API key, no network)")
-    .option("--dir <path>", "where to create the demo repository (default: a new temp directory)")
-    .option("--parallel <n>", "agents at once", "3")
-    .option("--agent <kind>", "codex or claude (both real CLIs, installed with the workspace)", "codex")
-    .option("--json", "one JSON event per line, the report last")
-    .addHelpText("after", `\nThe demo PRD (${path.join(DEMO_DIR, "PRD.md")}) has one task whose agent lies (ticks without\ncommitting) and one that hits HTTP 429; the report shows both for what they are.`)
-    .action(async (options: DemoOptions) => {
-      process.exitCode = await runDemo(options);
-    });
+/** `csess demo`: the bundled demo, run as scripted. */
+export async function demoCommand(options: DemoOptions): Promise<void> {
+  process.exitCode = await runDemo(options);
 }
 
 function git(cwd: string, ...args: string[]): void {

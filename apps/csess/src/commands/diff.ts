@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import type { Command } from "commander";
 import { runGit } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { listRuns, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 import { replay, type TaskState } from "../run/state.js";
 
 interface Found {
@@ -47,33 +46,25 @@ async function tipOf(repoRoot: string, found: Found): Promise<string> {
   return newest;
 }
 
-export function registerDiff(program: Command): void {
-  program
-    .command("diff")
-    .description("what a task's branch changes against the commit it started from")
-    .argument("<TASK>", "task id (as csess report shows it) or the task's branch")
-    .option("--run <RUN>", "look in this run (default: the newest run that ran the task)")
-    .option("--stat", "only the diffstat")
-    .addHelpText("after", "\nExamples:\n  csess diff k3m9qa\n  csess diff k3m9qa --stat\n  csess diff csess/1121-1432-k3/add-login-k3m9qa")
-    .action(async (wanted: string, options: { run?: string; stat?: boolean }) => {
-      const repoRoot = await findRepoRoot(process.cwd());
-      const found = findTask(repoRoot, wanted, options.run);
-      const base = found.task.base ?? found.task.attempts[0]!.base;
-      const tip = await tipOf(repoRoot, found);
-      if (tip === base) {
-        const { task } = found;
-        process.stderr.write(
-          `csess: task ${task.id} (run ${found.runId}) has no commits on ${task.branch ?? "its branch"}: nothing was committed against its base ${base.slice(0, 10)}` +
-            `${task.worktree ? `; uncommitted changes, if any, are in ${task.worktree} (git -C ${task.worktree} status)` : ""}\n`,
-        );
-        return;
-      }
-      const args = ["diff", ...(options.stat ? ["--stat"] : ["--stat", "--patch"]), base, tip, "--"];
-      process.exitCode = await new Promise<number>((resolve) => {
-        // git's own pager and colours, as `git diff` in a terminal.
-        const child = spawn("git", args, { cwd: repoRoot, stdio: "inherit" });
-        child.on("error", () => resolve(2));
-        child.on("exit", (code) => resolve(code ?? 1));
-      });
-    });
+/** `csess diff TASK`: git diff of the task's newest work against its base, through git's own pager. */
+export async function diffCommand(wanted: string, options: { run?: string; stat?: boolean }): Promise<void> {
+  const repoRoot = await findRepoRoot(process.cwd());
+  const found = findTask(repoRoot, wanted, options.run);
+  const base = found.task.base ?? found.task.attempts[0]!.base;
+  const tip = await tipOf(repoRoot, found);
+  if (tip === base) {
+    const { task } = found;
+    process.stderr.write(
+      `csess: task ${task.id} (run ${found.runId}) has no commits on ${task.branch ?? "its branch"}: nothing was committed against its base ${base.slice(0, 10)}` +
+        `${task.worktree ? `; uncommitted changes, if any, are in ${task.worktree} (git -C ${task.worktree} status)` : ""}\n`,
+    );
+    return;
+  }
+  const args = ["diff", ...(options.stat ? ["--stat"] : ["--stat", "--patch"]), base, tip, "--"];
+  process.exitCode = await new Promise<number>((resolve) => {
+    // git's own pager and colours, as `git diff` in a terminal.
+    const child = spawn("git", args, { cwd: repoRoot, stdio: "inherit" });
+    child.on("error", () => resolve(2));
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
 }

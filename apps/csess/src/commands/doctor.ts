@@ -1,11 +1,10 @@
-import { execFile } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
-import type { Command } from "commander";
+import { delimiter, dirname } from "node:path";
 import { AGENT_KINDS, probeAgent, type AgentKind, type AgentProbe } from "@csess/agents";
+import { run, which } from "@csess/agents/exec";
 import { addedToPath, cloneAgentBin, type PathAddition } from "../agent-path.js";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
+import { formatHostDoctor, runHostDoctor } from "./doctor-host.js";
 
 export interface ToolCheck {
   name: string;
@@ -27,22 +26,9 @@ export interface DoctorReport {
   pathAdded: PathAddition[];
 }
 
-function which(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
-
-function versionOf(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  return new Promise((done) =>
-    execFile(file, args, { env, timeout: 10_000 }, (error, stdout) => done(error ? undefined : /\d+\.\d+(?:\.\d+)?[a-z]?/.exec(stdout)?.[0])),
-  );
+async function versionOf(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const result = await run(file, args, env, 10_000);
+  return result.code === 0 ? /\d+\.\d+(?:\.\d+)?[a-z]?/.exec(result.stdout)?.[0] : undefined;
 }
 
 async function tool(name: string, args: string[], env: NodeJS.ProcessEnv, why: string): Promise<ToolCheck> {
@@ -112,19 +98,19 @@ export function formatDoctor(report: DoctorReport): string {
   return lines.join("\n");
 }
 
-export function registerDoctor(program: Command): void {
-  program
-    .command("doctor")
-    .description("check tmux, git, the agent CLIs (versions, flags csess will pass, auth), PATH and notifications")
-    .option("--agent <kind>", "check only this agent: codex, claude or custom")
-    .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExit status: 0 when a usable setup exists, 1 otherwise.\n\nExamples:\n  csess doctor\n  csess doctor --agent claude --json | jq '.agents[0].flags'")
-    .action(async (options: { agent?: string; json?: boolean }) => {
-      if (options.agent !== undefined && !(AGENT_KINDS as readonly string[]).includes(options.agent)) {
-        throw new UserError(`--agent must be one of ${AGENT_KINDS.join(", ")} (e.g. --agent codex); received "${options.agent}"`);
-      }
-      const report = await runDoctor(process.env, options.agent as AgentKind | undefined);
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
-      if (!report.ok) process.exitCode = 1;
-    });
+/** `csess doctor`: what csess needs here (or on an ssh host), what it found, and whether it is ready. */
+export async function doctorCommand(options: { agent?: string; json?: boolean; host?: string; sshConfig?: string }): Promise<void> {
+  if (options.agent !== undefined && !(AGENT_KINDS as readonly string[]).includes(options.agent)) {
+    throw new UserError(`--agent must be one of ${AGENT_KINDS.join(", ")} (e.g. --agent codex); received "${options.agent}"`);
+  }
+  if (options.host !== undefined && options.host !== "local") {
+    const agents = options.agent === "custom" ? [] : options.agent ? [options.agent] : ["codex", "claude"];
+    const hostReport = await runHostDoctor(options.host, { agents, ...(options.sshConfig ? { sshConfig: options.sshConfig } : {}) });
+    process.stdout.write(options.json ? `${JSON.stringify(hostReport, null, 2)}\n` : formatHostDoctor(hostReport));
+    if (!hostReport.ok) process.exitCode = 1;
+    return;
+  }
+  const report = await runDoctor(process.env, options.agent as AgentKind | undefined);
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
+  if (!report.ok) process.exitCode = 1;
 }

@@ -1,61 +1,57 @@
 import path from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
-import type { SessionRef, Tmux } from "@csess/tmux";
+import type { SessionRef, SshTmux, Tmux } from "@csess/tmux";
 import { UserError } from "../errors.js";
 import { readJournal } from "../run/journal.js";
 import { listRuns, resolveRunId, runDir } from "../run/rundir.js";
-import { findRepoRoot } from "../run/start.js";
-import { openTmux, sessionNamed, userErrors } from "./tmux-shared.js";
+import { findRepoRoot } from "../repo-root.js";
+import { describeOutcome, executorForSession, executorForStateDir, sessionNamed } from "./tmux-shared.js";
 
-interface LogsOptions {
+export interface LogsOptions {
   lines: number;
   follow?: boolean;
   iteration?: number;
   run?: string;
 }
 
-export function registerLogs(program: Command): void {
-  program
-    .command("logs")
-    .description("print a session's output, or a run task's (kept on disk, also after the tmux server is gone)")
-    .argument("<name>", "session name (see csess status), or a task id of a run in this repository (see csess tasks)")
-    .option("-n, --lines <n>", "how many of the last lines", wholeNumber("a whole number of lines such as 20", 0), 20)
-    .option("-f, --follow", "keep printing new output until the session ends")
-    .option("--iteration <n>", "with a task id: that iteration's output (default: the latest)", wholeNumber("an iteration number (1, 2, ...) such as 2", 1))
-    .option("--run <run>", "with a task id: the run (default: the newest run with that task)")
-    .addHelpText("after", "\nExamples:\n  csess logs demo\n  csess logs demo -n 200\n  csess logs demo -f\n  csess logs k3x9q2 --iteration 2")
-    .action((name: string, options: LogsOptions) =>
-      userErrors(async () => {
-        const tmux = openTmux();
-        const ref = options.iteration !== undefined || options.run !== undefined ? await taskIteration(name, options) : await sessionOrTask(tmux, name, options);
-        if (!options.follow) {
-          process.stdout.write(await tmux.tail(ref, options.lines));
-          return;
-        }
-        const outcome = await tmux.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
-        process.stderr.write(
-          outcome.state === "exited"
-            ? `csess: ${name} exited with code ${outcome.exitCode}${outcome.reason === "exit" ? "" : ` (${outcome.reason})`}\n`
-            : `csess: ${name} is dead: ${outcome.detail}\n`,
-        );
-      }),
-    );
+/** `csess logs NAME|TASK`: the last lines of a session's (or a task iteration's) output, here or on its ssh host, or follow it. */
+export async function logsCommand(name: string, options: LogsOptions): Promise<void> {
+  const { executor, ref } = options.iteration !== undefined || options.run !== undefined
+    ? await onExecutor(await taskIteration(name, options))
+    : await sessionOrTask(name, options);
+  if (!options.follow) {
+    process.stdout.write(await executor.tail(ref, options.lines));
+    return;
+  }
+  const outcome = await executor.follow(ref, (chunk) => process.stdout.write(chunk), { lines: options.lines });
+  process.stderr.write(describeOutcome(name, outcome));
 }
 
-/** A session by name; else the latest iteration of the task with that id; else the session lookup's error. */
-async function sessionOrTask(tmux: Tmux, name: string, options: LogsOptions): Promise<SessionRef> {
+interface LogSource {
+  executor: Tmux | SshTmux;
+  ref: SessionRef;
+}
+
+/** A run task's iteration on the machine it ran on (here, or the ssh host its remote.json names). */
+async function onExecutor(ref: { stateDir: string }): Promise<LogSource> {
+  return { executor: await executorForStateDir(ref.stateDir), ref };
+}
+
+/** A session by name (here or on an ssh host); else the latest iteration of the task with that id; else the session lookup's error. */
+async function sessionOrTask(name: string, options: LogsOptions): Promise<LogSource> {
+  const session = sessionNamed(name);
+  const executor = await executorForSession(session);
   try {
-    await tmux.status(sessionNamed(name));
-    return sessionNamed(name);
+    await executor.status(session);
+    return { executor, ref: session };
   } catch (unknownSession) {
     const task = await taskIteration(name, options).catch(() => undefined);
-    if (task) return task;
+    if (task) return onExecutor(task);
     throw unknownSession;
   }
 }
 
 /** The output of one iteration of a task, found through the run's journal (newest attempt of it). */
-async function taskIteration(taskId: string, options: LogsOptions): Promise<SessionRef> {
+async function taskIteration(taskId: string, options: LogsOptions): Promise<{ stateDir: string }> {
   let repoRoot: string;
   try {
     repoRoot = await findRepoRoot(process.cwd());
@@ -75,12 +71,4 @@ async function taskIteration(taskId: string, options: LogsOptions): Promise<Sess
     return { stateDir: match.stateDir };
   }
   throw new UserError(`no session named "${taskId}" (see csess status) and no task "${taskId}" started in ${options.run ? `run ${options.run}` : "this repository's runs"} (task ids: csess tasks PRD.md)`);
-}
-
-function wholeNumber(expected: string, min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected ${expected}; got ${JSON.stringify(value)}`);
-    return n;
-  };
 }

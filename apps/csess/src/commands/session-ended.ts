@@ -1,11 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { run } from "@csess/agents/exec";
 import { formatArgv } from "@csess/tmux";
 import { DailyNotes, defaultNotesPattern, notesPath } from "../notes.js";
 import { BIN } from "../package-root.js";
-import { findRepoRoot } from "../run/start.js";
+import { findRepoRoot } from "../repo-root.js";
 
 /**
  * The completion hook `csess exec` gives its sessions: the daily notes line of the session is marked
@@ -32,28 +31,23 @@ export async function execNotesFile(cwd: string, pattern: string | false | undef
   }
 }
 
-export function registerSessionEnded(program: Command): void {
-  program
-    .command("_session-ended", { hidden: true })
-    .requiredOption("--notes <file>")
-    .option("--notify <cmd>")
-    .action(async (options: { notes: string; notify?: string }) => {
-      const session = process.env.CSESS_SESSION ?? "";
-      const logFile = process.env.CSESS_LOG_FILE ?? "";
-      let started = new Date();
-      let command = "";
-      try {
-        const spec = JSON.parse(readFileSync(path.join(path.dirname(logFile), "session.json"), "utf8")) as { argv: string[]; startedAt: string };
-        started = new Date(spec.startedAt);
-        command = formatArgv(spec.argv);
-      } catch {
-        // No session file: the line keeps what the start wrote, with the end added.
-      }
-      const code = Number(process.env.CSESS_EXIT_CODE);
-      await new DailyNotes(options.notes).record({
-        session, command, cwd: process.env.CSESS_CWD ?? "", startedAt: started,
-        exitCode: Number.isFinite(code) ? code : null, endedAt: new Date(),
-      });
-      if (options.notify) spawnSync("sh", ["-c", options.notify], { stdio: "inherit" });
-    });
+/** The hidden `_session-ended` hook: marks the session finished in the daily notes, then notifies. */
+export async function sessionEndedCommand(options: { notes: string; notify?: string }): Promise<void> {
+  const session = process.env.CSESS_SESSION ?? "";
+  const logFile = process.env.CSESS_LOG_FILE ?? "";
+  let started = new Date();
+  let command = "";
+  try {
+    const spec = JSON.parse(readFileSync(path.join(path.dirname(logFile), "session.json"), "utf8")) as { argv: string[]; startedAt: string };
+    started = new Date(spec.startedAt);
+    command = formatArgv(spec.argv);
+  } catch {
+    // No session file: the line keeps what the start wrote, with the end added.
+  }
+  const code = Number(process.env.CSESS_EXIT_CODE);
+  await new DailyNotes(options.notes).record({
+    session, command, cwd: process.env.CSESS_CWD ?? "", startedAt: started,
+    exitCode: Number.isFinite(code) ? code : null, endedAt: new Date(),
+  });
+  if (options.notify) await run("sh", ["-c", options.notify], process.env, 0, "inherit");
 }

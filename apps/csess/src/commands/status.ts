@@ -1,40 +1,28 @@
-import type { Command } from "commander";
 import type { SessionStatus } from "@csess/tmux";
 import { renderTable } from "../table.js";
+import { formatQuotaGauge } from "../run/quota-gauge.js";
 import { summarizeRuns, type RunSummaryRow } from "../run/summary.js";
-import { minutes, openTmux, sessionJson, userErrors } from "./tmux-shared.js";
+import { listAllSessions, sessionJson } from "./tmux-shared.js";
 
 const DEFAULT_STALL_MS = 15 * 60_000;
 
-export function registerStatus(program: Command): void {
-  program
-    .command("status")
-    .description("list the runs of this repository and all csess sessions (csess exec and the runner's tasks) with their health")
-    .option("--json", 'print {"sessions":[{name,state,exitCode,reason,cwd,command,startedAt,meta,...}],"runs":[{runId,prd,state,verified,total,...}]}')
-    .option("--stall <min>", "call a running session stalled after this many minutes without output (default 15)", minutes("--stall"))
-    .addHelpText(
-      "after",
-      "\nStates: running, stalled (running, silent too long), exited (see EXIT), dead (gone without an exit:\n" +
-        "the tmux server was killed or the machine restarted).\n\nExamples:\n  csess status\n  csess status --json | jq '.sessions[] | select(.state == \"dead\") | .name'",
-    )
-    .action((options: { json?: boolean; stall?: number }) =>
-      userErrors(async () => {
-        const sessions = await openTmux().list({ stallMs: options.stall ?? DEFAULT_STALL_MS });
-        const runs = await summarizeRuns(process.cwd());
-        if (options.json) {
-          process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson), runs }) + "\n");
-          return;
-        }
-        if (runs.length > 0) process.stdout.write(formatRuns(runs) + "\n");
-        process.stdout.write(formatSessions(sessions));
-      }),
-    );
+/** `csess status`: the runs of this repository and every csess session (here and on ssh hosts), with health. */
+export async function statusCommand(options: { json?: boolean; stall?: number }): Promise<void> {
+  const { sessions, unreachable } = await listAllSessions(options.stall ?? DEFAULT_STALL_MS);
+  for (const host of unreachable) process.stderr.write(`csess: warning: sessions on ssh host ${host}\n`);
+  const runs = await summarizeRuns(process.cwd());
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ sessions: sessions.map(sessionJson), runs }) + "\n");
+    return;
+  }
+  if (runs.length > 0) process.stdout.write(formatRuns(runs) + "\n");
+  process.stdout.write(formatSessions(sessions));
 }
 
 function formatRuns(runs: RunSummaryRow[], now = Date.now()): string {
   const table = renderTable(
-    ["RUN", "STATE", "VERIFIED", "SETTLED", "STARTED", "PRD", "ACTIVE SESSIONS"],
-    runs.map((r) => [r.runId, r.state, `${r.verified}/${r.total}`, `${r.settled}/${r.total}`, ago(r.startedAt, now), r.prd, r.activeSessions.join(" ")]),
+    ["RUN", "STATE", "VERIFIED", "SETTLED", "STARTED", "PRD", "QUOTA", "ACTIVE SESSIONS"],
+    runs.map((r) => [r.runId, r.state, `${r.verified}/${r.total}`, `${r.settled}/${r.total}`, ago(r.startedAt, now), r.prd, formatQuotaGauge(r.quota), r.activeSessions.join(" ")]),
   );
   const hints = runs.some((r) => r.state === "interrupted") ? "\ninterrupted runs continue with: csess resume RUN (or csess stop RUN)" : "";
   return `${table}${hints}\n`;
@@ -42,10 +30,13 @@ function formatRuns(runs: RunSummaryRow[], now = Date.now()): string {
 
 export function formatSessions(sessions: SessionStatus[], now = Date.now()): string {
   if (sessions.length === 0) return "No csess sessions. Start one with: csess exec -- COMMAND\n";
+  // The HOST column only once some session runs on an ssh host.
+  const hosts = sessions.some((s) => s.host !== undefined);
   const table = renderTable(
-    ["NAME", "STATE", "EXIT", "STARTED", "LAST OUTPUT", "DIR", "COMMAND"],
+    ["NAME", ...(hosts ? ["HOST"] : []), "STATE", "EXIT", "STARTED", "LAST OUTPUT", "DIR", "COMMAND"],
     sessions.map((s) => [
       s.name,
+      ...(hosts ? [s.host ?? "local"] : []),
       s.state,
       s.exitCode === undefined ? "" : s.reason && s.reason !== "exit" ? `${s.exitCode} (${s.reason})` : String(s.exitCode),
       ago(s.startedAt, now),

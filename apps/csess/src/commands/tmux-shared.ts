@@ -1,19 +1,59 @@
-import { sanitizeSessionName, Tmux, TmuxError, validateSessionName, type SessionStatus } from "@csess/tmux";
+import { join } from "node:path";
+import {
+  readRemoteLink, readRemoteRegistry, sanitizeSessionName, SshTmux, TmuxError, validateSessionName,
+  type ExecutorOutcome, type RemoteLink, type SessionStatus, type Tmux,
+} from "@csess/tmux";
 import { UserError } from "../errors.js";
+import { openTmux } from "../tmux.js";
+export { openTmux };
 
-/** The sessions of this user: socket from --socket, else $CSESS_TMUX_SOCKET, else ~/.tmux/sock; registry in $CSESS_HOME. */
-export function openTmux(options: { socket?: string } = {}): Tmux {
-  return new Tmux(options.socket === undefined ? {} : { socket: options.socket });
+/** The executor of an ssh session started from this machine (its master connection reused if still open). */
+function sshFor(link: RemoteLink, home: string): SshTmux {
+  return new SshTmux({
+    host: link.host, home, workDir: link.workDir, controlDir: join(home, "ssh"),
+    ...(link.configFile ? { configFile: link.configFile } : {}),
+  });
 }
 
-/** Runs a session command, turning the package's setup and lookup errors into one-line user errors. */
-export async function userErrors<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof TmuxError) throw new UserError(error.message);
-    throw error;
+/** A session's executor for `logs`, `attach`, `kill`: the newest session of that name, here or on an ssh host. */
+export async function executorForSession(name: string, options: { socket?: string } = {}): Promise<Tmux | SshTmux> {
+  const tmux = openTmux(options);
+  const link = (await readRemoteRegistry(tmux.home)).find((l) => l.name === name);
+  if (!link) return tmux;
+  const local = await tmux.status(name).catch(() => undefined);
+  return local && local.startedAt > link.startedAt ? tmux : sshFor(link, tmux.home);
+}
+
+/** The executor of a runner's attempt, by its state directory (ssh sessions leave a remote.json there). */
+export async function executorForStateDir(stateDir: string, options: { socket?: string } = {}): Promise<Tmux | SshTmux> {
+  const tmux = openTmux(options);
+  const link = await readRemoteLink(tmux.home, { stateDir });
+  return link ? sshFor(link, tmux.home) : tmux;
+}
+
+/** Sessions here and on every ssh host sessions were started on; a host that does not answer is reported, not fatal. */
+export async function listAllSessions(stallMs: number): Promise<{ sessions: SessionStatus[]; unreachable: string[] }> {
+  const tmux = openTmux();
+  const sessions = await tmux.list({ stallMs });
+  const unreachable: string[] = [];
+  const hosts = new Map<string, RemoteLink>();
+  for (const link of await readRemoteRegistry(tmux.home)) hosts.set(`${link.host}\0${link.workDir}`, link);
+  for (const link of hosts.values()) {
+    try {
+      sessions.push(...(await sshFor(link, tmux.home).list()));
+    } catch (error) {
+      if (!(error instanceof TmuxError)) throw error;
+      unreachable.push(`${link.host}: ${error.message}`);
+    }
   }
+  return { sessions: sessions.sort((a, b) => a.startedAt.localeCompare(b.startedAt)), unreachable };
+}
+
+/** One line on how a followed session ended. */
+export function describeOutcome(name: string, outcome: ExecutorOutcome): string {
+  return outcome.state === "exited"
+    ? `csess: ${name} exited with code ${outcome.exitCode}${outcome.reason === "exit" ? "" : ` (${outcome.reason})`}\n`
+    : `csess: ${name} is ${outcome.state}: ${outcome.detail}\n`;
 }
 
 /** `--json` shape of a session (also used by the runner's status): absent values are null so every key is present. */
@@ -34,17 +74,7 @@ export function sessionJson(s: SessionStatus) {
     logFile: s.logFile,
     stateDir: s.stateDir,
     meta: s.meta,
-  };
-}
-
-/** Parses a duration given in minutes (decimals allowed) into milliseconds. */
-export function minutes(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) {
-      throw new UserError(`${flag} expects a positive number of minutes, for example ${flag} 30 or ${flag} 0.5; got ${JSON.stringify(value)}`);
-    }
-    return Math.round(n * 60_000);
+    host: s.host ?? "local",
   };
 }
 

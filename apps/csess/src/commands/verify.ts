@@ -1,6 +1,5 @@
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import type { Command } from "commander";
 import { parsePrd, PrdError, updatePrdFile } from "@csess/prd";
 import {
   countVerdicts,
@@ -17,9 +16,10 @@ import {
 } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
-import { readPrd } from "./tasks.js";
+import { runFacts } from "../run/outcomes.js";
+import { readPrd } from "../prd-file.js";
 
-interface VerifyOptions {
+export interface VerifyOptions {
   since?: string;
   fix?: boolean;
   json?: boolean;
@@ -35,58 +35,37 @@ interface Fix {
   why: string;
 }
 
-export function registerVerify(program: Command): void {
-  program
-    .command("verify")
-    .description("check a PRD's checkboxes against git history: what the PRD claims vs what the commits show")
-    .argument("[PRD.md]", "markdown file with - [ ] task items", "PRD.md")
-    .option("--since <REF>", "only count commits after REF (a branch, tag or hash)")
-    .option("--fix", "untick claimed-unverified tasks and tick done-unclaimed ones with strong evidence (one character each)")
-    .option("--json", "print the report as JSON for machines")
-    .option("--md", "print the report as markdown (for a pull request)")
-    .addHelpText(
-      "after",
-      [
-        "",
-        "Evidence for a task: a `Csess-Task: <id>` commit trailer or a branch named after the task (strong),",
-        "or a commit subject matching the task's words (weak, with a score). Commits that only change the PRD",
-        "do not count. Verdicts: verified, claimed-unverified, done-unclaimed, pending.",
-        "",
-        "Exit status: 0 when the PRD and git agree, 1 when a task is ticked without evidence",
-        "(claimed-unverified; after --fix, whether any remain), 2 on usage or setup errors.",
-        "",
-        "Examples:",
-        "  csess verify PRD.md",
-        "  csess verify PRD.md --since v1.4.0 --md > verification.md",
-        "  csess verify PRD.md --fix",
-        "  csess verify PRD.md --json | jq '.tasks[] | select(.verdict == \"claimed-unverified\") | .title'",
-      ].join("\n"),
-    )
-    .action(async (prdArg: string, options: VerifyOptions) => {
-      if (options.json && options.md) throw new UserError("--json and --md cannot be combined (expected one output format, e.g. --json)");
-      const prdPath = resolve(prdArg);
-      const text = await readPrd(prdArg);
-      const tasks = parseOrExplain(text, prdArg);
-      const repo = await openRepo(dirname(prdPath), { requireCommits: true }).catch(toUserError);
-      const prdRel = relative(repo.root, await realpath(prdPath)).split(sep).join("/");
-      if (prdRel.startsWith("..") || isAbsolute(prdRel)) {
-        throw new UserError(`${prdArg} is outside the repository ${repo.root} (expected a PRD inside it)`);
-      }
-      const report = await verifyHistory({
-        root: repo.root,
-        tasks,
-        prdPath: prdRel,
-        ...(options.since === undefined ? {} : { since: options.since }),
-      }).catch(toUserError);
-      const fixes = options.fix ? await applyFixes(repo.root, prdPath, report.tasks, tasks) : [];
-      const verdicts = fixes.length > 0 ? afterFixes(report.tasks, fixes) : report.tasks;
-      const lines = new Map(tasks.map((t) => [t.id, t.line]));
-      const uncommitted = await uncommittedChanges(repo.root);
-      const context: Context = { prd: prdArg, report, verdicts, fixes, uncommitted, lines, branch: repo.branch, fixRequested: options.fix === true };
-      const out = options.json ? renderJson(context) : options.md ? renderMarkdown(context) : renderText(context);
-      process.stdout.write(out);
-      process.exitCode = verdicts.some((t) => t.verdict === "claimed-unverified") ? 1 : 0;
-    });
+/** `csess verify [PRD.md]`: the PRD's claims against the history, optionally fixing the checkboxes. */
+export async function verifyCommand(prdArg: string, options: VerifyOptions): Promise<void> {
+  if (options.json && options.md) throw new UserError("--json and --md cannot be combined (expected one output format, e.g. --json)");
+  const prdPath = resolve(prdArg);
+  const text = await readPrd(prdArg);
+  const tasks = parseOrExplain(text, prdArg);
+  const repo = await openRepo(dirname(prdPath), { requireCommits: true }).catch(toUserError);
+  const prdRel = relative(repo.root, await realpath(prdPath)).split(sep).join("/");
+  if (prdRel.startsWith("..") || isAbsolute(prdRel)) {
+    throw new UserError(`${prdArg} is outside the repository ${repo.root} (expected a PRD inside it)`);
+  }
+  const report = await verifyHistory({
+    root: repo.root,
+    tasks,
+    prdPath: prdRel,
+    ...runFactsFor(repo.root, prdRel),
+    ...(options.since === undefined ? {} : { since: options.since }),
+  }).catch(toUserError);
+  const fixes = options.fix ? await applyFixes(repo.root, prdPath, report.tasks, tasks) : [];
+  const verdicts = fixes.length > 0 ? afterFixes(report.tasks, fixes) : report.tasks;
+  const lines = new Map(tasks.map((t) => [t.id, t.line]));
+  const uncommitted = await uncommittedChanges(repo.root);
+  const context: Context = { prd: prdArg, report, verdicts, fixes, uncommitted, lines, branch: repo.branch, fixRequested: options.fix === true };
+  const out = options.json ? renderJson(context) : options.md ? renderMarkdown(context) : renderText(context);
+  process.stdout.write(out);
+  process.exitCode = verdicts.some((t) => t.verdict === "claimed-unverified") ? 1 : 0;
+}
+
+function runFactsFor(root: string, prdPath: string) {
+  const { outcomes, notEvidence } = runFacts(root, prdPath);
+  return { runOutcomes: outcomes, notEvidence };
 }
 
 function parseOrExplain(text: string, prdArg: string) {
@@ -159,6 +138,7 @@ function renderJson(c: Context): string {
     commits: t.commits,
     iterations: t.iterations,
     evidence: t.evidence,
+    grade: t.grade,
     score: t.score,
     insertions: t.insertions,
     deletions: t.deletions,

@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunReport } from "../run/report.js";
 import { gantt } from "./gantt.js";
 import { clock, html, Markup } from "./html.js";
 import { STYLE } from "./style.js";
 import { attention, summary, verdictTable } from "./tables.js";
+import { writeFileAtomicSync } from "../write-atomic.js";
 
 export const HTML_REPORT_FILE = "report.html";
 
@@ -56,6 +56,6 @@ ${verdictTable(report, runDir)}
 /** Writes report.html into the run folder and returns its path. */
 export function writeHtmlReport(runDir: string, report: RunReport): string {
   const path = join(runDir, HTML_REPORT_FILE);
-  writeFileSync(path, renderReportHtml(report, runDir));
+  writeFileAtomicSync(path, renderReportHtml(report, runDir));
   return path;
 }

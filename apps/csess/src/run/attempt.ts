@@ -2,11 +2,12 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, openSync, readSync,
 import { join } from "node:path";
 import { buildInvocation, buildPrompt, classifyOutcome } from "@csess/agents";
 import type { IterationContext, IterationResult } from "@csess/scheduler";
-import { STATE_FILES, type ExitInfo } from "@csess/tmux";
-import { addTaskWorktree, gatherEvidence, runCheck, runGit, slugify } from "@csess/verify";
+import { STATE_FILES, type ExecutorOutcome, type ExitInfo } from "@csess/tmux";
+import { addTaskWorktree, gatherEvidence, judgeTask, runCheck, runGit, slugify } from "@csess/verify";
 import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
 import { land } from "./land.js";
 import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
+import { argvForHost, executorOf, fetchBranchBack, hostLost, isHostUnreachable, placeOnHost, stampsEnv } from "./remote-attempt.js";
 
 /** A dead session (tmux server killed) is restarted; this many times per iteration at most. */
 const MAX_DEAD_RESTARTS = 3;
@@ -19,8 +20,20 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
   let current = context.reattach ? inFlight(t) : undefined;
   for (let deaths = 0; ; ) {
     if (ctx.fatal) return { kind: "failed", reason: ctx.fatal };
-    current ??= await startAttempt(ctx, t, context.iteration);
-    const exit = await ctx.tmux.waitForExit({ stateDir: current.stateDir }, { signal: context.signal });
+    const host = current?.host ?? context.host;
+    let exit: ExecutorOutcome;
+    try {
+      current ??= await startAttempt(ctx, t, context.iteration, host, context.startGate);
+      exit = await executorOf(ctx, host).waitForExit({ stateDir: current.stateDir }, { signal: context.signal });
+      if (exit.state === "exited") {
+        context.agentEnded(); // its slot is free while this task is fetched back and lands
+        await fetchBranchBack(ctx, t, current);
+      }
+    } catch (error) {
+      if (host && isHostUnreachable(error)) return hostLost(ctx, t, host, (error as Error).message);
+      throw error;
+    }
+    if (exit.state === "unreachable") return hostLost(ctx, t, host!, exit.detail);
     if (exit.state === "exited") return finishAttempt(ctx, t, current, exit);
     record(ctx, {
       type: "iteration-ended", taskId, iteration: current.iteration, attempt: current.attempt,
@@ -36,7 +49,9 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
   }
 }
 
-async function startAttempt(ctx: RunContext, t: TaskState, iteration: number): Promise<IterationState> {
+async function startAttempt(
+  ctx: RunContext, t: TaskState, iteration: number, host: string | undefined, startGate: () => Promise<boolean>,
+): Promise<IterationState> {
   const attempt = t.attempts.length + 1;
   const stateDir = attemptDir(ctx, t.id, attempt);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -48,6 +63,7 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number): P
   });
   const detail = ctx.details.get(t.id);
   const promptFile = join(stateDir, "prompt.md");
+  const placed = await placeOnHost(ctx, host, worktree, stateDir);
   writeFileSync(promptFile, buildPrompt({
     task: { id: t.id, title: t.title, body: detail?.body, sectionText: detail?.sectionText, line: detail?.line ?? t.line },
     prdPath: ctx.prdPath,
@@ -58,35 +74,38 @@ async function startAttempt(ctx: RunContext, t: TaskState, iteration: number): P
     checkCommand: ctx.config.check,
   }), { mode: 0o600 });
   const invocation = buildInvocation(ctx.probe, {
-    worktree: worktree.path,
-    promptFile,
-    lastMessageFile: join(stateDir, "last-message.txt"),
+    worktree: placed.worktree,
+    promptFile: placed.join(placed.sessionDir, "prompt.md"),
+    lastMessageFile: placed.join(placed.sessionDir, "last-message.txt"),
     model: ctx.config.model,
     extraArgs: ctx.config.agentArgs,
     agentCmd: ctx.config.agentCmd,
-    env: { taskId: t.id, taskTitle: t.title, runId: ctx.runId, prd: join(worktree.path, ctx.prdPath), iteration },
+    env: { taskId: t.id, taskTitle: t.title, runId: ctx.runId, prd: placed.join(placed.worktree, ctx.prdPath), iteration },
     provider: ctx.provider,
   });
   const session = sessionName(ctx.runId, t.id);
+  const env = { ...ctx.agentEnv, ...invocation.env, ...(await stampsEnv(ctx, host)) };
+  if (!(await startGate())) throw new Error("the run stopped before this agent launched"); // no start inside a pause
   record(ctx, {
     type: "iteration-started", taskId: t.id, iteration, attempt, session, stateDir,
-    worktree: worktree.path, branch: worktree.branch, base,
+    worktree: worktree.path, branch: worktree.branch, base, ...(host ? { host } : {}),
   });
   // The previous attempt's pane stays readable after it exits; the name is reused for the next one.
-  await ctx.tmux.kill(session).catch(() => undefined);
-  const handle = await ctx.tmux.start({
+  const executor = executorOf(ctx, host);
+  await executor.kill(session).catch(() => undefined);
+  const handle = await executor.start({
     name: session,
     cwd: invocation.cwd,
-    argv: invocation.argv,
-    env: { ...ctx.agentEnv, ...invocation.env },
+    argv: argvForHost(host, invocation.argv),
+    env,
     stdinFile: invocation.stdinFile,
     stateDir,
     timeoutMs: ctx.config.timeoutMinutes * 60_000,
     stallMs: ctx.config.stallMinutes * 60_000,
     meta: { run: ctx.runId, task: t.id, iteration: String(iteration), attempt: String(attempt) },
-  });
+  }, { copy: ["prompt.md"] });
   void ctx.notes?.record({ session, command: invocation.argv.join(" "), cwd: invocation.cwd, startedAt: new Date(handle.startedAt) });
-  ctx.view.event("started", { taskId: t.id, iteration, attempt, session }, `${t.id}: iteration ${iteration} started in tmux session ${session}`);
+  ctx.view.event("started", { taskId: t.id, iteration, attempt, session }, `${t.id}: iteration ${iteration} started in tmux session ${session}${host ? ` on ${host}` : ""}`);
   return t.attempts.at(-1)!;
 }
 
@@ -172,8 +191,13 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
     hash: c.hash, subject: c.subject, insertions: c.insertions, deletions: c.deletions,
     trailer: evidence.trailerCommits.includes(c.hash),
   }));
+  // Another task's agent committed here: its work, not this task's (see stamps.ts).
+  const foreign = await ctx.stamps.foreign(t.id, t.branch!, a.base);
+  const problem = foreign
+    ? `${foreign.commits.length} commit(s) on its branch were made by task ${foreign.by}'s agent, not its own`
+    : evidence.problem;
   // The same rule as `csess verify`: a real net change on its own branch, nothing else.
-  const hasEvidence = evidence.problem === null;
+  const hasEvidence = problem === null;
   let check: { exitCode: number; tail: string } | undefined;
   if (hasEvidence && ctx.config.check) {
     const result = await runCheck({ cwd: t.worktree!, command: ctx.config.check, timeoutMs: ctx.config.timeoutMinutes * 60_000 });
@@ -185,8 +209,8 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   let reason =
     verified ? `${commits.length} commit(s) on its branch changing ${change}${evidence.grade === "strong" ? " with the Csess-Task trailer" : ""}${check ? ", check passed" : ""}${ticked ? "" : " (the agent did not tick its box)"}` :
     hasEvidence ? `${commits.length} commit(s), but the check \`${ctx.config.check}\` failed (exit ${check?.exitCode})` :
-    ticked ? `box ticked in the worktree, but ${evidence.problem}` :
-    evidence.problem!;
+    ticked ? `box ticked in the worktree, but ${problem}` :
+    problem!;
   // A killed agent's failure is about the kill, not the missing commit: say so first.
   const stopped =
     a.ended?.reason === "timeout" ? `stopped at --timeout (${ctx.config.timeoutMinutes} min)` :
@@ -195,12 +219,20 @@ export async function judge(ctx: RunContext, t: TaskState, a: IterationState): P
   if (stopped && !verified) reason = `${stopped}; ${reason}`;
   record(ctx, {
     type: "evidence", taskId: t.id, attempt: a.attempt, commits, tickedInWorktree: ticked, check, verified, reason,
-    grade: evidence.grade, change: { files: evidence.netChange.files.length, insertions: evidence.insertions, deletions: evidence.deletions },
+    ...(foreign ? { foreign } : {}),
+    grade: hasEvidence ? evidence.grade : null, change: { files: evidence.netChange.files.length, insertions: evidence.insertions, deletions: evidence.deletions },
   });
   if (verified) return land(ctx, t);
   if (iterationsUsed(t) < ctx.config.maxIterations) return { kind: "again", reason };
-  const verdict = ticked && !hasEvidence ? "claimed-unverified" : "failed";
-  return finalFailure(ctx, t, verdict, `${reason} after ${iterationsUsed(t)} iteration(s)`);
+  // Out of iterations: the same judge as `csess verify` names the verdict from the same facts.
+  const { verdict } = judgeTask({ id: t.id, title: t.title, checked: false }, {
+    commits: hasEvidence ? commits.map((c) => c.hash) : [],
+    evidence: hasEvidence ? (evidence.grade === "strong" ? "trailer" : "branch") : null,
+    claimed: ticked,
+    outcome: "failed",
+    ...(check ? { check: { command: ctx.config.check!, passed: check.exitCode === 0, exitCode: check.exitCode } } : {}),
+  });
+  return finalFailure(ctx, t, verdict === "claimed-unverified" ? verdict : "failed", `${reason} after ${iterationsUsed(t)} iteration(s)`);
 }
 
 export function finalFailure(ctx: RunContext, t: TaskState, verdict: "failed" | "claimed-unverified", reason: string): IterationResult {

@@ -1,7 +1,9 @@
 import type { ProviderEndpoint } from "@csess/agents";
-import { cosmiconfig } from "cosmiconfig";
+import { dirname, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { defaultNotesPattern } from "../notes.js";
+import { DEFAULTS } from "./defaults.js";
+import { parseHostEntry, type HostConfig } from "./hosts.js";
 
 export type AgentKind = "codex" | "claude" | "custom";
 
@@ -34,22 +36,23 @@ export interface RunConfig {
   agentEnv: Record<string, string>;
   /** false: no fleet-wide pause or concurrency cut on rate limits (a benchmark baseline; hidden --no-adapt). */
   adaptive: boolean;
+  /** Machines to run on (`--host`, `hosts:`); none: this machine only, `parallel` slots. */
+  hosts?: HostConfig[];
+  /** ssh config file passed as `ssh -F` to every ssh call (`--ssh-config`). */
+  sshConfig?: string;
+  /** A host that does not answer for this long has its tasks requeued on the others (`--host-timeout`). */
+  hostTimeoutSeconds: number;
+  /** false: no ssh connection reuse (a benchmark baseline; hidden --no-ssh-reuse). */
+  sshReuse: boolean;
+  /**
+   * Start with one agent and add more while starts go clean (finds a tight quota without a burst).
+   * Default: on for codex and claude (a shared provider quota), off for custom agents.
+   */
+  slowStart?: boolean;
 }
 
 /** The fixed defaults; the notes default depends on the user's folders (`defaultNotesPattern`). */
-export const DEFAULTS: Omit<RunConfig, "notes"> = {
-  agent: "codex",
-  agentArgs: [],
-  parallel: 3,
-  staggerSeconds: 5,
-  maxIterations: 3,
-  timeoutMinutes: 60,
-  stallMinutes: 10,
-  commit: true,
-  onUsageLimit: "wait",
-  agentEnv: {},
-  adaptive: true,
-};
+export { DEFAULTS };
 
 const CONFIG_FILES = [
   "package.json",
@@ -78,6 +81,11 @@ const KEYS: Record<keyof RunConfig, (v: unknown) => boolean> = {
   provider: (v) => isObject(v) && typeof v.baseUrl === "string" && /^https?:\/\//.test(v.baseUrl),
   agentEnv: (v) => isObject(v) && Object.values(v).every((x) => typeof x === "string"),
   adaptive: (v) => typeof v === "boolean",
+  hosts: (v) => Array.isArray(v) && v.length > 0,
+  sshConfig: (v) => typeof v === "string" && v !== "",
+  hostTimeoutSeconds: (v) => typeof v === "number" && v > 0,
+  sshReuse: (v) => typeof v === "boolean",
+  slowStart: (v) => typeof v === "boolean",
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -86,6 +94,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Finds csess.config.json / .csessrc / package.json#csess from `dir` upwards to the repo root. */
 export async function loadConfigFile(dir: string, stopDir: string): Promise<{ config: Partial<RunConfig>; file?: string }> {
+  // Loaded here, not at start-up: `csess --help` and the other commands never read a config file.
+  const { cosmiconfig } = await import("cosmiconfig");
   const explorer = cosmiconfig("csess", { searchPlaces: CONFIG_FILES, stopDir, searchStrategy: "global" });
   let found;
   try {
@@ -140,7 +150,10 @@ function validateConfig(raw: unknown, source: string): Partial<RunConfig> {
         `${source}: invalid value for "${key}": ${JSON.stringify(value)} (default is ${JSON.stringify(DEFAULTS[key as keyof typeof DEFAULTS] ?? null)})`,
       );
     }
-    config[key] = value;
+    config[key] =
+      key === "hosts" ? (value as unknown[]).map((h) => parseHostEntry(h, `${source}: hosts`)) :
+      key === "sshConfig" ? resolve(dirname(source), value as string) :
+      value;
   }
   return config as Partial<RunConfig>;
 }
@@ -163,6 +176,11 @@ export interface RunFlags {
   notify?: string | false;
   onUsageLimit?: string;
   adapt?: boolean;
+  host?: string[];
+  sshConfig?: string;
+  hostTimeout?: string;
+  sshReuse?: boolean;
+  slowStart?: boolean;
 }
 
 function number(flag: string, value: string | undefined, integer: boolean, min: number): number | undefined {
@@ -203,6 +221,11 @@ export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfi
   else if (typeof flags.notes === "string") fromFlags.notes = flags.notes;
   if (flags.notify !== undefined) fromFlags.notify = flags.notify;
   if (flags.adapt === false) fromFlags.adaptive = false;
+  if (flags.host?.length) fromFlags.hosts = flags.host.map((h) => parseHostEntry(h, "--host"));
+  set("sshConfig", flags.sshConfig === undefined ? undefined : resolve(flags.sshConfig));
+  set("hostTimeoutSeconds", number("host-timeout", flags.hostTimeout, false, 1));
+  if (flags.sshReuse === false) fromFlags.sshReuse = false;
+  if (flags.slowStart !== undefined) fromFlags.slowStart = flags.slowStart;
   if (flags.onUsageLimit !== undefined) {
     if (!KEYS.onUsageLimit(flags.onUsageLimit)) {
       throw new UserError(`--on-usage-limit: expected wait or stop; received "${flags.onUsageLimit}"`);
@@ -212,6 +235,10 @@ export function mergeConfig(file: Partial<RunConfig>, flags: RunFlags): RunConfi
   // $CSESS_NOTES (a path pattern, or "off") sets the notes default for runs and `csess exec` alike.
   const fromEnv: Partial<RunConfig> = process.env.CSESS_NOTES ? { notes: process.env.CSESS_NOTES === "off" ? false : process.env.CSESS_NOTES } : {};
   const config: RunConfig = { ...DEFAULTS, notes: defaultNotesPattern(), ...fromEnv, ...file, ...fromFlags };
+  // With hosts, --parallel is the fleet's total; unset, it is the sum of their slots.
+  if (config.hosts && file.parallel === undefined && fromFlags.parallel === undefined) {
+    config.parallel = Math.min(64, config.hosts.reduce((sum, h) => sum + h.slots, 0));
+  }
   if (config.agent === "custom" && !config.agentCmd) {
     throw new UserError(
       `--agent custom needs the command to run, e.g. --agent custom --agent-cmd "./my-agent.sh"; received no --agent-cmd`,

@@ -3,10 +3,12 @@ import type { AgentProbe, ProviderEndpoint } from "@csess/agents";
 import type { TaskDetail } from "@csess/prd";
 import type { Tmux } from "@csess/tmux";
 import type { DailyNotes } from "../notes.js";
+import type { Fleet } from "./hosts.js";
 import type { RunConfig } from "./config.js";
 import type { Journal } from "./journal.js";
 import type { JournalEvent } from "./events.js";
 import { applyEvent, type RunState, type TaskState } from "./state.js";
+import type { Stamps } from "./stamps.js";
 import type { ProgressView } from "./view.js";
 
 /** Everything a running (or resumed) run works with. */
@@ -27,10 +29,14 @@ export interface RunContext {
   details: Map<string, TaskDetail>;
   journal: Journal;
   tmux: Tmux;
+  /** The run's machines when it has `--host`s; undefined: everything runs on `tmux` here. */
+  fleet?: Fleet;
   probe: AgentProbe;
   view: ProgressView;
   notes?: DailyNotes;
   notify?: string;
+  /** Which task's agent moved which branch (cross-task isolation, see stamps.ts). */
+  stamps: Stamps;
   /** Set on the first fatal setup problem (auth, missing binary, bad flags): start nothing new. */
   fatal?: string;
 }

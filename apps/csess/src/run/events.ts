@@ -1,4 +1,4 @@
-import type { Verdict } from "@csess/verify";
+import type { MergeStatus, Verdict } from "@csess/verify";
 import type { RunConfig } from "./config.js";
 
 /** A task as the run planned it (from the PRD at the start of the run). */
@@ -60,6 +60,8 @@ export type JournalEvent = { at?: string } & (
       worktree: string;
       branch: string;
       base: string;
+      /** The ssh host the agent runs on (its worktree there mirrors `worktree`); absent: this machine. */
+      host?: string;
     }
   | {
       type: "iteration-ended";
@@ -82,19 +84,28 @@ export type JournalEvent = { at?: string } & (
       /** The branch's net change outside the PRD and csess's paths (whitespace-only edits left out). */
       change?: { files: number; insertions: number; deletions: number };
       check?: { exitCode: number; tail: string };
+      /** Commits on its branch that another task's agent made (they are nobody's evidence). */
+      foreign?: { by: string; commits: string[] };
       verified: boolean;
       reason: string;
     }
   | { type: "merge-started"; taskId: string }
-  | { type: "merge-ended"; taskId: string; status: "merged" | "conflict" | "refused"; commit?: string; paths?: string[]; message: string }
+  | { type: "merge-ended"; taskId: string; status: MergeStatus; commit?: string; paths?: string[]; message: string }
+  /** The check run again on the merge commit (the integration branch had moved past the task's base). */
+  | { type: "merge-checked"; taskId: string; commit: string; exitCode: number; tail: string }
   | { type: "tick-ended"; taskId: string; commit?: string; changed: boolean }
   | { type: "task-finished"; taskId: string; verdict: Verdict; reason: string }
   | { type: "rate-limit"; taskId: string; pausedUntil?: string; kind: string }
   /** The fleet-wide pause the scheduler decided after a rate or usage limit: no new starts until `until`. */
   | { type: "paused"; taskId: string; until: string; limit: string }
   | { type: "concurrency"; value: number }
+  /** What an agent said about its provider's quota (journaled when a provider's gauge changes). */
+  | { type: "quota"; provider: string; status: "ok" | "warning" | "rejected"; usedPercent?: number; resetAt?: string; taskId: string }
   | { type: "run-stopped"; reason: string }
+  /** Commits on the integration branch since the run's base that csess did not make (see outside.ts). */
+  | { type: "outside-commits"; commits: Array<{ hash: string; author: string; subject: string }> }
   | { type: "run-finished"; exitCode: number }
+  | { type: "host-down"; host: string; taskId: string; reason?: string }
 );
 
 /** The contract's verdicts. */

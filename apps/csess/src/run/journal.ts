@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { UserError } from "../errors.js";
 import type { JournalEvent } from "./events.js";
 
@@ -6,20 +7,44 @@ import type { JournalEvent } from "./events.js";
  * The run's append-only journal (`events.jsonl`). Each event is written and fsync'd before the
  * change it describes takes effect, so replaying the file after a crash (even kill -9) gives the
  * run's true state. Writes are synchronous on purpose: an event must be on disk before we go on.
+ *
+ * The journal also lives in memory: when the file is deleted (alone or with the whole runs folder)
+ * or changed by anyone else under a running csess, the next write notices (the open file has no
+ * name left, or not the size csess wrote), writes the journal back as csess wrote it and calls
+ * `onRestored`, so `report` and `resume` keep working and the run says what happened.
  */
 export class Journal {
   readonly path: string;
+  /** Told when the file had to be written back; the run warns. */
+  onRestored: (path: string, why: string) => void = () => undefined;
   private fd: number;
+  private readonly lines: string[] = [];
+  private size = 0;
 
   constructor(path: string) {
     this.path = path;
+    if (existsSync(path)) this.lines.push(readFileSync(path, "utf8"));
+    this.size = Buffer.byteLength(this.lines.join(""));
     this.fd = openSync(path, "a", 0o600);
   }
 
   append(event: JournalEvent): void {
     const line = JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() }) + "\n";
+    const stat = fstatSync(this.fd);
+    if (stat.nlink === 0) this.restore("it was deleted");
+    else if (stat.size !== this.size) this.restore(`it was changed outside csess (${stat.size} bytes, csess wrote ${this.size})`);
+    this.lines.push(line);
+    this.size += Buffer.byteLength(line);
     writeSync(this.fd, line);
     fsyncSync(this.fd);
+  }
+
+  private restore(why: string): void {
+    closeSync(this.fd);
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    this.fd = openSync(this.path, "w", 0o600);
+    writeSync(this.fd, this.lines.join(""));
+    this.onRestored(this.path, why);
   }
 
   close(): void {

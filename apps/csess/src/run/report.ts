@@ -1,8 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parsePrd } from "@csess/prd";
 import { VERDICTS, type TaskVerdict, type Verdict } from "@csess/verify";
 import { iterationsUsed, type RunState, type TaskState } from "./state.js";
 import { meaningfulLine } from "@csess/agents";
 import { renderTable } from "../table.js";
+import { logTail } from "./attempt.js";
 import { buildTimeline, type RunTimeline } from "./timeline.js";
 import { formatCost, formatTokens, usageOf, type ReportedUsage } from "./usage.js";
 
@@ -48,6 +50,8 @@ export interface RunReport {
   timeline: RunTimeline;
   /** What a person has to look at: conflicts, unmerged work, failures with their last log lines. */
   attention: Array<{ taskId: string; what: string; where?: string; lastLines?: string[] }>;
+  /** Commits on the integration branch during the run that csess did not make (credited to no task). */
+  outsideCommits: Array<{ hash: string; author: string; subject: string }>;
 }
 
 
@@ -58,6 +62,17 @@ export interface ReportInputs {
   running: boolean;
   /** Last lines of an attempt's output log. */
   logTail: (stateDir: string, lines: number) => string[];
+}
+
+/** The report of a run now: its journaled state against the checkboxes of the real PRD on disk. */
+export function makeReport(run: { state: RunState; prdAbs: string }, running: boolean): RunReport {
+  const checkedNow = new Map<string, boolean>();
+  try {
+    for (const t of parsePrd(readFileSync(run.prdAbs, "utf8")).tasks) checkedNow.set(t.id, t.checked);
+  } catch {
+    // The PRD is gone or unreadable: report the checkboxes as the run last knew them.
+  }
+  return buildReport({ state: run.state, checkedNow, running, logTail });
 }
 
 export function buildReport({ state, checkedNow, running, logTail }: ReportInputs): RunReport {
@@ -84,6 +99,7 @@ export function buildReport({ state, checkedNow, running, logTail }: ReportInput
     usage: usageOf([...state.tasks.values()].flatMap((t) => t.attempts.flatMap((a) => (a.ended ? [a.ended.outcome] : [])))),
     timeline: buildTimeline(state),
     attention: attentionList(state, tasks, logTail),
+    outsideCommits: state.outsideCommits,
   };
 }
 
@@ -127,22 +143,22 @@ function taskReport(task: TaskState, checked: boolean, state: RunState): TaskRep
 
 function attentionList(state: RunState, tasks: TaskReport[], logTail: ReportInputs["logTail"]): RunReport["attention"] {
   const items: RunReport["attention"] = [];
-  for (const t of tasks) {
-    const task = state.tasks.get(t.id)!;
-    const unmerged = t.commits.length > 0 && t.merge?.status !== "merged";
-    if (t.verdict === "conflict") {
-      items.push({ taskId: t.id, what: `merge conflict: ${t.merge?.message ?? ""}`.trim(), where: t.branch ?? undefined });
+  for (const reported of tasks) {
+    const task = state.tasks.get(reported.id)!;
+    const unmerged = reported.commits.length > 0 && reported.merge?.status !== "merged";
+    if (reported.verdict === "conflict") {
+      items.push({ taskId: reported.id, what: `merge conflict: ${reported.merge?.message ?? ""}`.trim(), where: reported.branch ?? undefined });
     } else if (unmerged) {
-      items.push({ taskId: t.id, what: "commits not merged", where: t.worktree ?? t.branch ?? undefined });
+      items.push({ taskId: reported.id, what: "commits not merged", where: reported.worktree ?? reported.branch ?? undefined });
     }
-    if (t.verdict === "failed" || t.verdict === "claimed-unverified") {
+    if (reported.verdict === "failed" || reported.verdict === "claimed-unverified") {
       const last = task.attempts.at(-1);
       // A CLI warning, or the classifier's "exited 0" when the agent said nothing, is not what the agent said.
       const summary = last?.ended?.outcome.summary ?? "";
       const said = /^exit(?:ed)? \S+$/.test(summary) ? undefined : meaningfulLine(summary);
       items.push({
-        taskId: t.id,
-        what: `${t.verdict}: ${t.reason}`,
+        taskId: reported.id,
+        what: `${reported.verdict}: ${reported.reason}`,
         where: last?.stateDir,
         lastLines: last ? [...(said ? [`agent said: ${said}`] : []), ...readableTail(last.stateDir, logTail)].slice(-4) : undefined,
       });
@@ -222,6 +238,10 @@ export function formatReportTable(report: RunReport, width = 100): string {
       for (const l of a.lastLines ?? []) lines.push(`      | ${l.length > width - 8 ? `${l.slice(0, width - 9)}…` : l}`);
     }
   }
+  if (report.outsideCommits.length) {
+    lines.push("", `Commits on ${report.branch} that csess did not make (credited to no task):`);
+    for (const c of report.outsideCommits) lines.push(...wrap(`  ${c.hash.slice(0, 8)} ${c.author}: ${c.subject}`, width));
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -251,6 +271,10 @@ export function formatReportMarkdown(report: RunReport): string {
       lines.push(`- \`${a.taskId}\`: ${md(a.what)}${a.where ? ` — \`${a.where}\`` : ""}`);
       if (a.lastLines?.length) lines.push("", "  ```", ...a.lastLines.map((l) => `  ${l}`), "  ```");
     }
+  }
+  if (report.outsideCommits.length) {
+    lines.push("", `## Commits on \`${report.branch}\` that csess did not make`, "", "Credited to no task.", "");
+    for (const c of report.outsideCommits) lines.push(`- \`${c.hash.slice(0, 8)}\` ${md(c.author)}: ${md(c.subject)}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -1,24 +1,43 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 
-/** `.csess/` in the repo: git-ignored by its own `.gitignore`, so the user's files are never edited. */
-export function csessDir(repoRoot: string): string {
-  const dir = join(repoRoot, ".csess");
-  if (!existsSync(dir)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, ".gitignore"), "*\n");
-  }
+/**
+ * Where csess keeps its state: `csess/` in the checkout's git directory (`.git`, or
+ * `.git/worktrees/<name>` for a linked worktree). Git never tracks it, so no commit, merge or
+ * checkout can write there, and it is outside every task's worktree.
+ */
+export function stateDir(repoRoot: string): string {
+  const dir = join(gitDir(repoRoot) ?? join(repoRoot, ".csess"), "csess");
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
 
+function gitDir(repoRoot: string): string | undefined {
+  const dotGit = join(repoRoot, ".git");
+  try {
+    if (statSync(dotGit).isDirectory()) return dotGit;
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, "utf8"))?.[1];
+    return pointer === undefined ? undefined : resolve(repoRoot, pointer.trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where runs were kept before csess 0.2 (still read, so old runs keep their reports). */
+function legacyRunsDir(repoRoot: string): string {
+  return join(repoRoot, ".csess", "runs");
+}
+
 export function runsDir(repoRoot: string): string {
-  return join(csessDir(repoRoot), "runs");
+  return join(stateDir(repoRoot), "runs");
 }
 
 export function runDir(repoRoot: string, runId: string): string {
-  return join(runsDir(repoRoot), runId);
+  const dir = join(runsDir(repoRoot), runId);
+  const legacy = join(legacyRunsDir(repoRoot), runId);
+  return !existsSync(dir) && existsSync(legacy) ? legacy : dir;
 }
 
 /** Short, typeable, sortable by start time: e.g. `1121-1432-k3`. */
@@ -32,18 +51,23 @@ export function newRunId(repoRoot: string, now = new Date()): string {
 
 /** Run ids, oldest first. */
 export function listRuns(repoRoot: string): string[] {
-  const dir = join(repoRoot, ".csess", "runs");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => existsSync(join(dir, name, "events.jsonl")))
-    .sort((a, b) => statSync(join(dir, a, "events.jsonl")).birthtimeMs - statSync(join(dir, b, "events.jsonl")).birthtimeMs || a.localeCompare(b));
+  const journals = new Map<string, string>();
+  for (const dir of [legacyRunsDir(repoRoot), runsDir(repoRoot)]) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      const journal = join(dir, name, "events.jsonl");
+      if (existsSync(journal)) journals.set(name, journal);
+    }
+  }
+  const born = (id: string) => statSync(journals.get(id)!).birthtimeMs;
+  return [...journals.keys()].sort((a, b) => born(a) - born(b) || a.localeCompare(b));
 }
 
 /** `RUN` argument or the newest run; clear error listing the known ones otherwise. */
 export function resolveRunId(repoRoot: string, requested?: string): string {
   const runs = listRuns(repoRoot);
   if (runs.length === 0) {
-    throw new UserError(`no csess runs in ${repoRoot} (expected .csess/runs/<id>/events.jsonl); start one with: csess run PRD.md`);
+    throw new UserError(`no csess runs in ${repoRoot} (expected ${runsDir(repoRoot)}/<id>/events.jsonl); start one with: csess run PRD.md`);
   }
   if (!requested) return runs.at(-1)!;
   if (runs.includes(requested)) return requested;
@@ -78,7 +102,7 @@ export class RunLock {
 
   static lockFile(repoRoot: string, prdPath: string): string {
     const key = createHash("sha1").update(prdPath).digest("hex").slice(0, 12);
-    return join(csessDir(repoRoot), `active-${key}.lock`);
+    return join(stateDir(repoRoot), `active-${key}.lock`);
   }
 
   static holder(repoRoot: string, prdPath: string): LockInfo | undefined {

@@ -1,20 +1,22 @@
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { parsePrd } from "@csess/prd";
+import { run } from "@csess/agents/exec";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
-import { Tmux } from "@csess/tmux";
 import { removeTaskWorktree } from "@csess/verify";
 import { DailyNotes, notesPath } from "../notes.js";
 import { notifyCommand } from "../notify.js";
+import { findOutsideCommits } from "./outside.js";
 import { judge, logTail, runIteration } from "./attempt.js";
 import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
+import { LOCAL } from "./hosts.js";
 import { liveRow } from "./live-rows.js";
+import { QuotaWatch } from "./quota.js";
 import { land, tick } from "./land.js";
-import { buildReport, formatReportMarkdown, formatReportTable, type RunReport } from "./report.js";
+import { formatReportMarkdown, formatReportTable, makeReport, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
 import { writeHtmlReport } from "../report-html/index.js";
+import { writeFileAtomicSync } from "../write-atomic.js";
 import type { ViewSnapshot } from "./view.js";
 
 /** Builds the scheduler input from the run's state: done, exhausted, in-flight tasks as they are. */
@@ -29,6 +31,7 @@ export function resumeTasks(ctx: RunContext): SchedulerTask[] {
       // A task that ended any other way is not run again (its iterations are spent).
       iterationsUsed: finalVerdict && finalVerdict !== "verified" ? ctx.config.maxIterations : iterationsUsed(t),
       attached: !t.final && inFlight(t) !== undefined,
+      ...(ctx.fleet && !t.final && inFlight(t) ? { host: inFlight(t)!.host ?? LOCAL } : {}),
     };
   });
 }
@@ -38,13 +41,13 @@ export function resumeTasks(ctx: RunContext): SchedulerTask[] {
  * journaled: finish those before scheduling, so nothing is run twice and nothing is lost.
  */
 export async function settleInterrupted(ctx: RunContext): Promise<void> {
-  for (const t of ctx.state.tasks.values()) {
-    if (t.final) continue;
-    const last = t.attempts.at(-1);
+  for (const candidate of ctx.state.tasks.values()) {
+    if (candidate.final) continue;
+    const last = candidate.attempts.at(-1);
     // Still-running attempts are re-attached by the scheduler (`attached`), not here.
     if (!last?.ended || isRateLimited(last) || last.ended.outcome.class === "dead") continue;
-    if (!last.evidence) await judge(ctx, t, last);
-    else if (last.evidence.verified) await land(ctx, t);
+    if (!last.evidence) await judge(ctx, candidate, last);
+    else if (last.evidence.verified) await land(ctx, candidate);
   }
 }
 
@@ -58,6 +61,7 @@ function snapshot(ctx: RunContext, scheduler: Scheduler): ViewSnapshot {
     concurrency: scheduler.concurrency,
     parallel: ctx.config.parallel,
     pausedUntil: scheduler.pausedUntil ? new Date(scheduler.pausedUntil) : undefined,
+    quota: ctx.state.quota,
     rows,
   };
 }
@@ -75,24 +79,31 @@ function onSchedulerEvent(ctx: RunContext, event: SchedulerEvent, landings: { ch
         `${event.limit === "usage-limit" ? "usage limit" : "rate limit"} from ${event.taskId}: no new starts until ${new Date(event.until).toLocaleTimeString()}`);
       return;
     case "stopped":
+      if (event.reason === "no-hosts") {
+        ctx.view.event("stopped", { reason: event.reason }, `every host stopped answering; stopping (csess resume ${ctx.runId} once they are back)`);
+      }
       if (event.reason === "usage-limit") {
         ctx.view.event("stopped", { resumeAt: event.resumeAt }, `usage limit resets at ${event.resumeAt ? new Date(event.resumeAt).toLocaleString() : "an unknown time"}; stopping cleanly (csess resume ${ctx.runId} then)`);
       }
       return;
+    case "host-down":
+      record(ctx, { type: "host-down", host: event.host, taskId: event.taskId, ...(event.reason === undefined ? {} : { reason: event.reason }) });
+      ctx.view.event("host-down", { host: event.host }, `host ${event.host} stopped answering: no more work goes there; its tasks are requeued`);
+      return;
     case "task-done": {
-      const t = task(ctx, event.taskId);
-      if (t.final) return;
-      if (t.group && event.state === "verified") {
+      const ended = task(ctx, event.taskId);
+      if (ended.final) return;
+      if (ended.group && event.state === "verified") {
         // A group is the sum of its children: tick it once they are all verified and merged.
         landings.chain = landings.chain.then(async () => {
-          await tick(ctx, t, t.title);
-          record(ctx, { type: "task-finished", taskId: t.id, verdict: "verified", reason: "all its sub-tasks are verified" });
-          ctx.view.event("task-finished", { taskId: t.id, verdict: "verified" }, `${t.id}: verified — all its sub-tasks are verified`);
+          await tick(ctx, ended, ended.title);
+          record(ctx, { type: "task-finished", taskId: ended.id, verdict: "verified", reason: "all its sub-tasks are verified" });
+          ctx.view.event("task-finished", { taskId: ended.id, verdict: "verified" }, `${ended.id}: verified — all its sub-tasks are verified`);
         });
       } else if (event.state === "skipped" || event.state === "failed") {
         const verdict = event.state === "skipped" ? "skipped" : "failed";
-        record(ctx, { type: "task-finished", taskId: t.id, verdict, reason: event.reason ?? verdict });
-        ctx.view.event("task-finished", { taskId: t.id, verdict }, `${t.id}: ${verdict} — ${event.reason ?? ""}`);
+        record(ctx, { type: "task-finished", taskId: ended.id, verdict, reason: event.reason ?? verdict });
+        ctx.view.event("task-finished", { taskId: ended.id, verdict }, `${ended.id}: ${verdict} — ${event.reason ?? ""}`);
       }
       return;
     }
@@ -110,9 +121,17 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     maxIterations: ctx.config.maxIterations,
     longPause: { action: ctx.config.onUsageLimit },
     adaptive: ctx.config.adaptive ?? true, // runs journaled before the option existed adapt
+    ...(ctx.fleet?.slots() ? { hosts: ctx.fleet.slots() } : {}),
+    // A provider's shared quota is found without a burst; a custom command has none csess knows of.
+    slowStart: ctx.config.slowStart ?? ctx.config.agent !== "custom",
+    launchGate: true, // attempt.ts awaits startGate right before launching, with the worktree ready
     onEvent: (event) => onSchedulerEvent(ctx, event, landings),
   });
-  const refresh = setInterval(() => ctx.view.refresh(snapshot(ctx, scheduler)), 500);
+  const quota = new QuotaWatch(ctx, (signal) => scheduler.quota(signal));
+  const refresh = setInterval(() => {
+    quota.poll();
+    ctx.view.refresh(snapshot(ctx, scheduler));
+  }, 500);
   const interrupt = () => {
     scheduler.stop();
     clearInterval(refresh);
@@ -133,7 +152,11 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
         scheduler.stop();
         return { kind: "failed", reason: ctx.fatal };
       }
-      const result = await runIteration(ctx, taskId, context);
+      const agentEnded = () => {
+        quota.poll(); // the agent's last words about its quota count before its slot is reused
+        context.agentEnded();
+      };
+      const result = await runIteration(ctx, taskId, { ...context, agentEnded });
       if (ctx.fatal) scheduler.stop();
       const final = task(ctx, taskId).final;
       if (final) void notify(ctx, `csess-${ctx.runId}-${taskId}`, final.verdict === "verified" ? 0 : 1, `${taskId} ${final.verdict}`);
@@ -146,6 +169,12 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     process.removeListener("SIGTERM", interrupt);
   }
   await dropEmptyWorktrees(ctx);
+  const outside = await findOutsideCommits(ctx).catch(() => []);
+  if (outside.length > 0) {
+    record(ctx, { type: "outside-commits", commits: outside });
+    ctx.view.event("outside-commits", { commits: outside },
+      `warning: ${outside.length} commit(s) reached ${ctx.branch} during the run that csess did not make (not credited to any task): ${outside.map((c) => `${c.hash.slice(0, 8)} ${c.subject}`).join("; ").slice(0, 200)}`);
+  }
   const exitCode = [...ctx.state.tasks.values()].every((t) => t.final?.verdict === "verified") ? 0 : 1;
   record(ctx, { type: "run-finished", exitCode });
   const { report, htmlPath } = writeReport(ctx, false);
@@ -158,13 +187,15 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
 
 /**
  * A task that ended unverified without a commit or an uncommitted file (e.g. its agent could not run)
- * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones.
+ * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones
+ * (and a landed task's, when a crash came between its verdict and its clean-up).
  * removeTaskWorktree keeps any branch with unmerged commits and any worktree with changes.
  */
 async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
-  for (const t of ctx.state.tasks.values()) {
-    if (!t.final || t.final.verdict === "verified" || !t.worktree || !t.branch) continue;
-    await removeTaskWorktree({ root: ctx.repoRoot, path: t.worktree, branch: t.branch, mergedInto: ctx.branch }).catch(() => undefined);
+  for (const ended of ctx.state.tasks.values()) {
+    if (!ended.final || !ended.worktree || !ended.branch) continue;
+    if (ended.final.verdict === "verified" && !existsSync(ended.worktree)) continue; // landed and cleaned up
+    await removeTaskWorktree({ root: ctx.repoRoot, path: ended.worktree, branch: ended.branch, mergedInto: ctx.branch }).catch(() => undefined);
   }
 }
 
@@ -172,19 +203,9 @@ async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
 export function writeReport(ctx: Pick<RunContext, "dir" | "state" | "prdAbs">, running: boolean): { report: RunReport; htmlPath: string } {
   const report = makeReport(ctx, running);
   mkdirSync(ctx.dir, { recursive: true });
-  writeFileSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
-  writeFileSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
+  writeFileAtomicSync(join(ctx.dir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  writeFileAtomicSync(join(ctx.dir, "report.md"), formatReportMarkdown(report));
   return { report, htmlPath: writeHtmlReport(ctx.dir, report) };
-}
-
-export function makeReport(ctx: Pick<RunContext, "state" | "prdAbs">, running: boolean): RunReport {
-  const checkedNow = new Map<string, boolean>();
-  try {
-    for (const t of parsePrd(readFileSync(ctx.prdAbs, "utf8")).tasks) checkedNow.set(t.id, t.checked);
-  } catch {
-    // The PRD is gone or unreadable: report the checkboxes as the run last knew them.
-  }
-  return buildReport({ state: ctx.state, checkedNow, running, logTail });
 }
 
 export function printReport(report: RunReport, json: boolean, htmlPath: string): void {
@@ -196,21 +217,10 @@ export function printReport(report: RunReport, json: boolean, htmlPath: string):
 export function notify(ctx: RunContext, session: string, exitCode: number, what: string): Promise<void> {
   const command = ctx.config.notify === false ? undefined : notifyCommand(ctx.config.notify);
   if (!command) return Promise.resolve();
-  return new Promise((resolveDone) => {
-    const child = spawn("sh", ["-c", command], {
-      stdio: "ignore",
-      env: { ...process.env, CSESS_SESSION: session, CSESS_EXIT_CODE: String(exitCode), CSESS_CWD: ctx.repoRoot, CSESS_RUN_ID: ctx.runId, CSESS_SUMMARY: what },
-    });
-    const timer = setTimeout(() => { child.kill(); resolveDone(); }, 10_000);
-    child.on("error", () => { clearTimeout(timer); resolveDone(); });
-    child.on("exit", () => { clearTimeout(timer); resolveDone(); });
-  });
+  const env = { ...process.env, CSESS_SESSION: session, CSESS_EXIT_CODE: String(exitCode), CSESS_CWD: ctx.repoRoot, CSESS_RUN_ID: ctx.runId, CSESS_SUMMARY: what };
+  return run("sh", ["-c", command], env, 10_000, "ignore").then(() => undefined);
 }
 
 export function openNotes(config: RunContext["config"], repoRoot: string): DailyNotes | undefined {
   return config.notes === false ? undefined : new DailyNotes(notesPath(config.notes, repoRoot));
-}
-
-export function openTmuxFor(socket?: string): Tmux {
-  return new Tmux(socket ? { socket } : {});
 }

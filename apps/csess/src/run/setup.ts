@@ -1,13 +1,12 @@
-import { spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { probeAgent, type AgentProbe } from "@csess/agents";
+import { run, which } from "@csess/agents/exec";
 import { describeTasks, PrdError, type TaskDetail } from "@csess/prd";
-import { CycleError, PlanInputError, type SchedulerTask } from "@csess/scheduler";
-import { prepareSocket, TmuxError } from "@csess/tmux";
+import type { SchedulerTask } from "@csess/scheduler";
 import { openRepo, RepoError, runGit, type RepoInfo } from "@csess/verify";
 import { UserError } from "../errors.js";
-import { readPrd } from "../commands/tasks.js";
+import { readPrd } from "../prd-file.js";
 import type { AgentKind, RunConfig } from "./config.js";
 import type { PlannedTask } from "./events.js";
 
@@ -29,15 +28,15 @@ export async function preparePrd(prdArg: string, cwd: string, into?: string): Pr
   try {
     repo = await openRepo(dirname(prdAbs), { requireCommits: true, requireBranch: into === undefined });
   } catch (error) {
-    if (!(error instanceof RepoError)) throw error;
-    if (error.code === "not-a-repo") {
+    // Said better here, where the PRD and --into are known; other RepoErrors reach the CLI's edge as they are.
+    if (error instanceof RepoError && error.code === "not-a-repo") {
       throw new UserError(
         `the PRD ${prdArg} is in ${dirname(prdAbs)}, which is not inside a git repository; expected a PRD committed in the repository ` +
           `its tasks change (e.g. git init && git add PRD.md && git commit -m "Add PRD")`,
       );
     }
-    if (error.code === "detached-head") throw new UserError(error.message.replace(/\)$/, ", or pass --into BRANCH)"));
-    throw new UserError(error.message);
+    if (error instanceof RepoError && error.code === "detached-head") throw new UserError(error.message.replace(/\)$/, ", or pass --into BRANCH)"));
+    throw error;
   }
   const prdPath = relative(repo.root, prdAbs).split("\\").join("/");
   if (prdPath.startsWith("..") || isAbsolute(prdPath)) {
@@ -92,13 +91,6 @@ export function schedulerTasks(tasks: PlannedTask[]): SchedulerTask[] {
   return tasks.map((t) => ({ id: t.id, deps: t.deps, kind: t.group ? "group" : "agent" }));
 }
 
-/** Turns the scheduler's plan errors into user errors. */
-export function planErrors(error: unknown): never {
-  // One line, as every csess error: the scheduler's messages put "Expected: ..." on a line of its own.
-  if (error instanceof CycleError || error instanceof PlanInputError) throw new UserError(error.message.trim().replace(/\s*\n\s*/g, " "));
-  throw error;
-}
-
 /** The agent CLI, found and probed; a missing binary is a setup error before anything starts. */
 export async function probe(config: RunConfig, env: NodeJS.ProcessEnv): Promise<AgentProbe> {
   const kind: AgentKind = config.agent;
@@ -116,25 +108,13 @@ export async function probe(config: RunConfig, env: NodeJS.ProcessEnv): Promise<
 async function checkAgentCommand(command: string, env: NodeJS.ProcessEnv): Promise<void> {
   const program = command.trim().split(/\s+/)[0] ?? "";
   if (!/^[A-Za-z0-9_./+-]+$/.test(program) || (program.includes("/") && !isAbsolute(program))) return;
-  const exitCode = await new Promise<number | null>((done) => {
-    const child = spawn("sh", ["-c", 'command -v -- "$1"', "sh", program], { env, stdio: "ignore" });
-    child.on("error", () => done(null));
-    child.on("exit", (code) => done(code));
-  });
-  if (exitCode !== 0 && exitCode !== null) {
+  if (which(program, env)) return;
+  // Not a program on PATH: it may still be a shell builtin, which only the shell can say.
+  const { code } = await run("sh", ["-c", 'command -v -- "$1"', "sh", program], env, 0, "ignore");
+  if (code !== 0 && code !== null) {
     throw new UserError(
       `--agent-cmd: ${program} was not found ${program.includes("/") ? "" : "on PATH "}(expected a program csess can run, ` +
         `e.g. --agent-cmd "./scripts/agent.sh" or --agent-cmd "my-agent --yes"); received --agent-cmd ${JSON.stringify(command)}`,
     );
-  }
-}
-
-/** The tmux socket must be usable (ours, not another user's) before any worktree or session is made. */
-export async function checkSocket(socket: string): Promise<void> {
-  try {
-    await prepareSocket(socket);
-  } catch (error) {
-    if (error instanceof TmuxError) throw new UserError(error.message);
-    throw error;
   }
 }

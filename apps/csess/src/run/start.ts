@@ -1,16 +1,21 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeTasks } from "@csess/prd";
-import { createScheduler, formatPlan } from "@csess/scheduler";
-import { openRepo, pruneWorktrees, RepoError } from "@csess/verify";
+import { formatPlan, plan as planTasksOf } from "@csess/scheduler";
+import { prepareSocket } from "@csess/tmux";
+import { pruneWorktrees } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { VERSION } from "../package-root.js";
 import { loadConfigFile, mergeConfig, type RunConfig, type RunFlags } from "./config.js";
 import type { RunContext } from "./context.js";
+import { Fleet } from "./hosts.js";
 import { Journal, readJournal } from "./journal.js";
+import { prepareStamps, type Stamps } from "./stamps.js";
 import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
-import { execute, openNotes, openTmuxFor, printReport, resumeTasks, settleInterrupted } from "./runner.js";
-import { checkSocket, planErrors, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
+import { execute, openNotes, printReport, resumeTasks, settleInterrupted } from "./runner.js";
+import { findRepoRoot } from "../repo-root.js";
+import { openTmux } from "../tmux.js";
+import { planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
 import { replay } from "./state.js";
 import { summarizeRuns } from "./summary.js";
 import { createView } from "./view.js";
@@ -40,13 +45,8 @@ export async function startRun(options: StartOptions): Promise<number> {
       : `Nothing to do: all ${all} tasks in ${prdPath} are checked (csess verify ${prdPath} checks them against git).\n`);
     return 0;
   }
-  const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
-  let plan;
-  try {
-    plan = scheduler.plan(schedulerTasks(tasks));
-  } catch (error) {
-    planErrors(error);
-  }
+  // A cycle or a bad dependency reaches the CLI's edge as a user error.
+  const plan = planTasksOf(schedulerTasks(tasks), { parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   if (options.dryRun) {
     const titles = Object.fromEntries(tasks.map((t) => [t.id, t.title]));
     process.stdout.write(`Plan for ${prdPath} on ${repo.branch} (agent ${config.agent}${file.file ? `, config ${file.file}` : ""}):\n\n`);
@@ -54,7 +54,7 @@ export async function startRun(options: StartOptions): Promise<number> {
     return 0;
   }
   const agent = await probe(config, process.env);
-  await checkSocket(openTmuxFor(options.socket).socket);
+  await prepareSocket(openTmux(options).socket); // ours, not another user's, before any worktree or session is made
   await refuseOverInterruptedRun(repo.root, prdPath);
   const runId = newRunId(repo.root);
   const lock = RunLock.acquire(repo.root, prdPath, runId);
@@ -66,7 +66,8 @@ export async function startRun(options: StartOptions): Promise<number> {
     type: "run-started", at: new Date().toISOString(), runId, version: VERSION, pid: process.pid,
     repoRoot: repo.root, prdPath, base: repo.head, branch: repo.branch, config, tasks,
   });
-  const ctx = buildContext({ runId, dir, journal, config, prdAbs: prepared.prdAbs, socket: options.socket, json: options.json, probe: agent });
+  const stamps = await prepareStamps(dir, repo.root);
+  const ctx = buildContext({ runId, dir, journal, config, prdAbs: prepared.prdAbs, socket: options.socket, json: options.json, probe: agent, stamps });
   ctx.view.event("run-started", { runId, tasks: tasks.length, prd: prdPath }, `run ${runId}: ${tasks.length} task(s) from ${prdPath}, agent ${config.agent}, parallel ${config.parallel}, stagger ${config.staggerSeconds}s`);
   const { exitCode, report, htmlPath } = await execute(ctx, plan, lock);
   printReport(report, options.json, htmlPath);
@@ -75,7 +76,7 @@ export async function startRun(options: StartOptions): Promise<number> {
 
 function buildContext(input: {
   runId: string; dir: string; journal: Journal; config: RunConfig; prdAbs: string; socket?: string; json: boolean;
-  probe: RunContext["probe"];
+  probe: RunContext["probe"]; stamps: Stamps;
 }): RunContext {
   const state = replay(readJournal(input.journal.path));
   let details = new Map<string, ReturnType<typeof describeTasks>[number]>();
@@ -84,6 +85,10 @@ function buildContext(input: {
   } catch {
     // The PRD is unreadable right now: prompts fall back to the titles the run planned.
   }
+  const tmux = openTmux({ socket: input.socket });
+  const view = createView({ json: input.json });
+  input.journal.onRestored = (path, why) => view.event("journal-restored", { path, why },
+    `warning: the run's journal ${path} was lost (${why}); csess wrote it back from memory and goes on`);
   return {
     runId: input.runId,
     dir: input.dir,
@@ -97,9 +102,11 @@ function buildContext(input: {
     state,
     details,
     journal: input.journal,
-    tmux: openTmuxFor(input.socket),
+    tmux,
+    ...(input.config.hosts ? { fleet: new Fleet(tmux, input.config, state.start.repoRoot, { id: input.runId, stamps: input.stamps }) } : {}),
     probe: input.probe,
-    view: createView({ json: input.json }),
+    view,
+    stamps: input.stamps,
     notes: openNotes(input.config, state.start.repoRoot),
   };
 }
@@ -126,18 +133,18 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
     throw new UserError(`run ${runId} is still being run by pid ${live}; see csess status (or csess stop ${runId})`);
   }
   const config = state.start.config;
-  await checkSocket(openTmuxFor(options.socket).socket);
+  await prepareSocket(openTmux(options).socket); // ours, not another user's, before any worktree or session is made
   const lock = RunLock.acquire(repoRoot, state.start.prdPath, runId);
   const agent = await probe(config, process.env);
   const journal = new Journal(join(dir, "events.jsonl"));
   journal.append({ type: "runner-attached", at: new Date().toISOString(), pid: process.pid });
   const ctx = buildContext({
     runId, dir, journal, config, prdAbs: join(repoRoot, state.start.prdPath), socket: options.socket, json: options.json, probe: agent,
+    stamps: await prepareStamps(dir, repoRoot),
   });
   ctx.view.event("run-resumed", { runId }, `run ${runId}: resuming (${[...ctx.state.tasks.values()].filter((t) => t.final).length}/${ctx.state.tasks.size} tasks settled)`);
   await settleInterrupted(ctx);
-  const scheduler = createScheduler({ parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
-  const plan = scheduler.plan(resumeTasks(ctx));
+  const plan = planTasksOf(resumeTasks(ctx), { parallel: config.parallel, staggerMs: config.staggerSeconds * 1000, maxIterations: config.maxIterations });
   const { exitCode, report, htmlPath } = await execute(ctx, plan, lock);
   printReport(report, options.json, htmlPath);
   return exitCode;
@@ -156,14 +163,4 @@ async function refuseOverInterruptedRun(repoRoot: string, prdPath: string): Prom
     `run ${last.runId} on ${prdPath} was interrupted (${last.settled}/${last.total} tasks settled${active}); ` +
       `continue it with: csess resume ${last.runId} — or end it with: csess stop ${last.runId}, then start a new run`,
   );
-}
-
-/** The repo root of `cwd` (csess keeps runs in <root>/.csess). */
-export async function findRepoRoot(cwd: string): Promise<string> {
-  try {
-    return (await openRepo(cwd)).root;
-  } catch (error) {
-    if (error instanceof RepoError) throw new UserError(error.message);
-    throw error;
-  }
 }

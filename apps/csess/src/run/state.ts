@@ -8,6 +8,8 @@ export interface IterationState {
   stateDir: string;
   /** The commit the task's branch started from: its own commits are base..branch. */
   base: string;
+  /** The ssh host it runs on; undefined for this machine. */
+  host?: string;
   startedAt: string;
   ended?: EventOf<"iteration-ended"> & { at: string };
   evidence?: EventOf<"evidence">;
@@ -40,7 +42,11 @@ export interface RunState {
   limits: Array<{ at: string; taskId: string; kind: string; resetAt?: string }>;
   /** The concurrency limit over time (its first value is the run's --parallel). */
   concurrencyChanges: Array<{ at: string; value: number }>;
+  /** The fleet's quota gauge: the last thing each provider's agents said about its quota. */
+  quota: Record<string, { status: "ok" | "warning" | "rejected"; usedPercent?: number; resetAt?: string; at: string }>;
   finished?: { exitCode: number; at: string };
+  /** Commits on the integration branch csess did not make, as of the run's end. */
+  outsideCommits: Array<{ hash: string; author: string; subject: string }>;
   lastEventAt: string;
 }
 
@@ -77,6 +83,8 @@ export function replay(events: JournalEvent[]): RunState {
     pauses: [],
     limits: [],
     concurrencyChanges: [],
+    outsideCommits: [],
+    quota: {},
     lastEventAt: first.at ?? "",
   };
   for (const event of events.slice(1)) applyEvent(state, event);
@@ -104,6 +112,7 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
         session: event.session,
         stateDir: event.stateDir,
         base: event.base,
+        ...(event.host === undefined ? {} : { host: event.host }),
         startedAt: at,
       });
       return;
@@ -130,6 +139,12 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       state.concurrency = event.value;
       state.concurrencyChanges.push({ at, value: event.value });
       return;
+    case "quota":
+      state.quota[event.provider] = {
+        status: event.status, at,
+        ...(event.usedPercent === undefined ? {} : { usedPercent: event.usedPercent }), ...(event.resetAt === undefined ? {} : { resetAt: event.resetAt }),
+      };
+      return;
     case "merge-started":
       if (task) {
         task.mergeStarted = true;
@@ -147,6 +162,9 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       return;
     case "run-stopped":
       state.stopped = event.reason;
+      return;
+    case "outside-commits":
+      state.outsideCommits = event.commits;
       return;
     case "run-finished":
       state.finished = { exitCode: event.exitCode, at };

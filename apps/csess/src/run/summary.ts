@@ -15,6 +15,8 @@ export interface RunSummaryRow {
   activeSessions: string[];
   startedAt: string;
   exitCode: number | null;
+  /** The fleet's quota gauge: per provider, the last status, used percent and reset time its agents reported. */
+  quota: Record<string, { status: string; usedPercent?: number; resetAt?: string; at: string }>;
 }
 
 /** The runs of the repository around `cwd`, newest last; none when cwd is not in a git repo. */
@@ -40,6 +42,7 @@ export async function summarizeRuns(cwd: string): Promise<RunSummaryRow[]> {
         activeSessions: tasks.flatMap((t) => (t.final ? [] : inFlight(t)?.session ?? [])),
         startedAt: state.start.at,
         exitCode: state.finished?.exitCode ?? null,
+        quota: state.quota,
       } satisfies RunSummaryRow];
     } catch {
       return [];

@@ -1,5 +1,6 @@
 import { createLogUpdate } from "log-update";
 import pc from "picocolors";
+import { formatQuotaGauge } from "./quota-gauge.js";
 
 export interface ViewRow {
   id: string;
@@ -18,6 +19,8 @@ export interface ViewSnapshot {
   concurrency: number;
   parallel: number;
   pausedUntil?: Date;
+  /** The fleet's quota gauge per provider (last known used percent and reset). */
+  quota?: Record<string, { status: string; usedPercent?: number; resetAt?: string }>;
   rows: ViewRow[];
 }
 
@@ -57,7 +60,8 @@ function renderSnapshot(s: ViewSnapshot, width: number): string {
   const pause = s.pausedUntil && s.pausedUntil.getTime() > Date.now()
     ? pc.magenta(`  paused until ${s.pausedUntil.toLocaleTimeString()} (rate limit)`)
     : "";
-  const header = `${pc.bold(`csess ${s.runId}`)}  ${s.done}/${s.total} done  concurrency ${s.concurrency}/${s.parallel}${pause}`;
+  const gauge = s.quota ? formatQuotaGauge(s.quota) : "";
+  const header = `${pc.bold(`csess ${s.runId}`)}  ${s.done}/${s.total} done  concurrency ${s.concurrency}/${s.parallel}${gauge ? `  quota ${gauge}` : ""}${pause}`;
   const lines = [header];
   for (const row of s.rows) {
     const color = STATE_COLOR[row.state] ?? (/^(paused|requeued)/.test(row.state) ? pc.magenta : /^waiting/.test(row.state) ? pc.dim : (x: string) => x);

@@ -1,3 +1,5 @@
+// @ts-check
+// The verify benchmarks' fixture (also used by apps/csess/bench/startup.mjs for `csess verify`).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,24 +12,20 @@ const PARTS = ["endpoint", "button", "form", "page", "job", "table", "dialog", "
 const PLACES = ["for admins", "in the dashboard", "on mobile", "for teams", "in settings"];
 const NOISE = ["fix typo", "bump deps", "wip", "chore: format", "refactor: tidy imports", "ci: speed up cache", "docs: fix link", "Merge branch 'main'"];
 
-export interface Fixture {
-  root: string;
-  prd: string;
-  commits: number;
-}
-
 /** Deterministic pseudo-random numbers, so every run builds the same repository. */
-function random(seed: number): () => number {
+/** @param {number} seed @returns {() => number} */
+function random(seed) {
   return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
 
 /**
  * A PRD of `taskCount` tasks (about half ticked) and a repository of `commitCount` commits built with
  * `git fast-import`: some tasks have trailer commits, some conventional-commit subjects, the rest noise.
+ * @returns {{ root: string, prd: string, commits: number }}
  */
-export function buildFixture(taskCount = 1000, commitCount = 10_000): Fixture {
+export function buildFixture(taskCount = 1000, commitCount = 10_000) {
   const rand = random(42);
-  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+  const pick = (/** @type {readonly string[]} */ list) => list[Math.floor(rand() * list.length)] ?? "";
   const titles = Array.from({ length: taskCount }, (_, i) => `${VERBS[i % VERBS.length]} the ${THINGS[Math.floor(i / 10) % THINGS.length]} ${PARTS[Math.floor(i / 200) % PARTS.length]} ${PLACES[Math.floor(i / 50) % PLACES.length]} (#${i})`);
   const prd = "# Big plan\n\n" + titles.map((t, i) => `- [${i % 2 === 0 ? "x" : " "}] ${t}`).join("\n") + "\n";
   const ids = parsePrd(prd).tasks.map((t) => t.id);
@@ -42,7 +40,7 @@ export function buildFixture(taskCount = 1000, commitCount = 10_000): Fixture {
     const message =
       n === 0 ? "init" :
       roll < 0.15 ? `Work on task ${task}\n\nCsess-Task: ${ids[task]}` :
-      roll < 0.6 ? `feat: ${titles[task]!.toLowerCase().replace(/^(\w+) the /, () => pick(["add ", "implement ", "", "fix "]))}` :
+      roll < 0.6 ? `feat: ${(titles[task] ?? "").toLowerCase().replace(/^(\w+) the /, () => pick(["add ", "implement ", "", "fix "]))}` :
       pick(NOISE);
     const path = n === 0 ? "PRD.md" : `src/mod${n % 500}/file${n % 7}.ts`;
     const content = n === 0 ? prd : `export const v${n} = ${n};\n// ${message.split("\n")[0]}\n`;

@@ -1,0 +1,113 @@
+// Lazy command modules: `--help` of every command is what it was before the actions moved behind
+// dynamic imports (test/help/*.txt, captured from the eager build); `--help` and `tasks` on a plain PRD
+// load no command module and none of the heavy packages; every command still runs from the built bin.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLI } from "./run-helpers.js";
+
+const PACKAGE = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+const HELP = fileURLToPath(new URL("./help/", import.meta.url));
+const COMMANDS = ["run", "resume", "report", "stop", "demo", "tasks", "exec", "status", "logs", "attach", "kill", "verify", "doctor", "diff", "completion", "_session-ended"];
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "csess-lazy-"));
+const env = { ...process.env, CSESS_HOME: path.join(dir, "home"), CSESS_TMUX_SOCKET: path.join(dir, "sock"), CSESS_NOTES: "off", CSESS_NOTIFY: "true", NO_COLOR: "1" };
+afterAll(() => {
+  spawnSync("tmux", ["-S", path.join(dir, "sock"), "kill-server"], { stdio: "ignore" });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function csess(args: string[], options: { cwd?: string; nodeArgs?: string[] } = {}) {
+  const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd ?? dir, env, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs the built CLI with hooks that record every module it loads: ES modules (a loader hook) and
+ * require() calls (remark and micromark are required on demand). Returns the loaded files.
+ */
+function modulesLoaded(args: string[]): string[] {
+  const log = path.join(dir, `modules-${Math.random().toString(36).slice(2)}.log`);
+  const hooks = path.join(dir, "hooks.mjs");
+  writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + "\\n"); return next(url, context); }\n`);
+  writeFileSync(path.join(dir, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`);
+  writeFileSync(path.join(dir, "require-log.cjs"), `const Module = require("node:module"); const fs = require("node:fs"); const load = Module._load;\nModule._load = function (request, ...rest) { fs.appendFileSync(${JSON.stringify(log)}, "require:" + request + "\\n"); return load.call(this, request, ...rest); };\n`);
+  const r = csess(args, { nodeArgs: ["--require", path.join(dir, "require-log.cjs"), "--import", path.join(dir, "register.mjs")] });
+  expect(r.code, r.stderr).toBe(0);
+  return readFileSync(log, "utf8").trim().split("\n");
+}
+
+const HEAVY = /unified|remark|micromark|mdast|cosmiconfig|log-update|p-limit|stemmer/;
+/** The csess chunks that hold command actions (named after the module that starts each chunk). */
+const ACTION_CHUNK = /\/dist\/(run|resume|report|stop|demo|tasks|exec|status|logs|attach|kill|verify|doctor|diff|completion|start|summary)-[\w-]+\.js$/;
+
+describe("lazy command modules", () => {
+  it.each(["_root", ...COMMANDS])("%s --help is unchanged", (command) => {
+    const r = csess(command === "_root" ? ["--help"] : [command, "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replaceAll(PACKAGE, "<package>")).toBe(readFileSync(path.join(HELP, `${command}.txt`), "utf8"));
+  }, 60_000);
+
+  it("--help loads commander and no command module or heavy package", () => {
+    const loaded = modulesLoaded(["--help"]);
+    expect(loaded.some((m) => m.includes("commander"))).toBe(true);
+    expect(loaded.filter((m) => HEAVY.test(m) || ACTION_CHUNK.test(m))).toEqual([]);
+  }, 60_000);
+
+  it("tasks on a plain PRD loads its own module but not the markdown parser; a PRD the line scanner declines loads it", () => {
+    writeFileSync(path.join(dir, "plain.md"), "# Plan\n\n- [ ] One\n  - [x] Two\n");
+    const plain = modulesLoaded(["tasks", path.join(dir, "plain.md")]);
+    expect(plain.some((m) => /\/dist\/tasks-[\w-]+\.js$/.test(m))).toBe(true);
+    expect(plain.filter((m) => HEAVY.test(m))).toEqual([]);
+    writeFileSync(path.join(dir, "tabbed.md"), "- [ ] One\n\t- [ ] Tab-indented\n");
+    expect(modulesLoaded(["tasks", path.join(dir, "tabbed.md")]).some((m) => /require:remark-parse/.test(m))).toBe(true);
+  }, 60_000);
+});
+
+describe("every command runs from the built bin", () => {
+  const repo = path.join(dir, "repo");
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, env: { ...env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@x", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@x" } });
+  const setup = () => {
+    execFileSync("mkdir", ["-p", repo]);
+    writeFileSync(path.join(repo, "PRD.md"), "# Plan\n\n- [ ] Add a greeting\n- [x] Claimed without work\n");
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "plan");
+  };
+
+  it("tasks, verify, run --dry-run, report, diff, resume, stop: their actions load and answer", () => {
+    setup();
+    const tasks = csess(["tasks", "PRD.md", "--json"], { cwd: repo });
+    expect(JSON.parse(tasks.stdout).tasks).toHaveLength(2);
+    const verify = csess(["verify", "PRD.md", "--json"], { cwd: repo });
+    expect(verify.code).toBe(1); // the ticked task has no evidence
+    expect(JSON.parse(verify.stdout).tasks.map((t: { verdict: string }) => t.verdict)).toEqual(["pending", "claimed-unverified"]);
+    const dry = csess(["run", "--dry-run", "--agent", "custom", "--agent-cmd", "true"], { cwd: repo });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/Add a greeting/);
+    for (const args of [["report"], ["diff", "k3m9qa"], ["resume"], ["stop"]]) {
+      const r = csess(args, { cwd: repo });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(/^csess: .*run/);
+    }
+  }, 120_000);
+
+  it("exec, status, logs, kill, attach, _session-ended, completion, doctor", () => {
+    const exec = csess(["exec", "--name", "lazy", "--json", "--", "sh", "-c", "echo hello-lazy"]);
+    expect(exec.code, exec.stderr).toBe(0);
+    expect(JSON.parse(exec.stdout).name).toBe("lazy");
+    const status = csess(["status", "--json"]);
+    expect(JSON.parse(status.stdout).sessions.map((s: { name: string }) => s.name)).toContain("lazy");
+    expect(csess(["logs", "nosuch"]).stderr).toMatch(/^csess: .*nosuch/);
+    expect(csess(["kill", "nosuch"]).stderr).toMatch(/^csess: .*nosuch/);
+    expect(csess(["attach", "nosuch"]).stderr).toMatch(/^csess: .*nosuch/);
+    const notes = path.join(dir, "notes.md");
+    expect(csess(["_session-ended", "--notes", notes]).code).toBe(0);
+    expect(csess(["completion", "bash"]).stdout).toMatch(/complete -o filenames -F _csess csess/);
+    const doctor = csess(["doctor", "--agent", "custom", "--json"]);
+    expect(JSON.parse(doctor.stdout).agents[0].kind).toBe("custom");
+  }, 120_000);
+});

@@ -1,0 +1,47 @@
+import { QUOTAS, type Row, type Strategy } from "./workloads.js";
+
+/** One goal of issue #13, checked on every run of one quota and strategy: the worst figure against the goal. */
+export interface GoalCheck {
+  quota: string;
+  strategy: Strategy;
+  goal: string;
+  worst: string;
+  met: boolean;
+}
+
+const CONTENDERS: Strategy[] = ["csess", "csess + warnings"];
+
+/**
+ * Per run (seed): makespan <= 1.05 x the fixed-concurrency oracle's; 0 failed tasks; 0 signals inside
+ * an open pause from agents launched after the run's first signal; on the tight quota at most 1 such
+ * signal from the startup burst (agents launched before the first signal); on the loose quota no
+ * slower than fixed stagger.
+ */
+export function checkGoals(rows: Row[]): GoalCheck[] {
+  const checks: GoalCheck[] = [];
+  for (const [quota, perMinute] of Object.entries(QUOTAS)) {
+    const runs = (strategy: Strategy) => rows.filter((r) => r.workload.perMinute === perMinute && r.strategy === strategy);
+    const oracle = new Map(runs("oracle").map((r) => [r.workload.seed, r.outcome.makespanMs]));
+    const fixed = new Map(runs("fixed stagger").map((r) => [r.workload.seed, r.outcome.makespanMs]));
+    for (const strategy of CONTENDERS) {
+      const group = runs(strategy);
+      const worst = (f: (r: Row) => number) => Math.max(...group.map(f));
+      const add = (goal: string, value: number, limit: number, format: (n: number) => string) =>
+        checks.push({ quota: `${quota} ${perMinute}/min`, strategy, goal, worst: format(value), met: value <= limit });
+      add("makespan / oracle's <= 1.05", worst((r) => r.outcome.makespanMs / oracle.get(r.workload.seed)!), 1.05, (n) => n.toFixed(3));
+      add("failed tasks = 0", worst((r) => r.outcome.failed), 0, String);
+      add("signals in an open pause after the first signal = 0", worst((r) => r.outcome.signalsInOpenPause!.launchedAfter), 0, String);
+      if (quota === "tight") add("startup burst signals <= 1", worst((r) => r.outcome.signalsInOpenPause!.launchedBeforeFirstSignal), 1, String);
+      if (quota === "loose") add("makespan / fixed stagger's <= 1", worst((r) => r.outcome.makespanMs / fixed.get(r.workload.seed)!), 1, (n) => n.toFixed(3));
+    }
+  }
+  return checks;
+}
+
+export function goalTable(checks: GoalCheck[]): string {
+  return [
+    "| quota | strategy | goal (every seed) | worst seed | met |",
+    "|---|---|---|---:|---|",
+    ...checks.map((c) => `| ${c.quota} | ${c.strategy} | ${c.goal} | ${c.worst} | ${c.met ? "yes" : "**MISSED**"} |`),
+  ].join("\n");
+}
