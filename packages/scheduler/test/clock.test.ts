@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock, realClock } from "../src/index.js";
+import { realClock } from "../src/index.js";
+import { FakeClock } from "../src/testing.js";
 
 describe("realClock", () => {
   it("sleeps the time asked, returns at once for 0 or an aborted signal, and wakes early on abort", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createScheduler, CycleError, PlanInputError, seededRandom } from "../src/index.js";
+import { createScheduler, CycleError, PlanInputError } from "../src/index.js";
+import { seededRandom } from "../src/testing.js";
 
 const plan = (tasks: Parameters<ReturnType<typeof createScheduler>["plan"]>[0]) =>
   createScheduler({ parallel: 2, staggerMs: 1000, maxIterations: 3 }).plan(tasks);

@@ -4,7 +4,7 @@ import type { TaskVerdict } from "../src/reconcile.js";
 
 // `csess verify --md` / the run's summary line: what a person pastes into a pull request or reads last.
 const task = (fields: Partial<TaskVerdict>): TaskVerdict => ({
-  id: "k3m9qa", title: "Task", checked: false, verdict: "pending", reason: "not done", commits: [], evidence: null, score: null,
+  id: "k3m9qa", title: "Task", checked: false, verdict: "pending", reason: "not done", commits: [], evidence: null, grade: null, score: null,
   iterations: null, insertions: 0, deletions: 0, branch: null, ...fields,
 });
 
