@@ -193,7 +193,7 @@ export function classifyOutcome(input: OutcomeInput): Outcome {
   const summary = fromText?.text ?? failureText;
   if (cls === "usage-limit") return result(cls, summary, resetFields(parseResetTime(summary, now), now));
   if (cls === "rate-limited" || cls === "overloaded") {
-    const stated = /(?:try again|retry) (?:in|after) ([^.\n]+)/i.exec(summary)?.[1];
+    const stated = /(?:try again|retry) (?:in|after) ((?:[^.\n]|\.(?=\d))+)/i.exec(summary)?.[1];
     const retryAfterMs = (stated ? parseDuration(stated) : undefined) ?? s.retryDelayMs;
     return result(cls, summary, retryAfterMs !== undefined ? { retryAfterMs } : {});
   }

@@ -19,7 +19,7 @@ interface WallTime {
 export function parseResetTime(text: string, now: Date): Date | undefined {
   const epoch = /\|(\d{10,13})\b/.exec(text)?.[1];
   if (epoch) return new Date(epoch.length > 10 ? Number(epoch) : Number(epoch) * 1000);
-  const relative = /try again in ([^.\n]+)/i.exec(text)?.[1];
+  const relative = /try again in ((?:[^.\n]|\.(?=\d))+)/i.exec(text)?.[1];
   if (relative) {
     const ms = parseDuration(relative);
     if (ms !== undefined) return new Date(now.getTime() + ms);

@@ -243,6 +243,14 @@ describe("how long to wait", () => {
     expect(failedWith("Too Many Requests").retryAfterMs).toBeUndefined();
   });
 
+  it("a decimal wait is read whole, and a sentence's full stop still ends it", () => {
+    expect(failedWith("Rate limit reached. Please retry after 1.5 seconds.").retryAfterMs).toBe(1500);
+    expect(failedWith("Rate limit reached. Please try again in 2.5s. Then continue.").retryAfterMs).toBe(2500);
+    const now = new Date("2026-12-05T12:00:00Z");
+    const o = classifyOutcome({ kind: "codex", exitCode: 1, output: "You've hit your usage limit. Try again in 1.5 hours.", now });
+    expect(o.resetAt).toBe("2026-12-05T13:30:00.000Z");
+  });
+
   it("other failures carry no wait even when their text names one", () => {
     const o = failedWith("Unauthorized: try again in 5 minutes");
     expect(o.class).toBe("auth");
