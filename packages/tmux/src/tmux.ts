@@ -58,6 +58,8 @@ export class Tmux implements Executor {
   readonly socket: string;
   readonly home: string;
   readonly tmuxBin: string;
+  /** The sessions this object started, by state directory: waited for even if session.json is deleted meanwhile. */
+  private readonly started = new Map<string, SessionRecord>();
 
   constructor(options: TmuxOptions = {}) {
     this.socket = path.resolve(options.socket ?? defaultSocketPath());
@@ -130,6 +132,7 @@ export class Tmux implements Executor {
       }
     }
     await writeRegistryEntry(this.home, { name, socket: this.socket, stateDir });
+    this.started.set(path.resolve(stateDir), record);
     return {
       name,
       socket: this.socket,
@@ -145,8 +148,12 @@ export class Tmux implements Executor {
    * exit — also for a state directory where `start` never got to write the session (a crash in between).
    */
   async waitForExit(ref: SessionRef, options: { signal?: AbortSignal } = {}): Promise<ExitOutcome> {
-    if (typeof ref !== "string" && !(await readSessionRecord(ref.stateDir))) {
-      return { state: "dead", detail: `no session was started in ${ref.stateDir} (it holds no session.json)` };
+    if (typeof ref !== "string") {
+      // Read once: a command may delete its own state directory while it runs (the launcher writes the exit file anyway).
+      const record = (await readSessionRecord(ref.stateDir)) ?? this.started.get(path.resolve(ref.stateDir));
+      if (record) return waitForSessionExit(ref.stateDir, record, options.signal);
+      const exit = await readExitInfo(ref.stateDir);
+      return exit ? { state: "exited", ...exit } : { state: "dead", detail: `no session was started in ${ref.stateDir} (it holds no session.json)` };
     }
     const { stateDir, record } = await this.resolve(ref);
     return waitForSessionExit(stateDir, record, options.signal);

@@ -96,7 +96,8 @@ export function waitForSessionExit(
       });
       watcher.on("error", () => void checkSession());
     } catch (error) {
-      return fail(error);
+      // The command deleted its state directory: tmux's wait-for channel still says when it ends.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") return fail(error);
     }
     void checkSession();
   });

@@ -83,4 +83,18 @@ describe("hostile input", () => {
     ).rejects.toMatchObject({ code: "INVALID_NAME", message: expect.stringMatching(/for example "a-b"/) });
     expect(await pwnedFiles(box.dir)).toEqual([]);
   });
+
+  it("a command that deletes its own state directory is still waited for to its real exit", async () => {
+    const stateDir = box.stateDir("self-deleting");
+    const gate = path.join(box.dir, "go");
+    // Deletes session.json and all, then waits for the test: the wait starts with the state directory gone.
+    const script = `rm -rf "$1"; while [ ! -e "$2" ]; do sleep 0.05; done; exit 7`;
+    await box.tmux.start({ name: "self-deleting", cwd: box.dir, argv: ["sh", "-c", script, "sh", stateDir, gate], stateDir });
+    for (let i = 0; i < 400 && (await access(path.join(stateDir, "session.json")).then(() => true, () => false)); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const waiting = box.tmux.waitForExit({ stateDir });
+    await writeFile(gate, "");
+    expect(await waiting).toMatchObject({ state: "exited", exitCode: 7 });
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { mkdir, realpath, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
 import { withRepoLock } from "./lock.js";
@@ -52,6 +52,7 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
   const branch = taskBranchName(options.runId, options.slug);
   const path = resolve(options.dir ?? join(root, ".csess", "worktrees", options.runId), options.slug);
   return withRepoLock(root, async () => {
+    if (options.dir === undefined) await ensureCsessIgnored(root);
     const existing = (await listWorktrees(root)).find((w) => w.path === path);
     if (existing) {
       if (existing.branch !== branch && (await resolveCommit(root, `refs/heads/${branch}`)) === null && existing.path.startsWith(join(root, ".csess"))) {
@@ -74,7 +75,6 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
       }
       return { path, branch, head: existing.head, created: false };
     }
-    if (options.dir === undefined) await ensureCsessIgnored(root);
     const base = await resolveCommit(root, options.base);
     if (base === null) throw new Error(`base ${options.base} is not a commit in ${root} (expected a branch, tag or hash)`);
     const branchExists = (await resolveCommit(root, `refs/heads/${branch}`)) !== null;
@@ -174,13 +174,27 @@ export async function listTaskWorktrees(root: string, runId?: string): Promise<W
 
 /**
  * Makes `.csess/` invisible to git without editing any tracked file: a `.csess/.gitignore` holding
- * `*` ignores the folder's whole content, itself included.
+ * `*` ignores the folder's whole content, itself included. The folder is made in the git directory
+ * (which git never shows) and renamed into place, so a kill in between leaves no unignored `.csess/`.
  */
 async function ensureCsessIgnored(root: string): Promise<void> {
-  await mkdir(join(root, ".csess"), { recursive: true });
-  await writeFile(join(root, ".csess", ".gitignore"), "*\n", { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
+  const dir = join(root, ".csess");
+  if (await exists(join(dir, ".gitignore"))) return;
+  const aside = await mkdtemp(join(root, ".git", "csess-ignore-")).catch(() => undefined); // no .git folder: made in place
+  if (aside) {
+    await writeFile(join(aside, ".gitignore"), "*\n");
+    const moved = await rename(aside, dir).then(() => true, () => false); // .csess/ exists already (left by a kill)
+    if (moved) return;
+    await rm(aside, { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, ".gitignore"), "*\n", { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== "EEXIST") throw error;
   });
+}
+
+function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
 }
 
 function checkName(what: string, value: string, example: string): void {

@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addTaskWorktree, mergeTaskBranch, pruneWorktrees, removeTaskWorktree, slugify } from "../src/index.js";
@@ -24,6 +24,14 @@ describe("task worktrees", () => {
     // The user's status shows their own changes only: .csess/ is ignored without touching .gitignore.
     expect(repo.git(["status", "--porcelain"]).split("\n").map((l) => l.trim()).sort()).toEqual(["?? untracked.txt", "M a.txt"]);
     expect(existsSync(join(repo.root, ".gitignore"))).toBe(false);
+  });
+
+  it("a .csess/ left without its .gitignore (csess killed while making it) is ignored again, and no temp folder shows", async () => {
+    mkdirSync(join(repo.root, ".csess"));
+    writeFileSync(join(repo.root, ".csess", "leftover"), "x\n");
+    await addTaskWorktree({ root: repo.root, runId: "run1", slug: "t", base });
+    expect(repo.git(["status", "--porcelain", "--ignored=no"])).toBe("");
+    expect(readdirSync(join(repo.root, ".git")).filter((f) => f.startsWith("csess-ignore-"))).toEqual([]);
   });
 
   it("returns the existing worktree on resume, with the agent's commits, and changes nothing", async () => {

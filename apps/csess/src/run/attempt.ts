@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { buildInvocation, buildPrompt, classifyOutcome } from "@csess/agents";
 import type { IterationContext, IterationResult } from "@csess/scheduler";
 import { STATE_FILES, type ExecutorOutcome, type ExitInfo } from "@csess/tmux";
-import { addTaskWorktree, gatherEvidence, judgeTask, runCheck, runGit, slugify } from "@csess/verify";
+import { addTaskWorktree, gatherEvidence, judgeTask, removeTaskWorktree, runCheck, runGit, slugify } from "@csess/verify";
 import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
 import { land } from "./land.js";
 import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
@@ -85,7 +85,13 @@ async function startAttempt(
   });
   const session = sessionName(ctx.runId, t.id);
   const env = { ...ctx.agentEnv, ...invocation.env, ...(await stampsEnv(ctx, host)) };
-  if (!(await startGate())) throw new Error("the run stopped before this agent launched"); // no start inside a pause
+  if (!(await startGate())) { // no start inside a pause
+    // The run stopped first: a first attempt's new branch and worktree hold nothing (the removal keeps any work).
+    if (t.attempts.length === 0) {
+      await removeTaskWorktree({ root: ctx.repoRoot, path: worktree.path, branch: worktree.branch, mergedInto: ctx.branch }).catch(() => undefined);
+    }
+    throw new Error("the run stopped before this agent launched");
+  }
   record(ctx, {
     type: "iteration-started", taskId: t.id, iteration, attempt, session, stateDir,
     worktree: worktree.path, branch: worktree.branch, base, ...(host ? { host } : {}),
