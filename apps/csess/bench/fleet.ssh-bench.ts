@@ -1,22 +1,30 @@
-// Benchmark: csess run across ssh hosts (real OpenSSH servers on loopback, fixtures/sshd). Prints figure,
-// goal and floor measured in the same run; a missed goal fails. The "hosts" are this machine, so the
+// Benchmark: csess run across ssh hosts (real OpenSSH servers on loopback, fixtures/sshd). Reports each
+// figure with its goal and the floor measured in the same run through scripts/bench-kit.mjs (section
+// bench:ssh of BENCHMARKS.md); a missed goal fails. The "hosts" are this machine, so the
 // makespan gain comes from more slots for agents that wait (5 s sleeps), not from more CPU.
 //   1. 16 tasks of 5 s: makespan with local (4 slots) against local + 2 ssh hosts (4 slots each).
 //   2. Per-task overhead an ssh host adds, one slot, instant agents: connection reuse on against off.
 import { readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { benchReport } from "../../../scripts/bench-kit.mjs";
 import { startSshFleet, sshdUnavailable, type TestSshFleet } from "../../../fixtures/sshd/sshd.js";
 import { commitAll, FAKE_AGENT, journal, makeRunSandbox, reportOf, type RunSandbox } from "../test/run-helpers.js";
 
 const unavailable = sshdUnavailable();
 const made: { sandbox: RunSandbox; fleet: TestSshFleet }[] = [];
+const report = benchReport({
+  id: "ssh",
+  title: "csess run on ssh hosts",
+  reproduce: "pnpm --filter csess exec vitest run --config bench/vitest.ssh.config.ts",
+  about: "The hosts are sshd servers on loopback on this machine, so the makespan gain comes from more slots for agents that wait (5 s sleeps), not from more CPU.",
+});
 afterAll(async () => {
   for (const { sandbox, fleet } of made) {
     fleet.close();
     await sandbox.cleanup();
   }
+  if (unavailable === undefined) report.finish();
 }, 60_000);
 
 interface Measured {
@@ -68,16 +76,16 @@ it.skipIf(unavailable !== undefined)("makespan: 16 tasks x 5 s, local(4) vs loca
   // Floors: the agents' own time at full slots (4 waves of 5 s; 2 waves on 12 slots), or the serial
   // merge queue's landing time, whichever is longer.
   const floor = (waves: number, m: Measured) => Math.max(waves * 5, m.landingS);
-  console.log([
-    `## csess run on ssh hosts (${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}; the hosts are sshd servers on this machine)`,
-    "",
+  report.figure({
+    name: "makespan, 16 tasks × 5 s on local(4) + 2 ssh hosts(4 each)", unit: "s", measured: fleet.wallS,
+    floor: { label: "the same run on local(4) alone", value: local.wallS }, goal: { ratio: 1.1 },
+    note: `adding hosts never slows the run (10 % noise allowance); local alone ${f1(local.wallS)} s`,
+  });
+  report.detail([
     "| fleet | slots | makespan (s) | floor (s): max(agent waves, merge queue) | ssh connections |",
     "|---|---:|---:|---:|---:|",
     `| local | 4 | ${f1(local.wallS)} | ${f1(floor(4, local))} (20.0, ${f1(local.landingS)}) | ${local.connections} |`,
     `| local + h1 + h2 | 12 | ${f1(fleet.wallS)} | ${f1(floor(2, fleet))} (10.0, ${f1(fleet.landingS)}) | ${fleet.connections} |`,
-    "",
-    `Goal: adding the hosts never makes the run slower (makespan <= local's x 1.1, noise allowance): ${f1(fleet.wallS)} s vs ${f1(1.1 * local.wallS)} s — ` +
-      `${fleet.wallS <= 1.1 * local.wallS ? "met" : "MISSED"}. With 5 s agents the serial merge queue, not the slots, bounds both runs here.`,
   ].join("\n"));
   expect(fleet.wallS).toBeLessThanOrEqual(1.1 * local.wallS);
 });
@@ -90,17 +98,18 @@ it.skipIf(unavailable !== undefined)("per-task overhead of an ssh host, connecti
   const noReuse = await runOn(tasks, 0, host, ["--no-ssh-reuse"]);
   const perTask = (m: Measured) => (m.wallS - m.agentS) / tasks;
   const added = (m: Measured) => perTask(m) - perTask(local);
-  console.log([
-    `## Per-task cost of an ssh host (${tasks} tasks, one slot, instant agents; load ${os.loadavg()[0]!.toFixed(1)})`,
-    "",
+  report.figure({ name: "ssh connections per host for a whole run (connection reuse)", unit: "", measured: reuse.connections, goal: { max: 1 } });
+  report.figure({
+    name: "per-task time an ssh host adds, connection reuse", unit: "s", measured: added(reuse),
+    goal: { max: added(noReuse), strict: true },
+    note: `goal: less than without reuse, measured in the same run; ${tasks} tasks, one slot, instant agents; local orchestration per task (the floor) ${perTask(local).toFixed(2)} s`,
+  });
+  report.detail([
     "| where | orchestration per task (s) | added by ssh (s) | ssh connections |",
     "|---|---:|---:|---:|",
     `| local (floor) | ${perTask(local).toFixed(2)} | — | 0 |`,
     `| h1, connection reuse | ${perTask(reuse).toFixed(2)} | ${added(reuse).toFixed(2)} | ${reuse.connections} |`,
     `| h1, no reuse | ${perTask(noReuse).toFixed(2)} | ${added(noReuse).toFixed(2)} | ${noReuse.connections} |`,
-    "",
-    `Goal: reuse opens one connection for the run and adds less per task than no reuse: ${reuse.connections} connection(s), ` +
-      `${added(reuse).toFixed(2)} s vs ${added(noReuse).toFixed(2)} s — ${reuse.connections === 1 && added(reuse) < added(noReuse) ? "met" : "MISSED"}.`,
   ].join("\n"));
   expect(reuse.connections).toBe(1);
   expect(added(reuse)).toBeLessThan(added(noReuse));

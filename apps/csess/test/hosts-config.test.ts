@@ -1,7 +1,7 @@
 // --host / hosts: parsing and the fleet's parallel default (pure functions, no processes).
 import { describe, expect, it } from "vitest";
 import { mergeConfig } from "../src/run/config.js";
-import { parseHostEntry } from "../src/run/hosts.js";
+import { parseHostEntry } from "../src/run/host-entry.js";
 
 describe("hosts", () => {
   it("parses DEST[:SLOTS] and config objects", () => {

@@ -2,7 +2,7 @@
 // machine; the journal lines are what the runner writes, put together by hand for exact times).
 import { describe, expect, it } from "vitest";
 import type { JournalEvent, PlannedTask } from "../src/run/events.js";
-import { DEFAULTS } from "../src/run/config.js";
+import { DEFAULTS } from "../src/run/settings.js";
 import { elapsedOf, liveRow, liveState } from "../src/run/live-rows.js";
 import { replay } from "../src/run/state.js";
 

@@ -1,6 +1,15 @@
 import { SshConnection } from "@csess/tmux";
-import type { ToolCheck } from "./doctor.js";
 import { renderTable } from "../table.js";
+
+/** One tool csess needs, here or on a host: found where, which version, and why csess needs it. */
+export interface ToolCheck {
+  name: string;
+  /** true: fine; false: missing and required; null: missing but optional. */
+  ok: boolean | null;
+  path?: string;
+  version?: string;
+  detail: string;
+}
 
 export interface HostDoctorReport {
   host: string;

@@ -4,16 +4,7 @@ import { run, which } from "@csess/agents/exec";
 import { addedToPath, cloneAgentBin, type PathAddition } from "../agent-path.js";
 import { UserError } from "../errors.js";
 import { renderTable } from "../table.js";
-import { formatHostDoctor, runHostDoctor } from "./doctor-host.js";
-
-export interface ToolCheck {
-  name: string;
-  /** true: fine; false: missing and required; null: missing but optional. */
-  ok: boolean | null;
-  path?: string;
-  version?: string;
-  detail: string;
-}
+import { formatHostDoctor, runHostDoctor, type ToolCheck } from "./doctor-host.js";
 
 export interface DoctorReport {
   /** A usable setup: tmux, git and the agent asked for (or codex or claude) are there. */

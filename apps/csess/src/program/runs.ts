@@ -2,7 +2,7 @@
 // action's module (and what it imports: the runner, git, tmux, the PRD parser) is imported only when
 // the command runs, so `csess --help` and the light commands start close to a bare node.
 import { Option, type Command } from "commander";
-import { DEFAULTS } from "../run/defaults.js";
+import { DEFAULTS } from "../run/settings.js";
 import type { RunOptions } from "../commands/run.js";
 import type { VerifyOptions } from "../commands/verify.js";
 import { collect } from "./parsers.js";

@@ -4,7 +4,7 @@ import type { TaskDetail } from "@csess/prd";
 import type { Tmux } from "@csess/tmux";
 import type { DailyNotes } from "../notes.js";
 import type { Fleet } from "./hosts.js";
-import type { RunConfig } from "./config.js";
+import type { RunConfig } from "./settings.js";
 import type { Journal } from "./journal.js";
 import type { JournalEvent } from "./events.js";
 import { applyEvent, type RunState, type TaskState } from "./state.js";

@@ -1,5 +1,5 @@
 import type { MergeStatus, Verdict } from "@csess/verify";
-import type { RunConfig } from "./config.js";
+import type { RunConfig } from "./settings.js";
 
 /** A task as the run planned it (from the PRD at the start of the run). */
 export interface PlannedTask {

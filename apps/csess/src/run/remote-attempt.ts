@@ -2,7 +2,7 @@ import { basename, join, posix } from "node:path";
 import type { IterationResult } from "@csess/scheduler";
 import { TmuxError, type Executor } from "@csess/tmux";
 import { record, type RunContext } from "./context.js";
-import { LOCAL } from "./hosts.js";
+import { LOCAL } from "./host-entry.js";
 import type { IterationState, TaskState } from "./state.js";
 
 /** The executor an attempt runs on: this machine unless the run has ssh hosts. */

@@ -9,7 +9,7 @@ import { findOutsideCommits } from "./outside.js";
 import { judge, logTail, runIteration } from "./attempt.js";
 import { record, task, type RunContext } from "./context.js";
 import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
-import { LOCAL } from "./hosts.js";
+import { LOCAL } from "./host-entry.js";
 import { liveRow } from "./live-rows.js";
 import { QuotaWatch } from "./quota.js";
 import { land, tick } from "./land.js";

@@ -7,7 +7,7 @@ import type { SchedulerTask } from "@csess/scheduler";
 import { openRepo, RepoError, runGit, type RepoInfo } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { readPrd } from "../prd-file.js";
-import type { AgentKind, RunConfig } from "./config.js";
+import type { AgentKind, RunConfig } from "./settings.js";
 import type { PlannedTask } from "./events.js";
 
 export interface PreparedPrd {
