@@ -1,7 +1,7 @@
-import { isAncestor, resolveCommit, runGit } from "./git.js";
+import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
-import { commitTree, treeEntry, withTaskTrailer, withTempIndex } from "./plumbing.js";
+import { commitTree, withTaskTrailer, withTempIndex } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
 
@@ -63,18 +63,20 @@ export async function mergeTaskBranch(options: MergeTaskOptions): Promise<MergeR
 
 async function mergeOnce(options: MergeTaskOptions, into: string): Promise<MergeResult | "moved"> {
   const { root, branch } = options;
-  const head = await resolveCommit(root, `refs/heads/${into}`);
-  if (head === null) throw new Error(`integration branch ${into} does not exist in ${root}`);
-  const tip = await resolveCommit(root, `refs/heads/${branch}`);
-  if (tip === null) throw new Error(`task branch ${branch} does not exist in ${root}`);
-  if (await isAncestor(root, tip, head)) {
-    return { status: "merged", commit: head, message: `${branch} is already merged into ${into}` };
-  }
+  const refs = await branchTips(root, [into, branch]);
+  const head = refs.get(into);
+  if (head === undefined) throw new Error(`integration branch ${into} does not exist in ${root}`);
+  const tip = refs.get(branch);
+  if (tip === undefined) throw new Error(`task branch ${branch} does not exist in ${root}`);
 
-  const computed = await runGit(root, ["merge-tree", "--write-tree", "--name-only", "-z", "--no-messages", head, tip], {
+  const computed = await runGit(root, ["merge-tree", "--write-tree", "--name-only", "-z", "--no-messages", head.commit, tip.commit], {
     okExitCodes: [1],
   });
   const [mergedTree = "", ...listed] = computed.stdout.split("\0").filter(Boolean);
+  // Only a merge that changes nothing can be of a branch merged already (a resumed landing): ask git then.
+  if (mergedTree === head.tree && (await isAncestor(root, tip.commit, head.commit))) {
+    return { status: "merged", commit: head.commit, message: `${branch} is already merged into ${into}` };
+  }
   const keep = new Set(options.keepPaths ?? []);
   const kept = (p: string) => keep.has(p) || CSESS_PATHS.some((dir) => p.startsWith(dir));
   const conflicts = [...new Set(listed)].filter((p) => !kept(p));
@@ -85,17 +87,17 @@ async function mergeOnce(options: MergeTaskOptions, into: string): Promise<Merge
       message: `${branch} conflicts with ${into} in ${conflicts.join(", ")}; branch kept, ${into} unchanged`,
     };
   }
-  // csess's own paths never come from a task: an agent cannot plant files in csess's state this way.
-  const planted = (await runGit(root, ["diff-tree", "-r", "--name-only", head, mergedTree, "--", ...CSESS_PATHS])).stdout.trim() !== "";
-  const tree = keep.size > 0 || planted ? await keepVersions(root, mergedTree, head, [...keep], planted ? CSESS_PATHS : []) : mergedTree;
+  // The kept paths, and csess's own (never from a task: an agent cannot plant files in csess's state
+  // this way), keep the integration branch's version.
+  const tree = await keepVersions(root, mergedTree, head.commit, [...keep, ...CSESS_PATHS]);
   const subject = `Merge csess task ${options.taskId}${options.title ? `: ${options.title}` : ""}`;
-  const commit = await commitTree(root, tree, [head, tip], withTaskTrailer(subject, `Branch: ${branch}`, options.taskId));
-  const failed = await options.testMerge?.(commit, head);
+  const commit = await commitTree(root, tree, [head.commit, tip.commit], withTaskTrailer(subject, `Branch: ${branch}`, options.taskId));
+  const failed = await options.testMerge?.(commit, head.commit);
   if (failed !== undefined) return { status: "check-failed", commit, message: `${failed}; branch ${branch} kept, ${into} unchanged` };
 
   const checkout = (await listWorktrees(root)).find((w) => w.branch === into);
   if (!checkout) {
-    const moved = await runGit(root, ["update-ref", `refs/heads/${into}`, commit, head], { okExitCodes: [128] });
+    const moved = await runGit(root, ["update-ref", `refs/heads/${into}`, commit, head.commit], { okExitCodes: [128] });
     return moved.exitCode === 0 ? merged(commit, branch, into) : "moved";
   }
   // Moves branch, index and files together; refuses if a changed path has local edits, or would
@@ -104,7 +106,7 @@ async function mergeOnce(options: MergeTaskOptions, into: string): Promise<Merge
     okExitCodes: [1, 128],
   });
   if (ff.exitCode === 0) return merged(commit, branch, into);
-  if ((await resolveCommit(root, `refs/heads/${into}`)) !== head) return "moved";
+  if ((await resolveCommit(root, `refs/heads/${into}`)) !== head.commit) return "moved";
   const paths = ff.stderr.split("\n").filter((l) => l.startsWith("\t")).map((l) => l.trim());
   const said = ff.stderr.split("\n").find((l) => /^(error|fatal):/.test(l))?.replace(/^(error|fatal): /, "") ?? ff.stderr.trim();
   return {
@@ -121,29 +123,36 @@ function merged(commit: string, branch: string, into: string): MergeResult {
   return { status: "merged", commit, message: `merged ${branch} into ${into} as ${commit.slice(0, 12)}` };
 }
 
+/** The commit and tree at the tip of each branch that exists, in one git call. */
+async function branchTips(root: string, branches: string[]): Promise<Map<string, { commit: string; tree: string }>> {
+  const refs = branches.map((b) => `refs/heads/${b}`);
+  const out = await gitOut(root, ["for-each-ref", "--format=%(objectname) %(tree) %(refname)", ...refs]);
+  const tips = new Map<string, { commit: string; tree: string }>();
+  for (const line of out.split("\n")) {
+    const [commit = "", tree = "", ref = ""] = line.split(" ");
+    const at = refs.indexOf(ref); // for-each-ref also lists refs below a name (refs/heads/main/x)
+    if (at !== -1 && tree) tips.set(branches[at]!, { commit, tree });
+  }
+  return tips;
+}
+
 /**
- * `tree` with each of `paths` (files) and everything under `dirs` replaced by its version in `source`
- * (or removed where source lacks it).
+ * `tree` with each of `paths` (a file, or a folder when it ends in "/") as it is in `source`: changed
+ * back, added back or removed. Four git calls when the merge touched one of them, one when it did not.
  */
-async function keepVersions(root: string, tree: string, source: string, paths: string[], dirs: readonly string[]): Promise<string> {
+async function keepVersions(root: string, tree: string, source: string, paths: string[]): Promise<string> {
+  const changed = (await gitOut(root, ["diff-tree", "-r", "--name-only", "-z", source, tree, "--", ...paths])).split("\0").filter(Boolean);
+  if (changed.length === 0) return tree;
+  const inSource = new Map<string, string>();
+  for (const line of (await gitOut(root, ["ls-tree", "-r", "-z", source, "--", ...paths])).split("\0").filter(Boolean)) {
+    const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(line);
+    if (match) inSource.set(match[3]!, `${match[1]} ${match[2]}\t${match[3]}`);
+  }
+  // --index-info: "mode sha\tpath" sets an entry; mode 0 removes it.
+  const entries = changed.map((path) => inSource.get(path) ?? `0 ${"0".repeat(source.length)}\t${path}`);
   return withTempIndex(root, async (git) => {
     await git(["read-tree", tree]);
-    for (const dir of dirs) {
-      const inMerge = (await git(["ls-files", "-z", "--", dir])).split("\0").filter(Boolean);
-      const inSource = (await git(["ls-tree", "-r", "-z", source, "--", dir])).split("\0").filter(Boolean);
-      if (inMerge.length === 0 && inSource.length === 0) continue;
-      if (inMerge.length > 0) await git(["update-index", "--force-remove", "-z", "--stdin"], inMerge.join("\0") + "\0");
-      for (const line of inSource) {
-        const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(line);
-        if (match) await git(["update-index", "--add", "--cacheinfo", `${match[1]},${match[2]},${match[3]}`]);
-      }
-    }
-    for (const path of paths) {
-      const entry = await treeEntry(root, source, path);
-      if (entry) await git(["update-index", "--add", "--cacheinfo", `${entry.mode},${entry.blob},${path}`]);
-      else await git(["update-index", "--force-remove", "--", path]);
-    }
+    await git(["update-index", "-z", "--index-info"], entries.join("\0") + "\0");
     return git(["write-tree"]);
   });
 }
-

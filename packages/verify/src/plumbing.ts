@@ -11,7 +11,7 @@ export async function withTempIndex<T>(
   root: string,
   fn: (git: (args: string[], input?: string) => Promise<string>) => Promise<T>,
 ): Promise<T> {
-  const gitDir = await gitOut(root, ["rev-parse", "--path-format=absolute", "--git-dir"]);
+  const gitDir = await gitDirOf(root);
   const indexFile = join(gitDir, `csess-index-${process.pid}-${randomBytes(4).toString("hex")}`);
   const env = { GIT_INDEX_FILE: indexFile };
   try {
@@ -20,6 +20,18 @@ export async function withTempIndex<T>(
     await rm(indexFile, { force: true });
     await rm(`${indexFile}.lock`, { force: true });
   }
+}
+
+/** A checkout's git directory never changes: asked once per root (a process spared per tree built). */
+const gitDirs = new Map<string, Promise<string>>();
+function gitDirOf(root: string): Promise<string> {
+  let dir = gitDirs.get(root);
+  if (!dir) {
+    dir = gitOut(root, ["rev-parse", "--path-format=absolute", "--git-dir"]);
+    dir.catch(() => gitDirs.delete(root));
+    gitDirs.set(root, dir);
+  }
+  return dir;
 }
 
 export interface TreeEntry {

@@ -92,6 +92,21 @@ describe("merge queue into the user's checkout", () => {
     expect(repo.read("feature.txt")).toBe("done\n");
   });
 
+  it("a branch that deletes the PRD and force-adds files under .csess/ merges with neither change", async () => {
+    const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    repo.git(["rm", "-q", "PRD.md"], t.path);
+    repo.write(".csess/planted.txt", "evil\n", t.path);
+    repo.git(["add", "-f", ".csess/planted.txt"], t.path);
+    repo.commit("work, PRD gone, state planted", { "feature.txt": "done\n" }, t.path);
+    const result = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha, keepPaths: ["PRD.md"] });
+    expect(result.status).toBe("merged");
+    expect(repo.git(["diff", "--name-status", "HEAD^1", "HEAD"])).toBe("A\tfeature.txt");
+    expect(repo.read("PRD.md")).toBe(PRD);
+    // Merging it again (a resumed landing) finds it merged and makes no second commit.
+    expect(await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha, keepPaths: ["PRD.md"] }))
+      .toMatchObject({ status: "merged", commit: result.commit, message: expect.stringMatching(/already merged/) });
+  });
+
   it("keeps the user's uncommitted changes byte-identical through merges and a tick commit", async () => {
     const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
     repo.commit(`feat: alpha\n\nCsess-Task: ${alpha}`, { "feature.txt": "alpha\n", "PRD.md": setTaskChecked(PRD, alpha, true) }, t.path);
