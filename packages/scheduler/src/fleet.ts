@@ -155,6 +155,7 @@ export class Fleet {
     this.holders--;
     if (attempt.agent) this.agents--;
     attempt.agent = false;
+    this.throttle.onAgentEnded(attempt.task.planned.id);
     if (attempt.host !== undefined) this.s.hosts!.finished(attempt.host);
     this.changed.poke();
   }
@@ -226,7 +227,7 @@ export class Fleet {
     this.s.emit({ type: "rate-limited", at: this.s.clock.now(), iteration: task.iterationsUsed + 1, attempt: task.attempt, ...limit });
     if (!this.s.adaptive) return book.spend(task, { kind: "again", reason: `${result.kind} (no adaptation)` });
     book.enqueue(task, true);
-    this.paused(this.throttle.onLimit(limit, load));
+    this.paused(this.throttle.onLimit({ ...limit, launchedAt }, load));
   }
 
   private hostLost(task: TaskRun, result: Extract<IterationResult, { kind: "host-lost" }>): void {

@@ -20,7 +20,7 @@ export interface SchedulerOptions {
   /** Clean completions (at the current level) before concurrency grows by one. Default 2. */
   increaseAfter?: number;
   /**
-   * Begin at one agent and add one per launch that runs `probeMs` (default: twice the stagger, at least 5 s)
+   * Begin at one agent and add one per launch that runs `probeMs` (default: the stagger, at least 5 s)
    * without a limit signal, up to `parallel`, until the first limit or quota warning. Default on;
    * `false` starts at `parallel`.
    */
@@ -81,7 +81,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     longPauseAction: options.longPause?.action ?? "wait",
     adaptive: options.adaptive ?? true,
     slowStart: slowStart !== false && (options.adaptive ?? true),
-    probeMs: nonNegative("slowStart.probeMs", (typeof slowStart === "object" ? slowStart.probeMs : undefined) ?? Math.max(5000, 2 * staggerMs)),
+    probeMs: nonNegative("slowStart.probeMs", (typeof slowStart === "object" ? slowStart.probeMs : undefined) ?? Math.max(5000, staggerMs)),
     launchGate: options.launchGate ?? false,
     ...(options.hosts === undefined ? {} : { hosts: new HostPool(options.hosts) }),
     emit: (event) => options.onEvent?.(event),

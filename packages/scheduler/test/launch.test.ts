@@ -88,8 +88,22 @@ describe("launch gate and agent slots", () => {
       return { kind: "verified" };
     });
     await f.clock.runUntil(run);
-    // probe = max(5 s, 2 x stagger 0) = 5 s: each launch that ran 5 s clean adds one more.
+    // probe = max(5 s, stagger 0) = 5 s: each launch that ran 5 s clean adds one more.
     expect(f.launches.map((l) => l.at)).toEqual([0, 5000, 10_000, 15_000]);
+  }, 10_000);
+
+  it("slow start keeps pace with a stagger of 5 s or more: no launch later than the stagger alone would make it", async () => {
+    const f = fleet({ parallel: 4, staggerMs: 6000, slowStart: true });
+    const run = f.scheduler.run(plan(["a", "b", "c", "d"].map((id) => ({ id })), { parallel: 4 }), async (id, ctx) => {
+      await ctx.startGate();
+      f.launches.push({ id, at: f.clock.now() });
+      await f.clock.sleep(60_000);
+      return { kind: "verified" };
+    });
+    await f.clock.runUntil(run);
+    // probe = max(5 s, stagger 6 s): each launch ran one stagger clean when the next one's turn comes.
+    expect(f.launches.map((l) => l.at)).toEqual([0, 6000, 12_000, 18_000]);
+    expect(f.events.filter((e) => e.type === "concurrency-changed").map((e) => (e as { to: number }).to)).toEqual([2, 3, 4]);
   }, 10_000);
 
   it("startGate resolves false when the run stops, and an attempt that never launched stays pending", async () => {
@@ -110,6 +124,26 @@ describe("launch gate and agent slots", () => {
 });
 
 describe("quota signals", () => {
+  /** a warns at launch and runs `aRunsMs` (x takes its slot after); b and c end together at 92 s: the next two launches. */
+  async function warnedLaunches(aRunsMs: number) {
+    const f = fleet({ parallel: 3, staggerMs: 1000 });
+    const agentMs: Record<string, number> = { a: aRunsMs, b: 90_000, c: 88_000, x: 200_000, d: 1000, e: 1000 };
+    const run = f.scheduler.run(plan(Object.keys(agentMs).map((id) => ({ id })), { parallel: 3 }), async (id, ctx) => {
+      await ctx.startGate();
+      f.launches.push({ id, at: f.clock.now() });
+      if (id === "a") f.scheduler.quota({ provider: "claude", status: "warning", usedPercent: 60, taskId: "a" });
+      await f.clock.sleep(agentMs[id]!);
+      return { kind: "verified" };
+    });
+    await f.clock.runUntil(run);
+    return f.launches.filter((l) => l.at >= 90_000).slice(0, 2).map((l) => l.at);
+  }
+
+  it("a warning holds (launches twice the stagger apart) while its agent runs, past the minute, and ends with it", async () => {
+    expect(await warnedLaunches(120_000)).toEqual([92_000, 94_000]); // a still runs and still warns at 92 s
+    expect(await warnedLaunches(80_000)).toEqual([92_000, 93_000]); // a ended at 80 s: the plain stagger again
+  }, 10_000);
+
   it("a rejected quota pauses every launch until the exact reset (no cut: the window is spent); the quota event is reported", async () => {
     const f = fleet({ parallel: 2 });
     const run = f.scheduler.run(plan([{ id: "a" }, { id: "b" }], { parallel: 2 }), async (id, ctx) => {

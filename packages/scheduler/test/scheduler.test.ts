@@ -134,42 +134,43 @@ describe("rate limits", () => {
 });
 
 describe("adaptive concurrency (AIMD)", () => {
-  it("cuts once per pause window, then grows by one per K clean completions up to parallel", async () => {
+  it("cuts for every signal at a load the limit allows, then grows by one per K x 4^failures clean completions", async () => {
     const h = harness({
       parallel: 4,
       random: () => 0,
-      increaseAfter: 2,
+      increaseAfter: 1,
       script: { a: [limited(5000, 10_000)], b: [limited(6000, 10_000)] },
     });
-    const summary = await h.runTasks(tasks("a", "b", "c", "d", "e", "f", "g", "h"));
-    expect(h.of("concurrency-changed").map((e) => [e.from, e.to, e.reason])).toEqual([
-      [4, 3, "rate-limit"], // 85 % of the 4 running
-      [3, 4, "clean-completions"],
+    const summary = await h.runTasks(tasks("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"));
+    expect(h.of("concurrency-changed").map((e) => [h.rel(e.at), e.from, e.to, e.reason])).toEqual([
+      [5000, 4, 3, "rate-limit"], // 85 % of the 4 running
+      [6000, 3, 2, "rate-limit"], // b hit with 3 running, a load the limit allowed: 3 is too many too
+      [180_000, 2, 3, "clean-completions"], // 3 failed once: 1 x 4 clean completions at level 2 (c and d launched before: not counted)
+      [300_000, 3, 4, "clean-completions"], // 4 failed once: 4 more at level 3
     ]);
-    // b's signal fell into a's window: it extended the pause instead of cutting again.
+    // b was launched before a's signal: old load, paused for its own Retry-After, inside a's window.
     expect(h.of("paused-until").map((e) => [h.rel(e.until), e.extended])).toEqual([
       [15_000, false],
       [16_000, true],
     ]);
     for (const s of h.of("started")) expect(s.running).toBeLessThanOrEqual(s.concurrency);
-    // c and d keep running; a takes the third slot when the pause ends, the rest when slots free.
+    // c and d keep running; a and b wait for them (the limit is 2), then two at a time, then three.
     expect(h.starts().slice(4).map((s) => [s.id, s.at])).toEqual([
-      ["a", 16_000],
-      ["b", 60_000],
-      ["e", 60_000],
-      ["f", 76_000],
-      ["g", 120_000],
-      ["h", 120_000],
+      ["a", 60_000], ["b", 60_000], ["e", 120_000], ["f", 120_000],
+      ["g", 180_000], ["h", 180_000], ["i", 180_000], ["j", 240_000], ["k", 240_000], ["l", 240_000],
     ]);
-    expect(summary.counts.verified).toBe(8);
-  });
+    expect(summary.counts.verified).toBe(12);
+  }, 10_000);
 
-  it("does not cut again for a late signal from an attempt started before the last cut", async () => {
-    const h = harness({ parallel: 4, script: { a: [limited(5000, 1000)], c: [limited(30_000, 1000)] } });
-    await h.runTasks(tasks("a", "b", "c", "d"));
+  it("does not cut again for a late signal while the load is still above the limit (the burst is draining)", async () => {
+    const h = harness({ parallel: 8, script: { a: [limited(5000, 1000)], c: [limited(30_000, 1000)] } });
+    await h.runTasks(tasks("a", "b", "c", "d", "e", "f", "g", "h"));
     expect(h.of("paused-until")).toHaveLength(2); // two separate windows
-    expect(h.of("concurrency-changed").filter((e) => e.reason === "rate-limit")).toHaveLength(1);
-  });
+    // 8 -> 6 at a's signal; c's came with 7 running (above 6): nothing new to learn, no second cut.
+    expect(h.of("concurrency-changed").filter((e) => e.reason === "rate-limit").map((e) => [e.from, e.to])).toEqual([[8, 6]]);
+    // a waits until the load is below the limit again: no launch into the congestion.
+    expect(h.starts().slice(8)[0]).toEqual({ id: "a", at: 60_000 });
+  }, 10_000);
 });
 
 describe("iterations, dependencies and stopping", () => {
