@@ -53,7 +53,7 @@ function limitOf(/** @type {FigureInput} */ f) {
 export function format(value, unit) {
   if (!Number.isFinite(value)) return "n/a";
   const digits = Number.isInteger(value) || Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)}${unit === "x" ? "×" : ` ${unit}`}`;
+  return `${value.toFixed(digits)}${unit === "x" ? "×" : unit ? ` ${unit}` : ""}`;
 }
 
 /** "≤ 1.5× floor + 150 ms = 210 ms", "< 500 ms", or "—". @param {Figure} f */
