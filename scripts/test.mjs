@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `pnpm test`: every package's tests through turbo (build first, one package at a time on small
-// machines), then one closing line with the total across packages. Stale results are removed first,
-// and a package whose tests did not report counts as a failure.
+// `pnpm test`: every package's tests through turbo (build first; two packages at a time, as the tests
+// mostly wait on tmux, git and agents: the app's long suite overlaps the packages' short ones), then
+// one closing line with the total across packages. Stale results are removed first, and a package
+// whose tests did not report counts as a failure.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ const packages = ["packages", "apps", "fixtures"].flatMap((group) =>
 );
 for (const dir of packages) rmSync(join(dir, "test-results.json"), { force: true });
 
-const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=1", "--continue", "--output-logs=full", ...process.argv.slice(2)], {
+const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=2", "--continue", "--output-logs=full", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
 });

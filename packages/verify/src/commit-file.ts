@@ -32,6 +32,22 @@ export interface CommitFileChangeResult {
  * file yourself afterwards if it should show the change too (inside `withRepoLock` for both steps).
  */
 export async function commitFileChange(options: CommitFileChangeOptions): Promise<CommitFileChangeResult> {
+  const { edit, message, ...rest } = options;
+  const [result] = await commitFileChanges({ ...rest, changes: [{ edit, message }] });
+  return result!;
+}
+
+export interface CommitFileChangesOptions extends Omit<CommitFileChangeOptions, "edit" | "message"> {
+  /** One commit each, in order, each edit applied to the content the one before left. */
+  changes: Array<Pick<CommitFileChangeOptions, "edit" | "message">>;
+}
+
+/**
+ * Several changes to one file as a chain of commits (one per change that changes something), made as
+ * `commitFileChange` makes one, with the branch and the checkout's index moved once, to the last.
+ * Results are in the order of `changes`.
+ */
+export async function commitFileChanges(options: CommitFileChangesOptions): Promise<CommitFileChangeResult[]> {
   return withRepoLock(options.root, async () => {
     const branch = options.branch ?? (await openRepo(options.root, { requireBranch: true, requireCommits: true })).branch!;
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -39,30 +55,47 @@ export async function commitFileChange(options: CommitFileChangeOptions): Promis
       if (head === null) throw new Error(`branch ${branch} does not exist in ${options.root}`);
       const old = await treeEntry(options.root, head, options.path);
       if (old === null) {
-        return { status: "untracked", message: `${options.path} is not committed on ${branch}; nothing to commit it onto` };
+        return options.changes.map(() => ({ status: "untracked" as const, message: `${options.path} is not committed on ${branch}; nothing to commit it onto` }));
       }
-      const before = (await runGit(options.root, ["cat-file", "blob", old.blob])).stdout;
-      const after = options.edit(before);
-      if (after === before) {
+      const chain = await commitChain(options, branch, head, old);
+      if (chain.last === head) {
         await finishInterruptedSync(options.root, branch, options.path, head, old);
-        return { status: "unchanged", message: `${options.path} already has that content on ${branch}` };
+        return chain.results;
       }
-      const blob = await gitOut(options.root, ["hash-object", "-w", "--stdin", "--no-filters"], { input: after });
-      const tree = await withTempIndex(options.root, async (git) => {
-        await git(["read-tree", head]);
-        await git(["update-index", "--cacheinfo", `${old.mode},${blob},${options.path}`]);
-        return git(["write-tree"]);
-      });
-      const commit = await commitTree(options.root, tree, [head], options.message);
-      const moved = await runGit(options.root, ["update-ref", "-m", "csess: commit file change", `refs/heads/${branch}`, commit, head], {
+      const moved = await runGit(options.root, ["update-ref", "-m", "csess: commit file change", `refs/heads/${branch}`, chain.last, head], {
         okExitCodes: [128],
       });
       if (moved.exitCode !== 0) continue; // someone committed meanwhile: redo on top of it
-      await syncIndexes(options.root, branch, options.path, old.blob, `${old.mode},${blob},${options.path}`);
-      return { status: "committed", commit, message: `committed ${options.path} on ${branch} as ${commit.slice(0, 12)}` };
+      await syncIndexes(options.root, branch, options.path, old.blob, `${old.mode},${chain.blob},${options.path}`);
+      return chain.results;
     }
     throw new Error(`${branch} kept moving while committing ${options.path}; try again`);
   }, { purpose: `commit ${options.path}` });
+}
+
+/** The commits of the changes on top of `head` (no ref moves); `last` is `head` when nothing changed. */
+async function commitChain(options: CommitFileChangesOptions, branch: string, head: string, old: { mode: string; blob: string }) {
+  const { root, path } = options;
+  let content = (await runGit(root, ["cat-file", "blob", old.blob])).stdout;
+  let last = head;
+  let blob = old.blob;
+  const results: CommitFileChangeResult[] = [];
+  await withTempIndex(root, async (git) => {
+    await git(["read-tree", head]);
+    for (const change of options.changes) {
+      const after = change.edit(content);
+      if (after === content) {
+        results.push({ status: "unchanged", message: `${path} already has that content on ${branch}` });
+        continue;
+      }
+      blob = await gitOut(root, ["hash-object", "-w", "--stdin", "--no-filters"], { input: after });
+      await git(["update-index", "--cacheinfo", `${old.mode},${blob},${path}`]);
+      last = await commitTree(root, await git(["write-tree"]), [last], change.message);
+      content = after;
+      results.push({ status: "committed", commit: last, message: `committed ${path} on ${branch} as ${last.slice(0, 12)}` });
+    }
+  });
+  return { results, last, blob };
 }
 
 /**

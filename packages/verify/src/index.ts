@@ -14,8 +14,8 @@ export {
 } from "./worktree.js";
 export type { CommitInfo } from "./log.js";
 export { gatherEvidence, runCheck, type GatherEvidenceOptions, type TaskEvidence, type RunCheckOptions, type CheckResult } from "./evidence.js";
-export { mergeTaskBranch, type MergeTaskOptions, type MergeResult, type MergeStatus } from "./merge.js";
-export { commitFileChange, type CommitFileChangeOptions, type CommitFileChangeResult } from "./commit-file.js";
+export { mergeTaskBranch, mergeTaskBranches, type MergeTaskOptions, type MergeTaskBranchesOptions, type TaskBranch, type MergeResult, type MergeStatus } from "./merge.js";
+export { commitFileChange, commitFileChanges, type CommitFileChangeOptions, type CommitFileChangesOptions, type CommitFileChangeResult } from "./commit-file.js";
 export { withTaskTrailer } from "./plumbing.js";
 export {
   reconcile,

@@ -48,27 +48,91 @@ export interface MergeResult {
  * refusal nothing is changed and the branch is kept.
  */
 export async function mergeTaskBranch(options: MergeTaskOptions): Promise<MergeResult> {
+  const { branch, taskId, title, ...rest } = options;
+  const [result] = await mergeTaskBranches({ ...rest, tasks: [{ branch, taskId, ...(title === undefined ? {} : { title }) }] });
+  return result!;
+}
+
+/** One task branch of a batch. */
+export interface TaskBranch {
+  branch: string;
+  taskId: string;
+  title?: string;
+}
+
+export interface MergeTaskBranchesOptions extends Omit<MergeTaskOptions, "branch" | "taskId" | "title"> {
+  /** Merged in this order, each onto the merges before it. */
+  tasks: TaskBranch[];
+}
+
+/**
+ * Merges several task branches at once: each merge commit is made on top of the one before (a task
+ * that conflicts is left out, the others go on), then the integration branch and its checkout move
+ * once, to the last. Results are in the order of `tasks`, as `mergeTaskBranch` gives them. If the
+ * checkout refuses the batch (local edits of the user's overlap some task's changes), the tasks are
+ * merged one by one, so only the one in the way is refused.
+ */
+export async function mergeTaskBranches(options: MergeTaskBranchesOptions): Promise<MergeResult[]> {
+  const names = options.tasks.map((t) => t.branch).join(", ");
   return withRepoLock(options.root, async () => {
     const into = options.into ?? (await openRepo(options.root, { requireBranch: true, requireCommits: true })).branch!;
     // The integration branch may move under us (the user commits): recompute and try again.
     for (let attempt = 1; ; attempt++) {
-      const result = await mergeOnce(options, into);
-      if (result !== "moved") return result;
-      if (attempt === 3) {
-        return { status: "refused", message: `${into} kept moving while merging ${options.branch}; try again` };
+      const results = await mergeChain(options, into);
+      if (results === "refused" && options.tasks.length > 1) {
+        const one: MergeResult[] = [];
+        for (const task of options.tasks) one.push(...(await mergeTaskBranches({ ...options, into, tasks: [task] })));
+        return one;
       }
+      if (results !== "moved" && results !== "refused") return results;
+      if (attempt === 3) return options.tasks.map(() => ({ status: "refused" as const, message: `${into} kept moving while merging ${names}; try again` }));
     }
-  }, { purpose: `merge ${options.branch}` });
+  }, { purpose: `merge ${names}` });
 }
 
-async function mergeOnce(options: MergeTaskOptions, into: string): Promise<MergeResult | "moved"> {
-  const { root, branch } = options;
-  const refs = await branchTips(root, [into, branch]);
-  const head = refs.get(into);
-  if (head === undefined) throw new Error(`integration branch ${into} does not exist in ${root}`);
-  const tip = refs.get(branch);
-  if (tip === undefined) throw new Error(`task branch ${branch} does not exist in ${root}`);
+interface Tip {
+  commit: string;
+  tree: string;
+}
 
+/** Merges the chain and moves the branch once; "moved" when the branch moved meanwhile, "refused" when a batch's checkout refused. */
+async function mergeChain(options: MergeTaskBranchesOptions, into: string): Promise<MergeResult[] | "moved" | "refused"> {
+  const { root } = options;
+  const refs = await branchTips(root, [into, ...options.tasks.map((t) => t.branch)]);
+  const start = refs.get(into);
+  if (start === undefined) throw new Error(`integration branch ${into} does not exist in ${root}`);
+  let head = start;
+  const results: MergeResult[] = [];
+  const pending: number[] = []; // results that hold once the branch has moved
+  for (const task of options.tasks) {
+    const tip = refs.get(task.branch);
+    if (tip === undefined) {
+      results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
+      continue;
+    }
+    const step = await mergeStep(options, task, head, tip, into);
+    if ("status" in step) {
+      results.push(step);
+      continue;
+    }
+    head = step;
+    pending.push(results.length);
+    results.push(merged(step.commit, task.branch, into));
+  }
+  if (head === start) return results;
+  const moved = await moveBranch(root, into, start.commit, head.commit, options.tasks.map((t) => t.branch).join(", "));
+  if (moved === "moved") return "moved";
+  if (moved !== "merged") {
+    if (options.tasks.length > 1) return "refused";
+    return results.map((r, i) => (pending.includes(i) ? moved : r));
+  }
+  return results;
+}
+
+/** One merge commit on top of `head`: the new tip, or a result (already merged, conflict, check failed). */
+async function mergeStep(options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string): Promise<Tip | MergeResult> {
+  const { root } = options;
+  const { branch } = task;
   const computed = await runGit(root, ["merge-tree", "--write-tree", "--name-only", "-z", "--no-messages", head.commit, tip.commit], {
     okExitCodes: [1],
   });
@@ -90,23 +154,29 @@ async function mergeOnce(options: MergeTaskOptions, into: string): Promise<Merge
   // The kept paths, and csess's own (never from a task: an agent cannot plant files in csess's state
   // this way), keep the integration branch's version.
   const tree = await keepVersions(root, mergedTree, head.commit, [...keep, ...CSESS_PATHS]);
-  const subject = `Merge csess task ${options.taskId}${options.title ? `: ${options.title}` : ""}`;
-  const commit = await commitTree(root, tree, [head.commit, tip.commit], withTaskTrailer(subject, `Branch: ${branch}`, options.taskId));
+  const subject = `Merge csess task ${task.taskId}${task.title ? `: ${task.title}` : ""}`;
+  const commit = await commitTree(root, tree, [head.commit, tip.commit], withTaskTrailer(subject, `Branch: ${branch}`, task.taskId));
   const failed = await options.testMerge?.(commit, head.commit);
   if (failed !== undefined) return { status: "check-failed", commit, message: `${failed}; branch ${branch} kept, ${into} unchanged` };
+  return { commit, tree };
+}
 
+/**
+ * Moves `into` from `from` to `to`: its checkout (if any) with `merge --ff-only`, which moves branch,
+ * index and files together and refuses if a changed path has local edits or would replace an untracked
+ * or ignored file (a secret such as .env) of the user's; else the ref alone.
+ */
+async function moveBranch(root: string, into: string, from: string, to: string, what: string): Promise<"merged" | "moved" | MergeResult> {
   const checkout = (await listWorktrees(root)).find((w) => w.branch === into);
   if (!checkout) {
-    const moved = await runGit(root, ["update-ref", `refs/heads/${into}`, commit, head.commit], { okExitCodes: [128] });
-    return moved.exitCode === 0 ? merged(commit, branch, into) : "moved";
+    const moved = await runGit(root, ["update-ref", `refs/heads/${into}`, to, from], { okExitCodes: [128] });
+    return moved.exitCode === 0 ? "merged" : "moved";
   }
-  // Moves branch, index and files together; refuses if a changed path has local edits, or would
-  // replace an untracked or ignored file (a secret such as .env) of the user's.
-  const ff = await runGit(checkout.path, ["merge", "--ff-only", "--no-overwrite-ignore", "--no-autostash", "--no-stat", commit], {
+  const ff = await runGit(checkout.path, ["merge", "--ff-only", "--no-overwrite-ignore", "--no-autostash", "--no-stat", to], {
     okExitCodes: [1, 128],
   });
-  if (ff.exitCode === 0) return merged(commit, branch, into);
-  if ((await resolveCommit(root, `refs/heads/${into}`)) !== head.commit) return "moved";
+  if (ff.exitCode === 0) return "merged";
+  if ((await resolveCommit(root, `refs/heads/${into}`)) !== from) return "moved";
   const paths = ff.stderr.split("\n").filter((l) => l.startsWith("\t")).map((l) => l.trim());
   const said = ff.stderr.split("\n").find((l) => /^(error|fatal):/.test(l))?.replace(/^(error|fatal): /, "") ?? ff.stderr.trim();
   return {
@@ -114,8 +184,8 @@ async function mergeOnce(options: MergeTaskOptions, into: string): Promise<Merge
     ...(paths.length > 0 ? { paths } : {}),
     message:
       paths.length > 0
-        ? `not merging ${branch}: your uncommitted changes in ${checkout.path} to ${paths.join(", ")} overlap its changes; commit or stash them, then run again (branch kept)`
-        : `not merging ${branch} into ${into}: ${said} (branch kept)`,
+        ? `not merging ${what}: your uncommitted changes in ${checkout.path} to ${paths.join(", ")} overlap its changes; commit or stash them, then run again (branch kept)`
+        : `not merging ${what} into ${into}: ${said} (branch kept)`,
   };
 }
 

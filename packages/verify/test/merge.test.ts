@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parsePrd, setTaskChecked, updatePrdFile } from "@csess/prd";
-import { addTaskWorktree, commitFileChange, mergeTaskBranch, withTaskTrailer } from "../src/index.js";
+import { addTaskWorktree, commitFileChange, commitFileChanges, mergeTaskBranch, mergeTaskBranches, withTaskTrailer } from "../src/index.js";
 import { GIT_ENV, makeRepo, type TestRepo } from "./helpers.js";
 
 const PRD = "# Plan\r\n\r\n- [ ] Alpha\r\n- [ ] Beta\r\n";
@@ -107,6 +107,43 @@ describe("merge queue into the user's checkout", () => {
       .toMatchObject({ status: "merged", commit: result.commit, message: expect.stringMatching(/already merged/) });
   });
 
+  it("merges a batch in order, each onto the one before, leaves a conflicting branch out, and moves main once", async () => {
+    const a = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "a", base });
+    const b = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "b", base });
+    const c = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "c", base });
+    repo.commit("a", { "a.txt": "a\n", "shared.txt": "one\nA\nthree\n" }, a.path);
+    repo.commit("b", { "b.txt": "b\n", "shared.txt": "one\nB\nthree\n" }, b.path); // conflicts with a
+    repo.commit("c", { "c.txt": "c\n" }, c.path);
+    const reflogBefore = repo.git(["reflog", "show", "--format=%H", "main"]).split("\n").length;
+    const results = await mergeTaskBranches({
+      root: repo.root, keepPaths: ["PRD.md"],
+      tasks: [{ branch: a.branch, taskId: alpha, title: "Alpha" }, { branch: b.branch, taskId: beta }, { branch: c.branch, taskId: "cccccc" }],
+    });
+    expect(results.map((r) => r.status)).toEqual(["merged", "conflict", "merged"]);
+    expect(results[1]!.paths).toEqual(["shared.txt"]);
+    const parents = (commit: string) => repo.git(["rev-list", "--parents", "-n", "1", commit]).split(" ").slice(1);
+    expect(parents(results[0]!.commit!)).toEqual([base, repo.git(["rev-parse", a.branch])]);
+    expect(parents(results[2]!.commit!)).toEqual([results[0]!.commit, repo.git(["rev-parse", c.branch])]);
+    expect(repo.git(["rev-parse", "main"])).toBe(results[2]!.commit);
+    expect(repo.git(["reflog", "show", "--format=%H", "main"]).split("\n").length).toBe(reflogBefore + 1); // one move
+    expect(repo.git(["status", "--porcelain"])).toBe("");
+    expect([repo.read("a.txt"), repo.read("c.txt"), repo.read("shared.txt")]).toEqual(["a\n", "c\n", "one\nA\nthree\n"]);
+  });
+
+  it("a batch the checkout refuses (the user's edits overlap one task) is merged one by one: only that task is refused", async () => {
+    const a = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "a", base });
+    const b = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "b", base });
+    repo.commit("a", { "a.txt": "a\n" }, a.path);
+    repo.commit("b", { "notes.txt": "changed by b\n" }, b.path);
+    repo.write("notes.txt", "the user's own edit\n");
+    const results = await mergeTaskBranches({ root: repo.root, tasks: [{ branch: a.branch, taskId: alpha }, { branch: b.branch, taskId: beta }] });
+    expect(results.map((r) => r.status)).toEqual(["merged", "refused"]);
+    expect(results[1]!.message).toMatch(/uncommitted changes .* notes\.txt/);
+    expect(repo.git(["rev-parse", "main"])).toBe(results[0]!.commit);
+    expect(repo.read("notes.txt")).toBe("the user's own edit\n");
+    expect(repo.read("a.txt")).toBe("a\n");
+  });
+
   it("keeps the user's uncommitted changes byte-identical through merges and a tick commit", async () => {
     const t = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
     repo.commit(`feat: alpha\n\nCsess-Task: ${alpha}`, { "feature.txt": "alpha\n", "PRD.md": setTaskChecked(PRD, alpha, true) }, t.path);
@@ -173,6 +210,20 @@ describe("merge queue into the user's checkout", () => {
     expect(result.status).toBe("merged");
     expect(repo.git(["rev-parse", "integration"])).toBe(result.commit);
     expect(repo.git(["rev-parse", "main"])).toBe(base);
+  });
+
+  it("commits a chain of changes to one file, one commit each, moving the branch and the index once", async () => {
+    const tick = (id: string) => ({ edit: (text: string) => setTaskChecked(text, id, true), message: withTaskTrailer(`tick ${id}`, undefined, id) });
+    const reflogBefore = repo.git(["reflog", "show", "--format=%H", "main"]).split("\n").length;
+    const results = await commitFileChanges({ root: repo.root, path: "PRD.md", changes: [tick(alpha), tick(alpha), tick(beta)] });
+    expect(results.map((r) => r.status)).toEqual(["committed", "unchanged", "committed"]);
+    expect(repo.git(["rev-parse", "main"])).toBe(results[2]!.commit);
+    expect(repo.git(["rev-parse", "main^"])).toBe(results[0]!.commit);
+    expect(repo.git(["log", "-1", "--format=%(trailers:key=Csess-Task,valueonly)", results[0]!.commit!])).toBe(alpha);
+    expect(repo.git(["reflog", "show", "--format=%H", "main"]).split("\n").length).toBe(reflogBefore + 1);
+    expect(repo.git(["show", "main:PRD.md"])).toBe(setTaskChecked(setTaskChecked(PRD, alpha, true), beta, true).replace(/\r?\n$/, ""));
+    // The index follows the branch: the only difference left is the working file, which the caller writes.
+    expect(repo.git(["diff", "--cached", "--name-only"])).toBe("");
   });
 
   it("finishes the index sync of a commit that was killed after moving the branch", async () => {

@@ -1,12 +1,14 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fdatasync, fstatSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../errors.js";
 import type { JournalEvent } from "./events.js";
 
 /**
- * The run's append-only journal (`events.jsonl`). Each event is written and fsync'd before the
- * change it describes takes effect, so replaying the file after a crash (even kill -9) gives the
- * run's true state. Writes are synchronous on purpose: an event must be on disk before we go on.
+ * The run's append-only journal (`events.jsonl`). Each event is written (synchronously, on purpose)
+ * before the change it describes takes effect, so replaying the file after a crash (even kill -9)
+ * gives the run's true state. The flush to the disk itself runs off the main thread, one `fdatasync`
+ * for all the events written in one turn of the event loop: it guards against the machine losing
+ * power, where every step is idempotent anyway (a replay finds a merge or a tick already done).
  *
  * The journal also lives in memory: when the file is deleted (alone or with the whole runs folder)
  * or changed by anyone else under a running csess, the next write notices (the open file has no
@@ -20,6 +22,7 @@ export class Journal {
   private fd: number;
   private readonly lines: string[] = [];
   private size = 0;
+  private flushQueued = false;
 
   constructor(path: string) {
     this.path = path;
@@ -36,7 +39,17 @@ export class Journal {
     this.lines.push(line);
     this.size += Buffer.byteLength(line);
     writeSync(this.fd, line);
-    fsyncSync(this.fd);
+    this.flushSoon();
+  }
+
+  /** One fdatasync on the thread pool for the events of this turn (a closed file is not flushed). */
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      if (this.fd !== -1) fdatasync(this.fd, () => undefined);
+    });
   }
 
   private restore(why: string): void {
@@ -49,6 +62,7 @@ export class Journal {
 
   close(): void {
     closeSync(this.fd);
+    this.fd = -1;
   }
 }
 

@@ -1,43 +1,90 @@
 import { PrdError, setTaskChecked, UnknownTaskIdError, updatePrdFile } from "@csess/prd";
 import type { IterationResult } from "@csess/scheduler";
-import { commitFileChange, mergeTaskBranch, removeTaskWorktree, runCheck, runGit, withRepoLock, withTaskTrailer } from "@csess/verify";
+import { commitFileChanges, mergeTaskBranches, removeTaskWorktree, runCheck, runGit, withRepoLock, withTaskTrailer, type MergeResult } from "@csess/verify";
 import { record, type RunContext } from "./context.js";
 import type { TaskState } from "./state.js";
 
+/** Tasks waiting to land, per run; they land together at the next turn of the repository lock. */
+const queues = new WeakMap<RunContext, { waiting: Waiting[]; draining: boolean }>();
+interface Waiting {
+  task: TaskState;
+  resolve: (result: IterationResult) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * A verified task's work goes into the integration branch (serial merge queue, under the repo lock),
- * and then — only then — its box is ticked in the real PRD. Every step is journaled and idempotent,
- * so a resumed run finishes a landing that a crash interrupted.
+ * and then — only then — its box is ticked in the real PRD. Tasks that finish while others land wait
+ * and then land together: their merges chained with one move of the branch and the checkout, their
+ * ticks one commit each with one move. Every step is journaled and idempotent, so a resumed run
+ * finishes a landing that a crash interrupted.
  */
-export async function land(ctx: RunContext, task: TaskState): Promise<IterationResult> {
-  // Merge and tick in one turn of the repository lock: tasks finishing together land one after the
-  // other, instead of all their merges and then all their ticks (a convoy through the lock's queue).
-  const failure = await withRepoLock(ctx.repoRoot, async () => {
-    const failed = await merge(ctx, task);
-    if (failed === undefined) await tick(ctx, task, task.title);
+export function land(ctx: RunContext, task: TaskState): Promise<IterationResult> {
+  return new Promise((resolve, reject) => {
+    let queue = queues.get(ctx);
+    if (!queue) queues.set(ctx, (queue = { waiting: [], draining: false }));
+    queue.waiting.push({ task, resolve, reject });
+    if (!queue.draining) void drain(ctx, queue);
+  });
+}
+
+async function drain(ctx: RunContext, queue: { waiting: Waiting[]; draining: boolean }): Promise<void> {
+  queue.draining = true;
+  while (queue.waiting.length > 0) {
+    // With --check, each merge result is checked on its own: one task at a time.
+    const batch = ctx.config.check ? queue.waiting.splice(0, 1) : queue.waiting.splice(0);
+    await landTogether(ctx, batch.map((w) => w.task)).then(
+      (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
+      (error: unknown) => batch.forEach((w) => w.reject(error)),
+    );
+  }
+  queue.draining = false;
+}
+
+async function landTogether(ctx: RunContext, tasks: TaskState[]): Promise<IterationResult[]> {
+  // Merge and tick in one turn of the repository lock.
+  const failures = await withRepoLock(ctx.repoRoot, async () => {
+    const failed = await merge(ctx, tasks);
+    await tickAll(ctx, tasks.filter((t) => !failed.has(t.id)).map((task) => ({ task, what: task.title })));
     return failed;
-  }, { purpose: `land csess task ${task.id}` });
-  if (failure) return failure;
-  const reason = task.attempts.at(-1)?.evidence?.reason ?? "verified";
-  record(ctx, { type: "task-finished", taskId: task.id, verdict: "verified", reason });
-  ctx.view.event("task-finished", { taskId: task.id, verdict: "verified", reason }, `${task.id}: verified — ${reason}`);
-  if (task.worktree && task.branch) {
+  }, { purpose: `land csess task ${tasks.map((t) => t.id).join(", ")}` });
+  const landed = tasks.filter((t) => !failures.has(t.id));
+  for (const task of landed) {
+    const reason = task.attempts.at(-1)?.evidence?.reason ?? "verified";
+    record(ctx, { type: "task-finished", taskId: task.id, verdict: "verified", reason });
+    ctx.view.event("task-finished", { taskId: task.id, verdict: "verified", reason }, `${task.id}: verified — ${reason}`);
+  }
+  for (const task of landed) {
+    if (!task.worktree || !task.branch) continue;
     // The work is in the integration branch now: the worktree and branch are no longer needed.
     // After the verdict, not before: cleaning up is no part of landing (a crash here leaves a merged
     // branch that the end of the run removes).
     await removeTaskWorktree({ root: ctx.repoRoot, path: task.worktree, branch: task.branch, mergedInto: ctx.branch }).catch(() => undefined);
   }
-  return { kind: "verified" };
+  return tasks.map((t) => failures.get(t.id) ?? { kind: "verified" });
 }
 
-/** The merge step of a landing; undefined when the work is in the integration branch. */
-async function merge(ctx: RunContext, task: TaskState): Promise<IterationResult | undefined> {
-  if (task.merge?.status === "merged") return undefined;
-  record(ctx, { type: "merge-started", taskId: task.id });
-  const result = await mergeTaskBranch({
-    root: ctx.repoRoot, branch: task.branch!, taskId: task.id, title: task.title, into: ctx.branch, keepPaths: [ctx.prdPath],
-    ...(ctx.config.check ? { testMerge: (commit: string, head: string) => checkMergeResult(ctx, task, commit, head) } : {}),
+/** The merge step of a landing: the tasks whose work did not reach the integration branch, with why. */
+async function merge(ctx: RunContext, tasks: TaskState[]): Promise<Map<string, IterationResult>> {
+  const failed = new Map<string, IterationResult>();
+  const pending = tasks.filter((t) => t.merge?.status !== "merged");
+  if (pending.length === 0) return failed;
+  for (const task of pending) record(ctx, { type: "merge-started", taskId: task.id });
+  const check = ctx.config.check && pending.length === 1 ? pending[0] : undefined;
+  const results = await mergeTaskBranches({
+    root: ctx.repoRoot, into: ctx.branch, keepPaths: [ctx.prdPath],
+    tasks: pending.map((t) => ({ branch: t.branch!, taskId: t.id, title: t.title })),
+    ...(check ? { testMerge: (commit: string, head: string) => checkMergeResult(ctx, check, commit, head) } : {}),
   });
+  pending.forEach((task, i) => {
+    const failure = merged(ctx, task, results[i]!);
+    if (failure) failed.set(task.id, failure);
+  });
+  return failed;
+}
+
+/** Journals one task's merge; undefined when its work is in the integration branch. */
+function merged(ctx: RunContext, task: TaskState, result: MergeResult): IterationResult | undefined {
   record(ctx, { type: "merge-ended", taskId: task.id, status: result.status, commit: result.commit, paths: result.paths, message: result.message });
   if (result.status === "merged") {
     ctx.view.event("merged", { taskId: task.id, commit: result.commit }, `${task.id}: merged into ${ctx.branch} (${result.commit?.slice(0, 8)})`);
@@ -72,37 +119,52 @@ async function checkMergeResult(ctx: RunContext, task: TaskState, commit: string
 }
 
 /** Ticks the task's box in the real PRD (and commits exactly that change unless --no-commit). */
-export async function tick(ctx: RunContext, task: TaskState, what: string): Promise<void> {
-  if (task.ticked) return;
-  let commit: string | undefined;
+export function tick(ctx: RunContext, task: TaskState, what: string): Promise<void> {
+  return tickAll(ctx, [{ task, what }]);
+}
+
+/** Ticks the boxes: one commit each (unless --no-commit), the branch moved once, then the PRD file. */
+async function tickAll(ctx: RunContext, entries: Array<{ task: TaskState; what: string }>): Promise<void> {
+  const todo = entries.filter((e) => !e.task.ticked);
+  if (todo.length === 0) return;
   await withRepoLock(ctx.repoRoot, async () => {
-    if (ctx.config.commit) {
-      try {
-        const result = await commitFileChange({
-          root: ctx.repoRoot,
-          branch: ctx.branch,
-          path: ctx.prdPath,
-          edit: (committed) => setTaskChecked(committed, task.id, true),
-          message: withTaskTrailer(`csess: tick "${what.slice(0, 60)}" in ${ctx.prdPath}`, undefined, task.id),
-        });
-        commit = result.commit;
-      } catch (error) {
-        // The task exists only in the user's uncommitted PRD: tick the file, commit nothing.
-        if (!(error instanceof UnknownTaskIdError)) throw error;
-      }
+    const commits = ctx.config.commit ? await commitTicks(ctx, todo) : [];
+    for (const [i, { task }] of todo.entries()) {
+      const { changed } = await updatePrdFile(ctx.prdAbs, task.id, true).catch((error: unknown) => {
+        if (error instanceof UnknownTaskIdError || (error as NodeJS.ErrnoException).code === "ENOENT") {
+          // A person removed or reworded the task (or deleted the file) meanwhile: their edit wins, nothing to tick.
+          return { changed: false };
+        }
+        if (error instanceof PrdError) {
+          // The file is no longer a PRD csess can edit byte-exact (e.g. not UTF-8): the work stays merged.
+          ctx.view.event("tick-skipped", { taskId: task.id, reason: error.message }, `${task.id}: not ticked in ${ctx.prdPath}: ${error.message}`);
+          return { changed: false };
+        }
+        throw error;
+      });
+      record(ctx, { type: "tick-ended", taskId: task.id, commit: commits[i], changed });
     }
-    const { changed } = await updatePrdFile(ctx.prdAbs, task.id, true).catch((error: unknown) => {
-      if (error instanceof UnknownTaskIdError || (error as NodeJS.ErrnoException).code === "ENOENT") {
-        // A person removed or reworded the task (or deleted the file) meanwhile: their edit wins, nothing to tick.
-        return { changed: false };
-      }
-      if (error instanceof PrdError) {
-        // The file is no longer a PRD csess can edit byte-exact (e.g. not UTF-8): the work stays merged.
-        ctx.view.event("tick-skipped", { taskId: task.id, reason: error.message }, `${task.id}: not ticked in ${ctx.prdPath}: ${error.message}`);
-        return { changed: false };
-      }
-      throw error;
-    });
-    record(ctx, { type: "tick-ended", taskId: task.id, commit, changed });
   });
+}
+
+/** The tick commits on the integration branch, one per task (undefined where nothing was committed). */
+async function commitTicks(ctx: RunContext, todo: Array<{ task: TaskState; what: string }>): Promise<Array<string | undefined>> {
+  const results = await commitFileChanges({
+    root: ctx.repoRoot,
+    branch: ctx.branch,
+    path: ctx.prdPath,
+    changes: todo.map(({ task, what }) => ({
+      edit: (committed: string) => {
+        try {
+          return setTaskChecked(committed, task.id, true);
+        } catch (error) {
+          // The task exists only in the user's uncommitted PRD: tick the file, commit nothing.
+          if (error instanceof UnknownTaskIdError) return committed;
+          throw error;
+        }
+      },
+      message: withTaskTrailer(`csess: tick "${what.slice(0, 60)}" in ${ctx.prdPath}`, undefined, task.id),
+    })),
+  });
+  return results.map((r) => r.commit);
 }
