@@ -79,8 +79,8 @@ describe("launch gate and agent slots", () => {
     expect(peakAfterCut).toBeLessThanOrEqual(2);
   }, 10_000);
 
-  it("slow start: one agent at first, one more per launch that ran clean for the probe time", async () => {
-    const f = fleet({ parallel: 4, slowStart: true });
+  /** Four one-minute agents, each launched as soon as the gate lets it. */
+  async function launchFour(f: ReturnType<typeof fleet>): Promise<void> {
     const run = f.scheduler.run(plan(["a", "b", "c", "d"].map((id) => ({ id })), { parallel: 4 }), async (id, ctx) => {
       await ctx.startGate();
       f.launches.push({ id, at: f.clock.now() });
@@ -88,19 +88,18 @@ describe("launch gate and agent slots", () => {
       return { kind: "verified" };
     });
     await f.clock.runUntil(run);
+  }
+
+  it("slow start: one agent at first, one more per launch that ran clean for the probe time", async () => {
+    const f = fleet({ parallel: 4, slowStart: true });
+    await launchFour(f);
     // probe = max(5 s, stagger 0) = 5 s: each launch that ran 5 s clean adds one more.
     expect(f.launches.map((l) => l.at)).toEqual([0, 5000, 10_000, 15_000]);
   }, 10_000);
 
   it("slow start keeps pace with a stagger of 5 s or more: no launch later than the stagger alone would make it", async () => {
     const f = fleet({ parallel: 4, staggerMs: 6000, slowStart: true });
-    const run = f.scheduler.run(plan(["a", "b", "c", "d"].map((id) => ({ id })), { parallel: 4 }), async (id, ctx) => {
-      await ctx.startGate();
-      f.launches.push({ id, at: f.clock.now() });
-      await f.clock.sleep(60_000);
-      return { kind: "verified" };
-    });
-    await f.clock.runUntil(run);
+    await launchFour(f);
     // probe = max(5 s, stagger 6 s): each launch ran one stagger clean when the next one's turn comes.
     expect(f.launches.map((l) => l.at)).toEqual([0, 6000, 12_000, 18_000]);
     expect(f.events.filter((e) => e.type === "concurrency-changed").map((e) => (e as { to: number }).to)).toEqual([2, 3, 4]);

@@ -72,6 +72,7 @@ if (child) {
 }
 // Signal handlers are in place once this file exists: `kill` waits for it before sending SIGTERM.
 const launcherInfo: LauncherInfo = { pid: process.pid, ...(child?.pid === undefined ? {} : { commandPid: child.pid }) };
+mkdirSync(stateDir, { recursive: true, mode: 0o700 }); // the command may have deleted it already
 writeFileAtomicSync(stateFile(stateDir, "launcher"), JSON.stringify(launcherInfo) + "\n");
 
 /** Starts the command, or records why it could not start (as a shell would: 127 not found, 126 otherwise). */
