@@ -91,7 +91,7 @@ export function replay(events: JournalEvent[]): RunState {
   return state;
 }
 
-/** Applies one event to the state (replay, and the live runner right after journaling it). */
+/** Applies one event to the state (replay, and the live runner right after journaling it). One case per event type, kept together on purpose. */
 export function applyEvent(state: RunState, event: JournalEvent): void {
   const at = event.at ?? "";
   state.lastEventAt = at;
