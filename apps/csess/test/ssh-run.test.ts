@@ -142,7 +142,7 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
     expect(taskLog.code, taskLog.stderr).toBe(0);
     expect(taskLog.stdout).toContain(`fake agent: task ${remoteTask} iteration 1`);
     const killed = await cli(s, ["kill", remote[0]!.name]);
-    expect(killed.stdout).toMatch(/had already exited \(exit 0\)/);
+    expect(killed.stdout, `exit ${killed.code}: ${killed.stderr}`).toMatch(/had already exited \(exit 0\)/);
     // doctor --host checks the host as a run uses it.
     const doctor = await cli(s, ["doctor", "--host", "h1", "--ssh-config", f.configFile, "--agent", "custom", "--json"]);
     expect(doctor.code, doctor.stdout).toBe(0);
