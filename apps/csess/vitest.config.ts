@@ -6,8 +6,8 @@ export default defineConfig({
     // machine does not fail them on vitest's 5 s default; the long end-to-end tests set their own.
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Three files at a time even on 2 cores (vitest's default there is 1): the tests mostly wait on
+    // Two files at a time even on 2 cores (vitest's default there is 1): the tests mostly wait on
     // agents, tmux and git, and every file has its own temp dirs, tmux sockets and CSESS_HOME.
-    maxWorkers: 3,
+    maxWorkers: 2,
   },
 });

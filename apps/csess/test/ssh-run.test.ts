@@ -117,7 +117,9 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
     const runner = s.spawnCsess(["run", ...args]);
     const output = collect(runner);
     // Six slots, six agents held at their gates: every host has its two.
-    await waitUntil(s, () => (starts().length >= 6 ? true : undefined), STEP_MS, exited(runner), watch);
+    await waitUntil(s, () => (starts().length >= 6 ? true : undefined), STEP_MS, exited(runner), watch).catch((error: Error) => {
+      throw new Error(`${error.message}; runner said: ${output.stderr().slice(-3000)} ${output.stdout().slice(-2000)}`);
+    });
     expect([starts().filter(local).length, starts().filter(on(0)).length, starts().filter(on(1)).length]).toEqual([2, 2, 2]);
     releaseAll();
     await expectExit(runner, output, 0);
