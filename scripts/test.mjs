@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `pnpm test`: every package's tests through turbo (build first; two packages at a time, as the tests
-// mostly wait on tmux, git and agents: the app's long suite overlaps the packages' short ones), then
-// one closing line with the total across packages. Stale results are removed first, and a package
-// whose tests did not report counts as a failure.
-import { spawnSync } from "node:child_process";
+// `pnpm test`: build, then every package's tests through turbo in two lanes side by side: the app's
+// long suite (two files at a time) in one, the packages' short suites one after another in the other.
+// Left to turbo's own order the app suite started last, after every package, and the run took the
+// sum instead of the longer lane. Then one closing line with the total across packages. Stale results
+// are removed first, and a package whose tests did not report counts as a failure. Extra arguments
+// (e.g. `--filter @csess/prd`) go to a single turbo run instead.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
@@ -17,13 +19,29 @@ const packages = ["packages", "apps", "fixtures"].flatMap((group) =>
 );
 for (const dir of packages) rmSync(join(dir, "test-results.json"), { force: true });
 
-const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--concurrency=2", "--continue", "--output-logs=full", ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
+const turboArgs = ["exec", "turbo", "run", "test", "--continue", "--output-logs=full"];
+/** Runs turbo with `args`; resolves to its exit status. */
+function turbo(args) {
+  return new Promise((resolve) => {
+    const child = spawn("pnpm", [...turboArgs, ...args], { cwd: root, stdio: "inherit" });
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+const extra = process.argv.slice(2);
+let status;
+if (extra.length > 0) {
+  status = await turbo(["--concurrency=2", ...extra]);
+} else {
+  const build = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only"], { cwd: root, stdio: "inherit" });
+  if (build.status !== 0) process.exit(1);
+  const lanes = await Promise.all([turbo(["--filter=csess", "--only"]), turbo(["--filter=!csess", "--only", "--concurrency=1"])]);
+  status = lanes.find((code) => code !== 0) ?? 0;
+}
 
 let passed = 0, failed = 0, skipped = 0;
 const lines = [];
+const failures = [];
 for (const dir of packages) {
   const name = dir.slice(root.length);
   const file = join(dir, "test-results.json");
@@ -37,7 +55,20 @@ for (const dir of packages) {
   failed += r.numFailedTests;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   lines.push(`${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  failures.push(...failedTests(name, r));
+}
+function failedTests(name, report) {
+  return report.testResults.flatMap((file) =>
+    file.assertionResults
+      .filter((test) => test.status === "failed")
+      .map((test) => {
+        const message = (test.failureMessages ?? []).join("\n").split("\n").slice(0, 12).join("\n    ");
+        return `- ${name}${file.name.slice(root.length + name.length)} > ${test.fullName}\n    ${message}`;
+      }),
+  );
 }
 console.log(`\n${lines.join("\n")}`);
+// The failures again at the very end: CI keeps only the tail of a long log.
+if (failures.length > 0) console.log(`\nFailed tests:\n${failures.join("\n")}`);
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(turbo.status !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+process.exit(status !== 0 || failed > 0 || passed === 0 ? 1 : 0);

@@ -4,7 +4,7 @@
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  collect, commitAll, customAgentArgs, exited, journal, makeRunSandbox, reportOf, taskIds, waitUntil,
+  agentGates, collect, commitAll, customAgentArgs, exited, journal, makeRunSandbox, reportOf, taskIds, waitUntil,
   type JournalLine, type RunSandbox,
 } from "./run-helpers.js";
 
@@ -20,11 +20,13 @@ const startsOf = (events: JournalLine[], taskId: string) =>
   events.filter((e) => e.type === "iteration-started" && e.taskId === taskId).length;
 
 /**
- * Starts `csess run`, kills it with SIGKILL as soon as every task in `ended` has its verdict in the
- * journal (a slow task is still running then), resumes, and returns the journal before and after.
+ * Starts `csess run` with the slow task's agent held at a gate, kills the runner with SIGKILL as soon as
+ * every task in `ended` has its verdict in the journal (the slow agent is still running then), resumes,
+ * lets the slow agent go, and returns the journal before and after.
  */
-async function killAfterEndedThenResume(s: RunSandbox, ended: string[], runArgs: string[]) {
-  const runner: ChildProcess = s.spawnCsess(["run", "--json", ...customAgentArgs(runArgs)]);
+async function killAfterEndedThenResume(s: RunSandbox, ended: string[], slow: string, runArgs: string[]) {
+  const gate = agentGates(s, [slow]);
+  const runner: ChildProcess = s.spawnCsess(["run", "--json", ...customAgentArgs(runArgs, gate.agentCmd)]);
   const output = collect(runner);
   const before = await waitUntil(s, () => {
     const events = journal(s);
@@ -33,7 +35,10 @@ async function killAfterEndedThenResume(s: RunSandbox, ended: string[], runArgs:
   runner.kill("SIGKILL");
   expect(await exited(runner), output.stderr()).toBe("SIGKILL");
   expect(before.some((e) => e.type === "run-finished")).toBe(false); // the run really was interrupted
-  const resumed = await s.csess(["resume", "--json"]);
+  expect(gate.starts().map((start) => start.id)).toEqual([slow]); // held, so still running through the kill
+  const resuming = s.csess(["resume", "--json"]);
+  gate.releaseAll();
+  const resumed = await resuming;
   const after = journal(s);
   expect(after.some((e) => e.type === "runner-attached"), resumed.stdout).toBe(true);
   return { before, after, resumed };
@@ -42,13 +47,13 @@ async function killAfterEndedThenResume(s: RunSandbox, ended: string[], runArgs:
 describe("csess resume after kill -9: tasks that had ended stay ended", () => {
   it("a task that ended in a merge conflict is not run again", async () => {
     sandbox = makeRunSandbox("# P\n\n- [ ] Write the conflict file first\n- [ ] Write the conflict file again\n- [ ] Add the slow file\n");
-    sandbox.env.FAKE_AGENT_SLOW = "8";
+    sandbox.env.FAKE_AGENT_SLOW = "0"; // held by its gate instead
     await commitAll(sandbox);
     const ids = await taskIds(sandbox);
     const s = sandbox;
     // Both conflict tasks write shared.txt: whichever merges second conflicts. Which one is not fixed.
     const conflictIds = [ids["Write the conflict file first"]!, ids["Write the conflict file again"]!];
-    const { before, after, resumed } = await killAfterEndedThenResume(s, conflictIds, ["--parallel", "3", "--max-iterations", "2"]);
+    const { before, after, resumed } = await killAfterEndedThenResume(s, conflictIds, ids["Add the slow file"]!, ["--parallel", "3", "--max-iterations", "2"]);
 
     expect(resumed.code, resumed.stderr).toBe(1);
     const conflicted = conflictIds.find((id) => finishedAs(before, id) === "conflict")!;
@@ -63,13 +68,13 @@ describe("csess resume after kill -9: tasks that had ended stay ended", () => {
 
   it("tasks whose agent could not run (auth failure, program not found) are not run again", async () => {
     sandbox = makeRunSandbox("# P\n\n- [ ] Add the slow file\n- [ ] Log in with an unauthorized key\n- [ ] Call a missing command\n");
-    sandbox.env.FAKE_AGENT_SLOW = "8";
+    sandbox.env.FAKE_AGENT_SLOW = "0"; // held by its gate instead
     await commitAll(sandbox);
     const ids = await taskIds(sandbox);
     const s = sandbox;
     const auth = ids["Log in with an unauthorized key"]!;
     const missing = ids["Call a missing command"]!;
-    const { before, after, resumed } = await killAfterEndedThenResume(s, [auth, missing], ["--parallel", "3", "--max-iterations", "2"]);
+    const { before, after, resumed } = await killAfterEndedThenResume(s, [auth, missing], ids["Add the slow file"]!, ["--parallel", "3", "--max-iterations", "2"]);
 
     expect(resumed.code, resumed.stderr).toBe(1);
     const classes = before.filter((e) => e.type === "iteration-ended").map((e) => [e.taskId, (e.outcome as { class: string }).class]);
@@ -88,17 +93,18 @@ describe("csess resume after kill -9: tasks that had ended stay ended", () => {
 
   it("a task that failed because its session kept dying is not run again", async () => {
     sandbox = makeRunSandbox("# P\n\n- [ ] Add the slow file one\n- [ ] Add the slow file two\n");
-    sandbox.env.FAKE_AGENT_SLOW = "25";
+    sandbox.env.FAKE_AGENT_SLOW = "0"; // both held by their gates instead; the victim is never let go
     await commitAll(sandbox);
     const ids = await taskIds(sandbox);
     const s = sandbox;
     const victim = ids["Add the slow file one"]!;
-    const runner: ChildProcess = s.spawnCsess(["run", "--json", ...customAgentArgs(["--parallel", "2", "--max-iterations", "2"])]);
+    const gate = agentGates(s);
+    const runner: ChildProcess = s.spawnCsess(["run", "--json", ...customAgentArgs(["--parallel", "2", "--max-iterations", "2"], gate.agentCmd)]);
     const output = collect(runner);
     // Close the victim's tmux session under it each time its agent starts, until csess gives up on it
     // (a dead session is restarted a few times, then the task fails).
     for (let kills = 1; !finishedAs(journal(s), victim); kills++) {
-      await waitUntil(s, () => (s.starts().filter((l) => l.startsWith(`${victim} `)).length >= kills || finishedAs(journal(s), victim) ? true : undefined), 90_000, exited(runner));
+      await waitUntil(s, () => (gate.starts().filter((start) => start.id === victim).length >= kills || finishedAs(journal(s), victim) ? true : undefined), 90_000, exited(runner));
       if (finishedAs(journal(s), victim)) break;
       const runId = journal(s)[0]!.runId as string;
       execFileSync("tmux", ["-S", s.env.CSESS_TMUX_SOCKET!, "kill-session", "-t", `=csess-${runId}-${victim}:`]);
@@ -111,7 +117,9 @@ describe("csess resume after kill -9: tasks that had ended stay ended", () => {
     expect(finishedAs(before, victim)).toBe("failed");
     expect(before.filter((e) => e.type === "iteration-ended" && e.taskId === victim).map((e) => (e.outcome as { class: string }).class).every((c) => c === "dead")).toBe(true);
 
-    const resumed = await s.csess(["resume", "--json"]);
+    const resuming = s.csess(["resume", "--json"]);
+    gate.releaseAll();
+    const resumed = await resuming;
     expect(resumed.code, resumed.stderr).toBe(1);
     expect(startsOf(journal(s), victim)).toBe(startsOf(before, victim));
     expect(reportOf(resumed).tasks.find((t) => t.id === victim)).toMatchObject({ verdict: "failed", iterations: 0 });

@@ -1,12 +1,16 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+import {
+  closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, watch, writeFileSync, writeSync,
+  type FSWatcher,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 export const FAKE_AGENT = fileURLToPath(new URL("../../../fixtures/fake-agents/scripted-agent.sh", import.meta.url));
+const GATED_AGENT = fileURLToPath(new URL("../../../fixtures/fake-agents/gated-agent.sh", import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -108,8 +112,48 @@ export async function taskIds(sandbox: RunSandbox): Promise<Record<string, strin
   return Object.fromEntries(tasks.map((t) => [t.title, t.id]));
 }
 
-export function customAgentArgs(extra: string[] = []): string[] {
-  return ["--agent", "custom", "--agent-cmd", FAKE_AGENT, "--stagger", "0.1", "--no-notes", ...extra];
+export function customAgentArgs(extra: string[] = [], agentCmd = FAKE_AGENT): string[] {
+  return ["--agent", "custom", "--agent-cmd", agentCmd, "--stagger", "0.1", "--no-notes", ...extra];
+}
+
+/** One start of the gated agent: its task, its working directory (which host) and the FIFO that releases it. */
+export type GatedStart = { id: string; pwd: string; fifo: string };
+
+/**
+ * The scripted fake agent behind a gate (fixtures/fake-agents/gated-agent.sh): an agent holds its slot
+ * until the test lets it go, so what is still running at a given moment is decided by the test, not
+ * by a sleep. `only` limits the gate to those task ids (the others run at once). `agentCmd` is the
+ * custom agent command; `starts()` lists the gated starts so far, `release` lets some go, `releaseAll`
+ * every one, also those that start later.
+ */
+export function agentGates(s: RunSandbox, only?: string[]) {
+  const where = path.join(s.dir, "gated-starts.log");
+  const gates = path.join(s.dir, "gates");
+  mkdirSync(gates, { recursive: true });
+  if (only) s.env.GATED_TASKS = only.join(" ");
+  const agentCmd = `exec bash --norc --noprofile ${GATED_AGENT} ${gates} ${where} ${FAKE_AGENT}`;
+  const starts = (): GatedStart[] => (existsSync(where) ? readFileSync(where, "utf8").split("\n").filter(Boolean) : [])
+    .map((line) => {
+      const [id = "", pwd = "", fifo = ""] = line.split(" ");
+      return { id, pwd, fifo };
+    });
+  const release = (which: (start: GatedStart) => boolean) => {
+    for (const start of starts().filter(which)) {
+      try {
+        const fd = openSync(start.fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        writeSync(fd, "go\n");
+        closeSync(fd);
+      } catch {
+        // released and gone already (no reader, or no FIFO any more)
+      }
+    }
+  };
+  const releaseAll = (except: (start: GatedStart) => boolean = () => false) => {
+    // First the file that later starts look at, then every start logged so far (see gated-agent.sh).
+    writeFileSync(path.join(gates, "all"), "");
+    release((start) => !except(start));
+  };
+  return { agentCmd, where, starts, release, releaseAll };
 }
 
 /** The last stdout line of a `--json` run: the report. */

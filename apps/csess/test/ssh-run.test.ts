@@ -6,16 +6,14 @@
 // No mocks: sessions live in each host's tmux, work travels by git over ssh. Last, hostile agents on a host:
 // a commit one task's agent makes in a sibling's worktree there is stamped there and verifies nobody, and
 // an agent that deletes its branch there fails that iteration honestly and starts fresh.
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSshFleet, sshdUnavailable, within, type TestSshFleet } from "../../../fixtures/sshd/sshd.js";
 import {
-  collect, commitAll, exited, FAKE_AGENT, journal, makeRunSandbox, reportOf, taskIds, waitUntil, type RunSandbox,
+  agentGates, collect, commitAll, exited, journal, makeRunSandbox, reportOf, taskIds, waitUntil, type GatedStart, type RunSandbox,
 } from "./run-helpers.js";
 
-const GATED_AGENT = fileURLToPath(new URL("../../../fixtures/fake-agents/gated-agent.sh", import.meta.url));
 /** Bounds of every wait below: a start or a landing, and a whole run. */
 const STEP_MS = 120_000;
 const RUN_MS = 240_000;
@@ -32,9 +30,6 @@ afterEach(async () => {
   sandbox = undefined;
 }, 60_000);
 
-/** One agent start: its task, its working directory (which host) and the FIFO that releases it. */
-type Start = { id: string; pwd: string; fifo: string };
-
 /**
  * A repo with `count` tasks, a config naming local + h1 + h2 (2 slots each, a work directory each), and
  * the gated agent: `starts()` lists the agents started so far, `release` lets some go, `releaseAll` every
@@ -46,9 +41,7 @@ async function setUp(count: number) {
   sandbox = s;
   const f = await startSshFleet(path.join(s.dir, "sshd"), 2);
   fleet = f;
-  const where = path.join(s.dir, "where.log");
-  const gates = path.join(s.dir, "gates");
-  mkdirSync(gates);
+  const gate = agentGates(s);
   const config = {
     hosts: ["local:2", { host: "h1", slots: 2, dir: f.hosts[0]!.workDir }, { host: "h2", slots: 2, dir: f.hosts[1]!.workDir }],
     sshConfig: f.configFile,
@@ -58,31 +51,10 @@ async function setUp(count: number) {
   writeFileSync(path.join(s.repo, "csess.config.json"), JSON.stringify(config, null, 2));
   writeFileSync(path.join(s.repo, ".gitignore"), ".csess/\n");
   await commitAll(s);
-  const agentCmd = `exec bash --norc --noprofile ${GATED_AGENT} ${gates} ${where} ${FAKE_AGENT}`;
-  const args = ["--agent", "custom", "--agent-cmd", agentCmd, "--stagger", "0.1", "--no-notes", "--json"];
-  const starts = (): Start[] => (existsSync(where) ? readFileSync(where, "utf8").split("\n").filter(Boolean) : [])
-    .map((line) => {
-      const [id = "", pwd = "", fifo = ""] = line.split(" ");
-      return { id, pwd, fifo };
-    });
-  const release = (which: (start: Start) => boolean) => {
-    for (const start of starts().filter(which)) {
-      try {
-        const fd = openSync(start.fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-        writeSync(fd, "go\n");
-        closeSync(fd);
-      } catch {
-        // released and gone already (no reader, or no FIFO any more)
-      }
-    }
-  };
-  const releaseAll = (except: (start: Start) => boolean = () => false) => {
-    // First the file that later starts look at, then every start logged so far (see gated-agent.sh).
-    writeFileSync(path.join(gates, "all"), "");
-    release((start) => !except(start));
-  };
-  const on = (hostIndex: number) => (start: Start) => start.pwd.startsWith(f.hosts[hostIndex]!.workDir + "/");
-  const local = (start: Start) => start.pwd.startsWith(s.repo + "/");
+  const args = ["--agent", "custom", "--agent-cmd", gate.agentCmd, "--stagger", "0.1", "--no-notes", "--json"];
+  const { starts, release, releaseAll } = gate;
+  const on = (hostIndex: number) => (start: GatedStart) => start.pwd.startsWith(f.hosts[hostIndex]!.workDir + "/");
+  const local = (start: GatedStart) => start.pwd.startsWith(s.repo + "/");
   return { s, f, args, starts, release, releaseAll, on, local, ids: await taskIds(s), watch: [s.dir] };
 }
 

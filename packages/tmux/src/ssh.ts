@@ -105,6 +105,9 @@ export class SshConnection {
           resolve({ code, stdout, stderr });
         },
       );
+      // A remote command (or a dropped connection) may end before reading all of its input: that is
+      // the command's exit code to report, not an EPIPE to crash csess with.
+      child.stdin?.on("error", () => undefined);
       child.stdin?.end(options.input ?? "");
     });
     if (result.code === SSH_CONNECTION_FAILED) this.master = undefined; // look at the master again next time

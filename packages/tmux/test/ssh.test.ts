@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSshFleet, sshdUnavailable, within, type TestSshFleet } from "../../../fixtures/sshd/sshd.js";
 import { SshTmux, type ExecutorOutcome } from "../src/index.js";
 import { writeRemoteLink } from "../src/remote-registry.js";
+import { SshConnection } from "../src/ssh.js";
 import { eventually } from "./helpers.js";
 
 /** The bound of every wait for a session here (they take a few seconds). */
@@ -94,6 +95,14 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
     // Every call above went over the one master connection.
     expect(fleet.hosts[0]!.accepted() - before).toBe(1);
   }, 60_000);
+
+  it("a remote command that exits without reading its input reports its exit code (no EPIPE crash)", async () => {
+    const connection = new SshConnection({ host: fleet.hosts[0]!.alias, configFile: fleet.configFile, controlDir: path.join(dir, "ctl") });
+    const input = Buffer.alloc(16 * 1024 * 1024, "x"); // far more than the pipes hold
+    for (let i = 0; i < 3; i++) {
+      expect(await connection.run(["sh", "-c", "exit 3"], { input })).toMatchObject({ code: 3 });
+    }
+  });
 
   it("keeps waiting across a dropped connection: the session lives on in the host's tmux", async () => {
     const ssh = executor(1);
