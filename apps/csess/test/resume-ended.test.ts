@@ -20,22 +20,28 @@ const startsOf = (events: JournalLine[], taskId: string) =>
   events.filter((e) => e.type === "iteration-started" && e.taskId === taskId).length;
 
 /**
- * Starts `csess run` with the slow task's agent held at a gate, kills the runner with SIGKILL as soon as
- * every task in `ended` has its verdict in the journal (the slow agent is still running then), resumes,
- * lets the slow agent go, and returns the journal before and after.
+ * Starts `csess run` with every agent held at a gate until all have started (an agent that cannot run
+ * stops new starts, so none may end before the others are running), lets all but the slow task's go,
+ * kills the runner with SIGKILL as soon as every task in `ended` has its verdict in the journal (the slow
+ * agent is still held then), resumes, lets the slow agent go, and returns the journal before and after.
  */
 async function killAfterEndedThenResume(s: RunSandbox, ended: string[], slow: string, runArgs: string[]) {
-  const gate = agentGates(s, [slow]);
+  const gate = agentGates(s);
   const runner: ChildProcess = s.spawnCsess(["run", "--json", ...customAgentArgs(runArgs, gate.agentCmd)]);
   const output = collect(runner);
+  await waitUntil(s, () => (gate.starts().length === ended.length + 1 ? true : undefined), 90_000, exited(runner));
+  gate.release((start) => start.id !== slow);
   const before = await waitUntil(s, () => {
     const events = journal(s);
     return ended.every((id) => finishedAs(events, id)) ? events : undefined;
-  }, 90_000, exited(runner));
+  }, 90_000, exited(runner)).catch((error: Error) => {
+    const events = journal(s).map((e) => `${e.type} ${e.taskId ?? ""} ${JSON.stringify(e.reason ?? e.outcome ?? e.verdict ?? "")}`);
+    throw new Error(`${error.message}; journal:\n${events.join("\n")}\nrunner said: ${output.stderr().slice(-3000)}`);
+  });
   runner.kill("SIGKILL");
   expect(await exited(runner), output.stderr()).toBe("SIGKILL");
   expect(before.some((e) => e.type === "run-finished")).toBe(false); // the run really was interrupted
-  expect(gate.starts().map((start) => start.id)).toEqual([slow]); // held, so still running through the kill
+  expect(before.some((e) => e.type === "iteration-ended" && e.taskId === slow)).toBe(false); // held through the kill
   const resuming = s.csess(["resume", "--json"]);
   gate.releaseAll();
   const resumed = await resuming;
@@ -47,7 +53,7 @@ async function killAfterEndedThenResume(s: RunSandbox, ended: string[], slow: st
 describe("csess resume after kill -9: tasks that had ended stay ended", () => {
   it("a task that ended in a merge conflict is not run again", async () => {
     sandbox = makeRunSandbox("# P\n\n- [ ] Write the conflict file first\n- [ ] Write the conflict file again\n- [ ] Add the slow file\n");
-    sandbox.env.FAKE_AGENT_SLOW = "0"; // held by its gate instead
+    sandbox.env.FAKE_AGENT_SLOW = "0"; // held at its gate instead
     await commitAll(sandbox);
     const ids = await taskIds(sandbox);
     const s = sandbox;
@@ -68,7 +74,7 @@ describe("csess resume after kill -9: tasks that had ended stay ended", () => {
 
   it("tasks whose agent could not run (auth failure, program not found) are not run again", async () => {
     sandbox = makeRunSandbox("# P\n\n- [ ] Add the slow file\n- [ ] Log in with an unauthorized key\n- [ ] Call a missing command\n");
-    sandbox.env.FAKE_AGENT_SLOW = "0"; // held by its gate instead
+    sandbox.env.FAKE_AGENT_SLOW = "0"; // held at its gate instead
     await commitAll(sandbox);
     const ids = await taskIds(sandbox);
     const s = sandbox;

@@ -122,15 +122,13 @@ export type GatedStart = { id: string; pwd: string; fifo: string };
 /**
  * The scripted fake agent behind a gate (fixtures/fake-agents/gated-agent.sh): an agent holds its slot
  * until the test lets it go, so what is still running at a given moment is decided by the test, not
- * by a sleep. `only` limits the gate to those task ids (the others run at once). `agentCmd` is the
- * custom agent command; `starts()` lists the gated starts so far, `release` lets some go, `releaseAll`
+ * by a sleep. `agentCmd` is the custom agent command; `starts()` lists the gated starts so far, `release` lets some go, `releaseAll`
  * every one, also those that start later.
  */
-export function agentGates(s: RunSandbox, only?: string[]) {
+export function agentGates(s: RunSandbox) {
   const where = path.join(s.dir, "gated-starts.log");
   const gates = path.join(s.dir, "gates");
   mkdirSync(gates, { recursive: true });
-  if (only) s.env.GATED_TASKS = only.join(" ");
   const agentCmd = `exec bash --norc --noprofile ${GATED_AGENT} ${gates} ${where} ${FAKE_AGENT}`;
   const starts = (): GatedStart[] => (existsSync(where) ? readFileSync(where, "utf8").split("\n").filter(Boolean) : [])
     .map((line) => {

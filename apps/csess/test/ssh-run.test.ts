@@ -206,7 +206,8 @@ describe.skipIf(unavailable !== undefined)("trust on an ssh host (real sshd): th
     expect(byTitle("Alpha task").verdict, run.stderr).toBe("failed");
     expect(byTitle("Alpha task").reason).toMatch(/made by task \S+'s agent, not its own/);
     expect(byTitle("Beta task").verdict).toBe("failed");
-    expect(byTitle("Gamma task")).toMatchObject({ verdict: "verified", iterations: 2 });
+    const gammaEvents = journal(s).filter((e) => e.taskId === byTitle("Gamma task").id).map((e) => `${e.type} ${JSON.stringify(e.reason ?? e.outcome ?? e.verdict ?? "")}`);
+    expect(byTitle("Gamma task"), gammaEvents.join("\n")).toMatchObject({ verdict: "verified", iterations: 2 });
     // The stamps were made on the host (csess's hooks installed there) and came back with the branches.
     const hostStamps = path.join(f.hosts[0]!.workDir, "stamps");
     const logged = readdirSync(hostStamps).map((file) => readFileSync(path.join(hostStamps, file), "utf8")).join("");
