@@ -125,9 +125,7 @@ export class Tmux implements Executor {
           await new Promise((r) => setTimeout(r, 100 * attempt));
           continue;
         }
-        if (error instanceof TmuxError && /duplicate session/.test(error.message)) {
-          throw new TmuxError("SESSION_EXISTS", `session ${name} was started by someone else at the same moment on socket ${this.socket}; choose another name`);
-        }
+        if (error instanceof TmuxError && /duplicate session/.test(error.message)) throw foreignSession(name, this.socket);
         throw error;
       }
     }
@@ -313,31 +311,39 @@ export class Tmux implements Executor {
     return { stateDir: entry.stateDir, record };
   }
 
-  /** A name may be reused once its session has ended; never while it runs or for a tmux session csess did not start. */
+  /**
+   * A name may be reused once its session has ended; never while it runs or for a tmux session csess did
+   * not start. A name csess has no record of is not looked up here (one tmux call fewer per start):
+   * `new-session` itself refuses it if tmux has it, and `start` says so.
+   */
   private async makeRoomFor(name: string): Promise<void> {
     const entry = await readRegistryEntry(this.home, name);
     const record = entry && (await readSessionRecord(entry.stateDir));
-    if (entry && record) {
-      const pane = await paneState(this.tmuxBin, entry.socket, name);
-      const current = await describe(entry.stateDir, record, pane, {});
-      if (current.state === "running" || current.state === "stalled") {
-        throw new TmuxError(
-          "SESSION_EXISTS",
-          `session ${name} is still running (socket ${entry.socket}): choose another name, or stop it first with kill`,
-        );
-      }
+    if (!entry || !record) return;
+    const pane = await paneState(this.tmuxBin, entry.socket, name);
+    const current = await describe(entry.stateDir, record, pane, {});
+    if (current.state === "running" || current.state === "stalled") {
+      throw new TmuxError(
+        "SESSION_EXISTS",
+        `session ${name} is still running (socket ${entry.socket}): choose another name, or stop it first with kill`,
+      );
     }
-    const pane = await paneState(this.tmuxBin, this.socket, name);
-    if (pane === undefined) return;
-    if (record && entry?.socket === this.socket && pane.channel === record.channel) {
-      await runTmux(this.tmuxBin, this.socket, ["kill-session", "-t", `=${name}:`]);
+    if (entry.socket !== this.socket) {
+      const here = await paneState(this.tmuxBin, this.socket, name);
+      if (here !== undefined) throw foreignSession(name, this.socket);
       return;
     }
-    throw new TmuxError(
-      "SESSION_EXISTS",
-      `a tmux session named ${name} already exists on socket ${this.socket} and was not started by csess here: choose another name`,
-    );
+    if (pane === undefined) return;
+    if (pane.channel !== record.channel) throw foreignSession(name, this.socket);
+    await runTmux(this.tmuxBin, this.socket, ["kill-session", "-t", `=${name}:`]);
   }
+}
+
+function foreignSession(name: string, socket: string): TmuxError {
+  return new TmuxError(
+    "SESSION_EXISTS",
+    `a tmux session named ${name} already exists on socket ${socket} and was not started by csess here (or was started at the same moment): choose another name`,
+  );
 }
 
 async function describe(

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
@@ -53,6 +54,12 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
   const path = resolve(options.dir ?? join(root, ".csess", "worktrees", options.runId), options.slug);
   return withRepoLock(root, async () => {
     if (options.dir === undefined) await ensureCsessIgnored(root);
+    if (/^[0-9a-f]{40}$/.test(options.base) && !existsSync(path)) {
+      // A new task, the common case: one git call. Anything unusual (its branch exists already, the
+      // path is still registered, a bad base) makes it fail and takes the careful path below.
+      const added = await runGit(root, ["worktree", "add", "-q", "-b", branch, path, options.base], { okExitCodes: [128, 255] });
+      if (added.exitCode === 0) return { path, branch, head: options.base, created: true };
+    }
     const existing = (await listWorktrees(root)).find((w) => w.path === path);
     if (existing) {
       if (existing.branch !== branch && (await resolveCommit(root, `refs/heads/${branch}`)) === null && existing.path.startsWith(join(root, ".csess"))) {
@@ -116,20 +123,19 @@ export async function removeTaskWorktree(options: RemoveTaskWorktreeOptions): Pr
         kept: `branch ${options.branch} has commits not merged into ${into}; kept it and its worktree ${options.path}`,
       };
     }
-    const listed = (await listWorktrees(root)).some((w) => w.path === resolve(options.path));
-    if (listed) {
-      const removal = await runGit(root, ["worktree", "remove", options.path], { okExitCodes: [128] });
-      if (removal.exitCode !== 0) {
-        return {
-          worktreeRemoved: false,
-          branchDeleted: false,
-          kept: `worktree ${options.path} kept: ${removal.stderr.trim().replace(/^fatal: /, "")}`,
-        };
-      }
+    // Removed without listing the worktrees first (one git call): only a refusal is looked into.
+    const removal = existsSync(options.path) ? await runGit(root, ["worktree", "remove", options.path], { okExitCodes: [128] }) : undefined;
+    if (removal && removal.exitCode !== 0 && (await listWorktrees(root)).some((w) => w.path === resolve(options.path))) {
+      return {
+        worktreeRemoved: false,
+        branchDeleted: false,
+        kept: `worktree ${options.path} kept: ${removal.stderr.trim().replace(/^fatal: /, "")}`,
+      };
     }
+    const removed = removal?.exitCode === 0;
     // Compare-and-delete: only the commit verified as merged above is removed.
     if (tip !== null) await runGit(root, ["update-ref", "-d", `refs/heads/${options.branch}`, tip]);
-    return { worktreeRemoved: listed, branchDeleted: tip !== null };
+    return { worktreeRemoved: removed, branchDeleted: tip !== null };
   }, { purpose: `remove worktree ${options.branch}` });
 }
 
