@@ -46,6 +46,7 @@ for (const dir of packages) {
   const name = dir.slice(root.length);
   const file = join(dir, "test-results.json");
   if (!existsSync(file)) {
+    if (extra.length > 0) continue; // filtered out of this run
     lines.push(`${name}: no test results (build or test run failed)`);
     failed += 1;
     continue;
@@ -62,7 +63,8 @@ function failedTests(name, report) {
     file.assertionResults
       .filter((test) => test.status === "failed")
       .map((test) => {
-        const message = (test.failureMessages ?? []).join("\n").split("\n").slice(0, 12).join("\n    ");
+        const message = (test.failureMessages ?? []).join("\n").split("\n")
+          .filter((line) => !line.includes("/node_modules/") && !line.includes("new Promise (<anonymous>)")).slice(0, 12).join("\n    ");
         return `- ${name}${file.name.slice(root.length + name.length)} > ${test.fullName}\n    ${message}`;
       }),
   );
