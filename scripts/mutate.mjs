@@ -202,8 +202,8 @@ function writeBenchmarks(done) {
     if (found) blocks.set(name, found[0]);
   }
   for (const r of done) blocks.set(r.name, `<!-- mutate:${r.name}:start -->\n${packageSection(r)}\n<!-- mutate:${r.name}:end -->`);
-  // The section runs to the next "## " heading (or the end of the file).
-  const next = at === -1 ? -1 : rest.slice(heading.length).search(/\n## /);
+  // The section runs to the next "## " heading or the next other tool's section marker (or the end of the file).
+  const next = at === -1 ? -1 : rest.slice(heading.length).search(/\n(?:## |<!-- (?!mutate:))/);
   const after = next === -1 ? "" : rest.slice(heading.length + next);
   const before = at === -1 ? text.trimEnd() + "\n\n" : text.slice(0, at);
   const section = [heading, intro, ...Object.keys(GOALS).filter((n) => blocks.has(n)).map((n) => blocks.get(n))].join("\n\n");
