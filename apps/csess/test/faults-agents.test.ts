@@ -63,12 +63,13 @@ describe("faults: agents that never finish", () => {
     const events = journal(s);
     const floodStart = events.find((e) => e.type === "iteration-started" && e.taskId === ids["Let the agent flood the log with 100 MB"])!;
     expect(statSync(path.join(String(floodStart.stateDir), "output.log")).size).toBeGreaterThanOrEqual(100 * 1024 * 1024);
-    // Responsive meanwhile: the honest tasks were merged and finished while the stuck agents still ran.
+    // Responsive meanwhile: the honest tasks were merged and finished while the chatty agent still ran
+    // (to its 24 s timeout). Not measured against the flood: how long 100 MB takes to write, against a
+    // 2 s agent and its landing, depends on the machine's load (it failed once at load 8).
     const index = (type: string, title: string) => events.findIndex((e) => e.type === type && e.taskId === ids[title]);
     for (const honest of ["Add the first file", "Add the slow second file"]) {
       expect(index("task-finished", honest)).toBeLessThan(index("iteration-ended", "Let the agent stay chatty forever"));
     }
-    expect(index("task-finished", "Add the slow second file")).toBeLessThan(index("iteration-ended", "Let the agent flood the log with 100 MB"));
     // Nothing of theirs is left running: their tmux sessions have exited.
     const status = await s.csess(["status", "--json"]);
     const sessions = JSON.parse(status.stdout) as { sessions: Array<{ name: string; state: string }> };
