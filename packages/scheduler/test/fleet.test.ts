@@ -161,19 +161,38 @@ describe("startGate and agent slots", () => {
 
   it("after agentEnded, startGate resolves false at once and the slot is freed only once", async () => {
     const f = fleet({ parallel: 1, staggerMs: 5000, launchGate: true });
-    const late: [string, number, boolean][] = [];
+    const late: [string, number, number, boolean][] = [];
     await f.run(tasks("a", "b", "c", "d"), async (id, ctx) => {
       await ctx.startGate();
-      await f.clock.sleep(10_000);
+      await f.clock.sleep(2000); // shorter than the stagger
       ctx.agentEnded();
-      const at = f.clock.now();
-      late.push([id, at, await ctx.startGate()]);
-      expect(f.clock.now()).toBe(at);
+      const calledAt = f.clock.now();
+      const ok = await ctx.startGate();
+      late.push([id, calledAt, f.clock.now(), ok]);
       await f.clock.sleep(1000); // landing: holds no slot, and returning does not free one more
       return { kind: "verified" };
     });
-    expect(f.launched().map((l) => [l.id, l.at])).toEqual([["a", 0], ["b", 10_000], ["c", 20_000], ["d", 30_000]]);
-    expect(late.map(([, , ok]) => ok)).toEqual([false, false, false, false]);
+    // The next slot is granted when the agent ends; its launch waits for the stagger.
+    expect(f.events.flatMap((e) => (e.type === "started" ? [e.at] : []))).toEqual([0, 2000, 7000, 12_000]);
+    expect(f.launched().map((l) => [l.id, l.at])).toEqual([["a", 0], ["b", 5000], ["c", 10_000], ["d", 15_000]]);
+    expect(late).toEqual([["a", 2000, 2000, false], ["b", 7000, 7000, false], ["c", 12_000, 12_000, false], ["d", 17_000, 17_000, false]]);
+  });
+
+  it("after a cut, an attempt waits at its startGate until fewer agents run than the new limit", async () => {
+    const f = fleet({ parallel: 3, launchGate: true });
+    await f.run(tasks("a", "b", "c"), async (id, ctx) => {
+      if (id === "c") await f.clock.sleep(5000); // c prepares its worktree
+      await ctx.startGate();
+      if (id === "a") {
+        await f.clock.sleep(1000);
+        f.scheduler.quota({ provider: "claude", status: "rejected" }); // 2 agents ran: cut from 3 to 1, pause ~7.5 s
+      }
+      await f.clock.sleep(id === "a" ? 29_000 : 60_000);
+      return { kind: "verified" };
+    });
+    expect(f.events.filter((e) => e.type === "concurrency-changed")).toMatchObject([{ from: 3, to: 1 }]);
+    // Not at the pause's end (2 agents ran), nor when a ended at 30 s (1 agent ran): when b ended.
+    expect(f.launched().map((l) => [l.id, l.at])).toEqual([["a", 0], ["b", 0], ["c", 60_000]]);
   });
 
   it("a re-attached iteration holds an agent slot until it ends, passes its startGate at once, and gets no host without hosts", async () => {
