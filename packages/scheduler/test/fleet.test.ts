@@ -223,3 +223,13 @@ describe("slow start", () => {
     expect(scheduler.concurrency).toBe(1);
   });
 });
+
+describe("stopping from an event listener", () => {
+  it("a stop called while the last running iteration's finished event is handled still counts that iteration's result", async () => {
+    const h = harness({ parallel: 1, onEvent: (e) => e.type === "finished" && e.taskId === "a" && h.scheduler.stop() });
+    const summary = await h.runTasks(tasks("a", "b"));
+    // The journal says a was verified (task-done follows finished); the summary must agree.
+    expect(h.of("task-done")).toMatchObject([{ taskId: "a", state: "verified" }]);
+    expect(summary.tasks.map((t) => [t.id, t.state, t.iterations])).toEqual([["a", "verified", 1], ["b", "pending", 0]]);
+  });
+});
