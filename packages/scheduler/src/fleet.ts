@@ -39,6 +39,8 @@ export class Fleet {
   private book?: TaskBook;
   private holders = 0;
   private agents = 0;
+  /** Iterations between their release and the end of their handling (a stop from an event listener waits for it). */
+  private ending = 0;
   private pauseAnnounced = false;
   private finish: () => void = () => {};
 
@@ -59,7 +61,7 @@ export class Fleet {
     this.book = book;
     const done = new Promise<RunSummary>((resolve, reject) => {
       this.finish = () => {
-        if (book.unsettled > 0 && !(this.stopped && this.holders === 0)) return;
+        if (book.unsettled > 0 && !(this.stopped && this.holders === 0 && this.ending === 0)) return;
         this.timers.abort();
         this.stopStarting.abort();
         resolve(book.summarise(startedAt, clock.now(), this.stopped));
@@ -198,6 +200,7 @@ export class Fleet {
     }
     const load = this.agents + (attempt.agent ? 0 : 1);
     const launchedAt = attempt.launchedAt ?? calledAt;
+    this.ending++;
     this.release(attempt);
     const reason = "reason" in result ? result.reason : undefined;
     emit({
@@ -206,6 +209,7 @@ export class Fleet {
     });
     if (this.stopped && attempt.launchedAt === undefined && !reattach) task.state = "queued"; // never launched: still to do
     else this.handle(task, result, launchedAt, load);
+    this.ending--;
     this.finish();
   }
 

@@ -81,4 +81,47 @@ describe("hosts", () => {
     expect(calls.find((c) => c.id === "old")?.host).toBe("h1");
     expect(calls.find((c) => c.id === "new")?.host).toBe("local");
   }, 10_000);
+
+  it("places each start on the host with the most room relative to its slots, the earlier host on a tie", async () => {
+    const { calls } = await runOnHosts([{ name: "a", slots: 2 }, { name: "b", slots: 4 }], ids(6));
+    // a 0/2 = b 0/4: a; then b (0 < 1/2); b (1/4 < 1/2); a (1/2 = 2/4, tie); a is full: b, b.
+    expect(calls.map((c) => c.host)).toEqual(["a", "b", "b", "a", "b", "b"]);
+  }, 10_000);
+
+  it("a lost host listed first gets no more work, is reported down once, and its tasks go to the front of the queue", async () => {
+    const { summary, calls, events } = await runOnHosts([{ name: "h1", slots: 2 }, { name: "local", slots: 1 }], ids(4), {
+      parallel: 3,
+      decide: (_id, ctx) => (ctx.host === "h1" ? { kind: "host-lost", host: "h1" } : { kind: "verified" }),
+    });
+    expect(summary.counts.verified).toBe(4);
+    // t1 and t3 ran on h1 and were lost together; after that only local runs, the lost tasks (each put in front) before t4.
+    expect(calls.map((c) => [c.id, c.host])).toEqual([
+      ["t1", "h1"], ["t2", "local"], ["t3", "h1"], ["t3", "local"], ["t1", "local"], ["t4", "local"],
+    ]);
+    // The second loss of the same host is no news.
+    expect(events.filter((e) => e.type === "host-down")).toEqual([{ type: "host-down", at: 60_000, host: "h1", taskId: "t1" }]);
+  }, 10_000);
+
+  it("a host-down event carries the reason given, and no reason key when none was", async () => {
+    const { events } = await runOnHosts([{ name: "h1", slots: 1 }, { name: "h2", slots: 1 }, { name: "local", slots: 1 }], ids(3), {
+      decide: (_id, ctx) => (ctx.host === "h1" ? { kind: "host-lost", host: "h1", reason: "ssh: connection refused" } : ctx.host === "h2" ? { kind: "host-lost", host: "h2" } : { kind: "verified" }),
+    });
+    const down = events.filter((e) => e.type === "host-down");
+    expect(down).toHaveLength(2);
+    expect(down.find((e) => e.host === "h1")).toStrictEqual({ type: "host-down", at: 60_000, host: "h1", taskId: "t1", reason: "ssh: connection refused" });
+    expect(Object.keys(down.find((e) => e.host === "h2")!)).not.toContain("reason");
+  }, 10_000);
+
+  it("rejects hosts without distinct non-empty names, or with slots that are not a whole number from 1 up, showing what it received", () => {
+    const make = (hosts: unknown) => () => createScheduler({ parallel: 2, hosts: hosts as { name: string; slots: number }[] });
+    const names = /^hosts must have distinct non-empty names, e\.g\. \[\{ name: "local", slots: 4 \}, \{ name: "build1", slots: 4 \}\]; received /;
+    expect(make([{ name: "", slots: 1 }])).toThrow(new RegExp(`${names.source}""$`));
+    expect(make([{ name: 7, slots: 1 }])).toThrow(new RegExp(`${names.source}7$`));
+    expect(make([{ name: "b1", slots: 1 }, { name: "b1", slots: 2 }])).toThrow(new RegExp(`${names.source}"b1"$`));
+    expect(make([{ name: "", slots: 1 }])).toThrow(RangeError);
+    for (const slots of [0, -1, 1.5]) {
+      expect(make([{ name: "b1", slots }])).toThrow(`host b1: slots must be a whole number from 1 up, e.g. 4; received ${slots}`);
+    }
+    expect(make([{ name: "a", slots: 1 }, { name: "b", slots: 3 }])).not.toThrow();
+  });
 });
