@@ -7,7 +7,7 @@ import { addTaskWorktree, gatherEvidence, judgeTask, removeTaskWorktree, runChec
 import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
 import { land } from "./land.js";
 import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
-import { argvForHost, executorOf, fetchBranchBack, hostLost, isHostUnreachable, placeOnHost, remoteHost, stampsEnv } from "./remote-attempt.js";
+import { argvForHost, executorOf, fetchBranchBack, hostLost, isHostUnreachable, placeOnHost, stampsEnv } from "./remote-attempt.js";
 
 /** A dead session (tmux server killed) is restarted; this many times per iteration at most. */
 const MAX_DEAD_RESTARTS = 3;
@@ -22,13 +22,11 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
     if (ctx.fatal) return { kind: "failed", reason: ctx.fatal };
     const host = current?.host ?? context.host;
     let exit: ExecutorOutcome;
-    let slotFreed = false;
     try {
       current ??= await startAttempt(ctx, t, context.iteration, host, context.startGate);
       exit = await executorOf(ctx, host).waitForExit({ stateDir: current.stateDir }, { signal: context.signal });
-      if (exit.state === "exited" && remoteHost(current.host)) {
+      if (exit.state === "exited") {
         context.agentEnded(); // its slot is free while this task is fetched back and lands
-        slotFreed = true;
         await fetchBranchBack(ctx, t, current);
       }
     } catch (error) {
@@ -36,8 +34,7 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
       throw error;
     }
     if (exit.state === "unreachable") return hostLost(ctx, t, host!, exit.detail);
-    // A local agent's slot is freed once its end is journaled (the next start must not delay that).
-    if (exit.state === "exited") return finishAttempt(ctx, t, current, exit, slotFreed ? undefined : context.agentEnded);
+    if (exit.state === "exited") return finishAttempt(ctx, t, current, exit);
     record(ctx, {
       type: "iteration-ended", taskId, iteration: current.iteration, attempt: current.attempt,
       exitCode: null, reason: "dead", durationMs: 0,
@@ -152,9 +149,7 @@ export function logTail(stateDir: string, lines: number): string[] {
 }
 
 /** Classifies an ended attempt and decides what the task needs next. */
-export async function finishAttempt(
-  ctx: RunContext, t: TaskState, a: IterationState, exit: ExitInfo, agentEnded?: () => void,
-): Promise<IterationResult> {
+export async function finishAttempt(ctx: RunContext, t: TaskState, a: IterationState, exit: ExitInfo): Promise<IterationResult> {
   const lastMessageFile = join(a.stateDir, "last-message.txt");
   const outcome = classifyOutcome({
     kind: ctx.config.agent,
@@ -171,7 +166,6 @@ export async function finishAttempt(
       resetAt: outcome.resetAt, tokens: outcome.tokens, advice: outcome.advice,
     },
   });
-  agentEnded?.();
   void ctx.notes?.record({
     session: a.session, command: "", cwd: t.worktree ?? "", startedAt: new Date(exit.startedAt),
     exitCode: exit.exitCode, endedAt: new Date(exit.endedAt),
