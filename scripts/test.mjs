@@ -39,6 +39,19 @@ if (extra.length > 0) {
   status = lanes.find((code) => code !== 0) ?? 0;
 }
 
+/** The failed tests of one package's vitest JSON report: name, assertion and the test's own stack lines. */
+function failedTests(name, report) {
+  return report.testResults.flatMap((file) =>
+    file.assertionResults
+      .filter((test) => test.status === "failed")
+      .map((test) => {
+        const message = (test.failureMessages ?? []).join("\n").split("\n")
+          .filter((line) => !line.includes("/node_modules/") && !line.includes("new Promise (<anonymous>)")).slice(0, 12).join("\n    ");
+        return `- ${name}${file.name.slice(root.length + name.length)} > ${test.fullName}\n    ${message}`;
+      }),
+  );
+}
+
 let passed = 0, failed = 0, skipped = 0;
 const lines = [];
 const failures = [];
@@ -57,17 +70,6 @@ for (const dir of packages) {
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   lines.push(`${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
   failures.push(...failedTests(name, r));
-}
-function failedTests(name, report) {
-  return report.testResults.flatMap((file) =>
-    file.assertionResults
-      .filter((test) => test.status === "failed")
-      .map((test) => {
-        const message = (test.failureMessages ?? []).join("\n").split("\n")
-          .filter((line) => !line.includes("/node_modules/") && !line.includes("new Promise (<anonymous>)")).slice(0, 12).join("\n    ");
-        return `- ${name}${file.name.slice(root.length + name.length)} > ${test.fullName}\n    ${message}`;
-      }),
-  );
 }
 console.log(`\n${lines.join("\n")}`);
 // The failures again at the very end: CI keeps only the tail of a long log.
