@@ -22,6 +22,8 @@ const FETCHED_REF = "refs/csess/fetched/";
 export class RemoteWorkspace {
   private bare: Promise<string> | undefined;
   private hooks: Promise<{ dir: string; log: string }> | undefined;
+  /** The last worktree preparation on this host: git's worktree add and prune are not safe side by side. */
+  private preparing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly executor: SshTmux,
@@ -58,7 +60,12 @@ export class RemoteWorkspace {
       '  git -C "$1" worktree add -q -f -B "$3" "$2" "$tip"',
       "fi",
     ].join("\n");
-    await this.executor.ssh.check(["sh", "-c", script, "sh", bare, worktree, branch, `${TIP_REF}${branch}`], { what: `preparing the worktree of ${branch}` });
+    // One at a time per host (as withRepoLock does here): a prune or add beside another add fails with
+    // "failed to read worktrees/<name>/commondir".
+    const prepared = this.preparing.then(() =>
+      this.executor.ssh.check(["sh", "-c", script, "sh", bare, worktree, branch, `${TIP_REF}${branch}`], { what: `preparing the worktree of ${branch}` }));
+    this.preparing = prepared.catch(() => undefined);
+    await prepared;
     return worktree;
   }
 
