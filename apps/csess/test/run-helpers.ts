@@ -91,8 +91,8 @@ export function makeRunSandbox(prdText: string, files: Record<string, string> = 
     async cleanup() {
       for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
       await exec("tmux", ["-S", env.CSESS_TMUX_SOCKET!, "kill-server"], dir);
-      // Launchers killed with the server may still write their exit file for a moment: retry.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      // Launchers killed with the server may still write their files for a moment (under load, seconds): retry.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
     },
   };
   return sandbox;
