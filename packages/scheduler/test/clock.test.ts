@@ -13,7 +13,7 @@ describe("realClock", () => {
     await realClock.sleep(0);
     await realClock.sleep(-5);
     await realClock.sleep(60_000, AbortSignal.abort());
-    expect(performance.now() - t).toBeLessThan(5000); // against the 60 s asked; a loaded machine may stall a second;
+    expect(performance.now() - t).toBeLessThan(5000); // against the 60 s asked; a loaded machine may stall a second
 
     const controller = new AbortController();
     t = performance.now();

@@ -30,7 +30,7 @@ describe("start claims on a host's state directory", () => {
     await markStartDone(stateDir);
     const started = Date.now();
     await settleStartBeforeWait(stateDir);
-    expect(Date.now() - started).toBeLessThan(10_000); // an under-way start would hold it 30 s; a loaded machine may take a second;
+    expect(Date.now() - started).toBeLessThan(10_000); // an under-way start would hold it 30 s; a loaded machine may take a second
     // A retry of the same start (no session.json was written): it may start.
     expect(await claimForStart(stateDir)).toBe(true);
   });
