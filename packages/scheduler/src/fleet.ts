@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Clock } from "./clock.js";
 import { StartGate, Wakeup, type GateAnswer } from "./gate.js";
 import { HostPool } from "./hosts.js";
@@ -45,6 +46,8 @@ export class Fleet {
   private finish: () => void = () => {};
 
   constructor(private readonly s: FleetSettings) {
+    // Every running iteration and every waiting start listens on these: no leak, just many agents.
+    setMaxListeners(0, this.stopStarting.signal, this.abortRunning.signal, this.timers.signal);
     this.gate = new StartGate(s.clock, () => this.throttle.gap(), this.changed);
     this.throttle = new Throttle({ ...s, gate: this.gate, changed: () => this.changed.poke() });
   }

@@ -233,3 +233,29 @@ describe("stopping from an event listener", () => {
     expect(summary.tasks.map((t) => [t.id, t.state, t.iterations])).toEqual([["a", "verified", 1], ["b", "pending", 0]]);
   });
 });
+
+describe("many agents", () => {
+  it("20 running iterations each listening on their abort signal raise no MaxListenersExceededWarning (a user running --parallel 20 would see it)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const f = fleet({ parallel: 20 });
+      const ids = Array.from({ length: 20 }, (_, i) => ({ id: `t${i}` }));
+      let waiting = 0;
+      const summary = await f.run(ids, async (_id, ctx) => {
+        waiting += 1;
+        // As the runner's exit waiters do: one abort listener per running iteration, then work.
+        ctx.signal.addEventListener("abort", () => undefined, { once: true });
+        await f.clock.sleep(1000, ctx.signal);
+        return { kind: "verified" };
+      });
+      expect(waiting).toBe(20);
+      expect(summary.tasks.every((t) => t.state === "verified")).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
