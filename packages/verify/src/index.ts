@@ -5,12 +5,14 @@ export { withRepoLock, RepoLockTimeoutError, type RepoLockOptions } from "./lock
 export {
   addTaskWorktree,
   removeTaskWorktree,
+  removeTaskWorktrees,
   pruneWorktrees,
   slugify,
   type TaskWorktree,
   type AddTaskWorktreeOptions,
   type RemoveTaskWorktreeOptions,
   type RemoveTaskWorktreeResult,
+  type RemoveTaskWorktreesOptions,
 } from "./worktree.js";
 export type { CommitInfo } from "./log.js";
 export { gatherEvidence, runCheck, type GatherEvidenceOptions, type TaskEvidence, type RunCheckOptions, type CheckResult } from "./evidence.js";

@@ -102,6 +102,9 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   const start = refs.get(into);
   if (start === undefined) throw new Error(`integration branch ${into} does not exist in ${root}`);
   let head = start;
+  // Every merge of the chain keeps these paths as they are at its start: listed once, when first needed.
+  let kept: Promise<Map<string, string>> | undefined;
+  const keptEntries = () => (kept ??= treeEntries(root, start.commit, keptPaths(options)));
   const results: MergeResult[] = [];
   const pending: number[] = []; // results that hold once the branch has moved
   for (const task of options.tasks) {
@@ -110,7 +113,7 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
       results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
       continue;
     }
-    const step = await mergeStep(options, task, head, tip, into);
+    const step = await mergeStep(options, task, head, tip, into, keptEntries);
     if ("status" in step) {
       results.push(step);
       continue;
@@ -130,7 +133,9 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
 }
 
 /** One merge commit on top of `head`: the new tip, or a result (already merged, conflict, check failed). */
-async function mergeStep(options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string): Promise<Tip | MergeResult> {
+async function mergeStep(
+  options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string, keptEntries: () => Promise<Map<string, string>>,
+): Promise<Tip | MergeResult> {
   const { root } = options;
   const { branch } = task;
   const computed = await runGit(root, ["merge-tree", "--write-tree", "--name-only", "-z", "--no-messages", head.commit, tip.commit], {
@@ -153,7 +158,7 @@ async function mergeStep(options: MergeTaskBranchesOptions, task: TaskBranch, he
   }
   // The kept paths, and csess's own (never from a task: an agent cannot plant files in csess's state
   // this way), keep the integration branch's version.
-  const tree = await keepVersions(root, mergedTree, head.commit, [...keep, ...CSESS_PATHS]);
+  const tree = await keepVersions(root, mergedTree, head.commit, keptPaths(options), keptEntries);
   const subject = `Merge csess task ${task.taskId}${task.title ? `: ${task.title}` : ""}`;
   const commit = await commitTree(root, tree, [head.commit, tip.commit], withTaskTrailer(subject, `Branch: ${branch}`, task.taskId));
   const failed = await options.testMerge?.(commit, head.commit);
@@ -206,18 +211,29 @@ async function branchTips(root: string, branches: string[]): Promise<Map<string,
   return tips;
 }
 
+/** The paths whose integration-branch version every merge keeps: the given ones and csess's own. */
+function keptPaths(options: MergeTaskBranchesOptions): string[] {
+  return [...(options.keepPaths ?? []), ...CSESS_PATHS];
+}
+
+/** `paths` (files, or folders ending in "/") in `commit`, as `--index-info` lines by path. */
+async function treeEntries(root: string, commit: string, paths: string[]): Promise<Map<string, string>> {
+  const entries = new Map<string, string>();
+  for (const line of (await gitOut(root, ["ls-tree", "-r", "-z", commit, "--", ...paths])).split("\0").filter(Boolean)) {
+    const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(line);
+    if (match) entries.set(match[3]!, `${match[1]} ${match[2]}\t${match[3]}`);
+  }
+  return entries;
+}
+
 /**
- * `tree` with each of `paths` (a file, or a folder when it ends in "/") as it is in `source`: changed
- * back, added back or removed. Four git calls when the merge touched one of them, one when it did not.
+ * `tree` with each of `paths` as it is in `source` (whose entries `sourceEntries` lists): changed back,
+ * added back or removed. Four git calls when the merge touched one of them, one when it did not.
  */
-async function keepVersions(root: string, tree: string, source: string, paths: string[]): Promise<string> {
+async function keepVersions(root: string, tree: string, source: string, paths: string[], sourceEntries: () => Promise<Map<string, string>>): Promise<string> {
   const changed = (await gitOut(root, ["diff-tree", "-r", "--name-only", "-z", source, tree, "--", ...paths])).split("\0").filter(Boolean);
   if (changed.length === 0) return tree;
-  const inSource = new Map<string, string>();
-  for (const line of (await gitOut(root, ["ls-tree", "-r", "-z", source, "--", ...paths])).split("\0").filter(Boolean)) {
-    const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(line);
-    if (match) inSource.set(match[3]!, `${match[1]} ${match[2]}\t${match[3]}`);
-  }
+  const inSource = await sourceEntries();
   // --index-info: "mode sha\tpath" sets an entry; mode 0 removes it.
   const entries = changed.map((path) => inSource.get(path) ?? `0 ${"0".repeat(source.length)}\t${path}`);
   return withTempIndex(root, async (git) => {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
+import { gitOut, resolveCommit, runGit } from "./git.js";
 import { withRepoLock } from "./lock.js";
 
 /** Branch prefix of every task branch: `csess/<run-id>/<task-slug>`. */
@@ -112,31 +112,84 @@ export interface RemoveTaskWorktreeResult {
  * uncommitted files, is kept and the reason says where it is. Never forces.
  */
 export async function removeTaskWorktree(options: RemoveTaskWorktreeOptions): Promise<RemoveTaskWorktreeResult> {
+  const { path, branch, ...rest } = options;
+  const [result] = await removeTaskWorktrees({ ...rest, worktrees: [{ path, branch }] });
+  return result!;
+}
+
+export interface RemoveTaskWorktreesOptions extends Omit<RemoveTaskWorktreeOptions, "path" | "branch"> {
+  worktrees: Array<Pick<RemoveTaskWorktreeOptions, "path" | "branch">>;
+}
+
+/**
+ * Several at once (tasks that landed together), as `removeTaskWorktree` removes one, in one turn of
+ * the repository lock: one git call asks which branches are merged, one deletes the branches (each by
+ * compare-and-swap), and each worktree takes its own `git worktree remove`. Results in the order given.
+ */
+export async function removeTaskWorktrees(options: RemoveTaskWorktreesOptions): Promise<RemoveTaskWorktreeResult[]> {
   const root = await realpath(options.root);
+  const into = options.mergedInto ?? "HEAD";
   return withRepoLock(root, async () => {
-    const tip = await resolveCommit(root, `refs/heads/${options.branch}`);
-    const into = options.mergedInto ?? "HEAD";
-    if (tip !== null && !(await isAncestor(root, tip, into))) {
-      return {
-        worktreeRemoved: false,
-        branchDeleted: false,
-        kept: `branch ${options.branch} has commits not merged into ${into}; kept it and its worktree ${options.path}`,
-      };
+    const tips = await branchTips(root, into, options.worktrees.map((w) => w.branch));
+    const results: RemoveTaskWorktreeResult[] = [];
+    const deletions: Array<{ branch: string; tip: string; at: number }> = [];
+    for (const { path, branch } of options.worktrees) {
+      const found = tips.get(branch); // undefined: the branch is gone already
+      if (found && !found.merged) {
+        results.push({ worktreeRemoved: false, branchDeleted: false, kept: `branch ${branch} has commits not merged into ${into}; kept it and its worktree ${path}` });
+        continue;
+      }
+      // Removed without listing the worktrees first (one git call): only a refusal is looked into.
+      const removal = existsSync(path) ? await runGit(root, ["worktree", "remove", path], { okExitCodes: [128] }) : undefined;
+      if (removal && removal.exitCode !== 0 && (await listWorktrees(root)).some((w) => w.path === resolve(path))) {
+        results.push({ worktreeRemoved: false, branchDeleted: false, kept: `worktree ${path} kept: ${removal.stderr.trim().replace(/^fatal: /, "")}` });
+        continue;
+      }
+      if (found) deletions.push({ branch, tip: found.tip, at: results.length });
+      results.push({ worktreeRemoved: removal?.exitCode === 0, branchDeleted: found !== undefined });
     }
-    // Removed without listing the worktrees first (one git call): only a refusal is looked into.
-    const removal = existsSync(options.path) ? await runGit(root, ["worktree", "remove", options.path], { okExitCodes: [128] }) : undefined;
-    if (removal && removal.exitCode !== 0 && (await listWorktrees(root)).some((w) => w.path === resolve(options.path))) {
-      return {
-        worktreeRemoved: false,
-        branchDeleted: false,
-        kept: `worktree ${options.path} kept: ${removal.stderr.trim().replace(/^fatal: /, "")}`,
-      };
+    for (const moved of await deleteBranches(root, deletions)) {
+      results[moved.at] = { ...results[moved.at]!, branchDeleted: false, kept: `branch ${moved.branch} moved while it was being removed; kept it` };
     }
-    const removed = removal?.exitCode === 0;
-    // Compare-and-delete: only the commit verified as merged above is removed.
-    if (tip !== null) await runGit(root, ["update-ref", "-d", `refs/heads/${options.branch}`, tip]);
-    return { worktreeRemoved: removed, branchDeleted: tip !== null };
-  }, { purpose: `remove worktree ${options.branch}` });
+    return results;
+  }, { purpose: `remove worktree ${options.worktrees.map((w) => w.branch).join(", ")}` });
+}
+
+/** Each existing branch's tip, and whether it is merged into `into`: one git call when all are merged. */
+async function branchTips(root: string, into: string, branches: string[]): Promise<Map<string, { tip: string; merged: boolean }>> {
+  const refs = branches.map((b) => `refs/heads/${b}`);
+  const list = async (extra: string[]) => {
+    const found = new Map<string, string>();
+    for (const line of (await gitOut(root, ["for-each-ref", "--format=%(objectname) %(refname)", ...extra, ...refs])).split("\n")) {
+      const [tip = "", ref = ""] = line.split(" ");
+      const at = refs.indexOf(ref); // for-each-ref also lists refs below a name (refs/heads/a/b)
+      if (at !== -1) found.set(branches[at]!, tip);
+    }
+    return found;
+  };
+  const merged = await list([`--merged=${into}`]);
+  const tips = new Map([...merged].map(([branch, tip]) => [branch, { tip, merged: true }]));
+  if (tips.size < new Set(branches).size) {
+    for (const [branch, tip] of await list([])) if (!tips.has(branch)) tips.set(branch, { tip, merged: false });
+  }
+  return tips;
+}
+
+/**
+ * Deletes the branches, each only if it still points at the tip found merged (one transaction; if a
+ * branch moved meanwhile, one by one). Returns the ones that moved and were kept.
+ */
+async function deleteBranches(root: string, deletions: Array<{ branch: string; tip: string; at: number }>) {
+  if (deletions.length === 0) return [];
+  const line = (d: { branch: string; tip: string }) => `delete refs/heads/${d.branch} ${d.tip}\n`;
+  const all = await runGit(root, ["update-ref", "--stdin"], { input: deletions.map(line).join(""), okExitCodes: [128] });
+  if (all.exitCode === 0) return [];
+  const moved = [];
+  for (const d of deletions) {
+    const one = await runGit(root, ["update-ref", "-d", `refs/heads/${d.branch}`, d.tip], { okExitCodes: [128] });
+    if (one.exitCode !== 0) moved.push(d);
+  }
+  return moved;
 }
 
 /** Forgets worktrees whose directories are gone (e.g. deleted by hand); returns git's notes on each. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addTaskWorktree, mergeTaskBranch, pruneWorktrees, removeTaskWorktree, slugify } from "../src/index.js";
+import { addTaskWorktree, mergeTaskBranch, mergeTaskBranches, pruneWorktrees, removeTaskWorktree, removeTaskWorktrees, slugify } from "../src/index.js";
 import { listTaskWorktrees } from "../src/worktree.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
@@ -65,6 +65,29 @@ describe("task worktrees", () => {
     expect(kept).toMatchObject({ worktreeRemoved: false, branchDeleted: false });
     expect(kept.kept).toContain(unmerged.path);
     expect(existsSync(join(unmerged.path, "u.txt"))).toBe(true);
+  });
+
+  it("removes several together: merged ones go, unmerged work, a dirty worktree and a vanished branch are each handled as alone", async () => {
+    const landed = await Promise.all(["one", "two"].map((slug) => addTaskWorktree({ root: repo.root, runId: "run1", slug, base })));
+    landed.forEach((wt, i) => repo.commit("work", { [`f${i}.txt`]: `${i}\n` }, wt.path));
+    const merges = await mergeTaskBranches({ root: repo.root, tasks: landed.map((wt, i) => ({ branch: wt.branch, taskId: `aaaaa${i}` })) });
+    expect(merges.map((m) => m.status)).toEqual(["merged", "merged"]);
+    const unmerged = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "unmerged", base });
+    repo.commit("work", { "u.txt": "u\n" }, unmerged.path);
+    const dirty = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "dirty", base });
+    writeFileSync(join(dirty.path, "half-done.txt"), "x\n");
+    const gone = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "gone", base });
+    repo.git(["-C", gone.path, "checkout", "-q", "--detach"]);
+    repo.git(["branch", "-D", gone.branch]);
+
+    const results = await removeTaskWorktrees({ root: repo.root, worktrees: [...landed, unmerged, dirty, gone] });
+    expect(results.slice(0, 2)).toEqual([{ worktreeRemoved: true, branchDeleted: true }, { worktreeRemoved: true, branchDeleted: true }]);
+    expect(results[2]).toMatchObject({ worktreeRemoved: false, branchDeleted: false, kept: expect.stringContaining(unmerged.path) });
+    expect(results[3]).toMatchObject({ worktreeRemoved: false, branchDeleted: false, kept: expect.stringMatching(/untracked/) });
+    expect(results[4]).toEqual({ worktreeRemoved: true, branchDeleted: false });
+    for (const wt of [...landed, gone]) expect(existsSync(wt.path)).toBe(false);
+    expect(repo.git(["for-each-ref", "--format=%(refname:short)", "refs/heads/csess/"]).split("\n").filter(Boolean).sort()).toEqual([dirty.branch, unmerged.branch].sort());
+    expect(existsSync(join(unmerged.path, "u.txt")) && existsSync(join(dirty.path, "half-done.txt"))).toBe(true);
   });
 
   it("keeps a worktree that has uncommitted files, and its branch", async () => {

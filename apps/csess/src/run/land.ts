@@ -1,6 +1,6 @@
 import { PrdError, setTaskChecked, UnknownTaskIdError, updatePrdFile } from "@csess/prd";
 import type { IterationResult } from "@csess/scheduler";
-import { commitFileChanges, mergeTaskBranches, removeTaskWorktree, runCheck, runGit, withRepoLock, withTaskTrailer, type MergeResult } from "@csess/verify";
+import { commitFileChanges, mergeTaskBranches, removeTaskWorktrees, runCheck, runGit, withRepoLock, withTaskTrailer, type MergeResult } from "@csess/verify";
 import { record, type RunContext } from "./context.js";
 import type { TaskState } from "./state.js";
 
@@ -54,13 +54,11 @@ async function landTogether(ctx: RunContext, tasks: TaskState[]): Promise<Iterat
     record(ctx, { type: "task-finished", taskId: task.id, verdict: "verified", reason });
     ctx.view.event("task-finished", { taskId: task.id, verdict: "verified", reason }, `${task.id}: verified — ${reason}`);
   }
-  for (const task of landed) {
-    if (!task.worktree || !task.branch) continue;
-    // The work is in the integration branch now: the worktree and branch are no longer needed.
-    // After the verdict, not before: cleaning up is no part of landing (a crash here leaves a merged
-    // branch that the end of the run removes).
-    await removeTaskWorktree({ root: ctx.repoRoot, path: task.worktree, branch: task.branch, mergedInto: ctx.branch }).catch(() => undefined);
-  }
+  // The work is in the integration branch now: the worktrees and branches are no longer needed.
+  // After the verdict, not before: cleaning up is no part of landing (a crash here leaves merged
+  // branches that the end of the run removes).
+  const worktrees = landed.flatMap((t) => (t.worktree && t.branch ? [{ path: t.worktree, branch: t.branch }] : []));
+  if (worktrees.length > 0) await removeTaskWorktrees({ root: ctx.repoRoot, worktrees, mergedInto: ctx.branch }).catch(() => undefined);
   return tasks.map((t) => failures.get(t.id) ?? { kind: "verified" });
 }
 

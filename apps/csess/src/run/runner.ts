@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "@csess/agents/exec";
 import { createScheduler, type Plan, type Scheduler, type SchedulerEvent, type SchedulerTask } from "@csess/scheduler";
-import { removeTaskWorktree } from "@csess/verify";
+import { removeTaskWorktrees } from "@csess/verify";
 import { DailyNotes, notesPath } from "../notes.js";
 import { notifyCommand } from "../notify.js";
 import { findOutsideCommits } from "./outside.js";
@@ -189,14 +189,14 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
  * A task that ended unverified without a commit or an uncommitted file (e.g. its agent could not run)
  * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones
  * (and a landed task's, when a crash came between its verdict and its clean-up).
- * removeTaskWorktree keeps any branch with unmerged commits and any worktree with changes.
+ * removeTaskWorktrees keeps any branch with unmerged commits and any worktree with changes.
  */
 async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
-  for (const ended of ctx.state.tasks.values()) {
-    if (!ended.final || !ended.worktree || !ended.branch) continue;
-    if (ended.final.verdict === "verified" && !existsSync(ended.worktree)) continue; // landed and cleaned up
-    await removeTaskWorktree({ root: ctx.repoRoot, path: ended.worktree, branch: ended.branch, mergedInto: ctx.branch }).catch(() => undefined);
-  }
+  const worktrees = [...ctx.state.tasks.values()].flatMap((ended) =>
+    !ended.final || !ended.worktree || !ended.branch ? [] :
+    ended.final.verdict === "verified" && !existsSync(ended.worktree) ? [] : // landed and cleaned up
+    [{ path: ended.worktree, branch: ended.branch }]);
+  if (worktrees.length > 0) await removeTaskWorktrees({ root: ctx.repoRoot, worktrees, mergedInto: ctx.branch }).catch(() => undefined);
 }
 
 /** Writes report.json, report.md and report.html into the run folder; returns the report and the HTML's path. */
