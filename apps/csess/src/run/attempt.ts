@@ -5,7 +5,7 @@ import type { IterationContext, IterationResult } from "@csess/scheduler";
 import { STATE_FILES, type ExecutorOutcome, type ExitInfo } from "@csess/tmux";
 import { addTaskWorktree, gatherEvidence, judgeTask, removeTaskWorktree, runCheck, runGit, slugify } from "@csess/verify";
 import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
-import { land } from "./land.js";
+import { beingJudged, land } from "./land.js";
 import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
 import { argvForHost, executorOf, fetchBranchBack, hostLost, isHostUnreachable, placeOnHost, stampsEnv } from "./remote-attempt.js";
 
@@ -27,14 +27,17 @@ export async function runIteration(ctx: RunContext, taskId: string, context: Ite
       exit = await executorOf(ctx, host).waitForExit({ stateDir: current.stateDir }, { signal: context.signal });
       if (exit.state === "exited") {
         context.agentEnded(); // its slot is free while this task is fetched back and lands
-        await fetchBranchBack(ctx, t, current);
+        const [attempt, ended] = [current, exit];
+        return await beingJudged(ctx, t.id, async () => {
+          await fetchBranchBack(ctx, t, attempt);
+          return finishAttempt(ctx, t, attempt, ended);
+        });
       }
     } catch (error) {
       if (host && isHostUnreachable(error)) return hostLost(ctx, t, host, (error as Error).message);
       throw error;
     }
     if (exit.state === "unreachable") return hostLost(ctx, t, host!, exit.detail);
-    if (exit.state === "exited") return finishAttempt(ctx, t, current, exit);
     record(ctx, {
       type: "iteration-ended", taskId, iteration: current.iteration, attempt: current.attempt,
       exitCode: null, reason: "dead", durationMs: 0,

@@ -5,11 +5,45 @@ import { record, type RunContext } from "./context.js";
 import type { TaskState } from "./state.js";
 
 /** Tasks waiting to land, per run; they land together at the next turn of the repository lock. */
-const queues = new WeakMap<RunContext, { waiting: Waiting[]; draining: boolean }>();
+const queues = new WeakMap<RunContext, LandingQueue>();
+interface LandingQueue {
+  waiting: Waiting[];
+  draining: boolean;
+  /** Tasks whose agent exited and whose evidence is being gathered: they may join the next batch. */
+  judging: Set<string>;
+  /** Wakes a landing that waits for them. */
+  judged?: () => void;
+}
 interface Waiting {
   task: TaskState;
   resolve: (result: IterationResult) => void;
   reject: (error: unknown) => void;
+}
+/**
+ * How long a landing waits for tasks still being judged (agents that exited together) to join it:
+ * one batch of eight costs far less than a landing of one and then one of seven.
+ */
+const JOIN_WAIT_MS = 200;
+
+function queueOf(ctx: RunContext): LandingQueue {
+  let queue = queues.get(ctx);
+  if (!queue) queues.set(ctx, (queue = { waiting: [], draining: false, judging: new Set() }));
+  return queue;
+}
+
+/** Runs the judging of a task whose agent exited (`fn`, which lands it when verified), marked as such. */
+export async function beingJudged<T>(ctx: RunContext, taskId: string, fn: () => Promise<T>): Promise<T> {
+  const queue = queueOf(ctx);
+  queue.judging.add(taskId);
+  try {
+    return await fn();
+  } finally {
+    judgedOf(queue, taskId);
+  }
+}
+
+function judgedOf(queue: LandingQueue, taskId: string): void {
+  if (queue.judging.delete(taskId)) queue.judged?.();
 }
 
 /**
@@ -21,16 +55,17 @@ interface Waiting {
  */
 export function land(ctx: RunContext, task: TaskState): Promise<IterationResult> {
   return new Promise((resolve, reject) => {
-    let queue = queues.get(ctx);
-    if (!queue) queues.set(ctx, (queue = { waiting: [], draining: false }));
+    const queue = queueOf(ctx);
     queue.waiting.push({ task, resolve, reject });
+    judgedOf(queue, task.id);
     if (!queue.draining) void drain(ctx, queue);
   });
 }
 
-async function drain(ctx: RunContext, queue: { waiting: Waiting[]; draining: boolean }): Promise<void> {
+async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {
   queue.draining = true;
   while (queue.waiting.length > 0) {
+    if (!ctx.config.check) await othersJudged(queue);
     // With --check, each merge result is checked on its own: one task at a time.
     const batch = ctx.config.check ? queue.waiting.splice(0, 1) : queue.waiting.splice(0);
     await landTogether(ctx, batch.map((w) => w.task)).then(
@@ -39,6 +74,21 @@ async function drain(ctx: RunContext, queue: { waiting: Waiting[]; draining: boo
     );
   }
   queue.draining = false;
+}
+
+/** Waits (at most JOIN_WAIT_MS) until no task is still being judged, so they land in one batch. */
+async function othersJudged(queue: LandingQueue): Promise<void> {
+  const deadline = Date.now() + JOIN_WAIT_MS;
+  while (queue.judging.size > 0 && Date.now() < deadline) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, deadline - Date.now());
+      queue.judged = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    queue.judged = undefined;
+  }
 }
 
 async function landTogether(ctx: RunContext, tasks: TaskState[]): Promise<IterationResult[]> {
