@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { gitOut, resolveCommit, runGit } from "./git.js";
 import { withRepoLock } from "./lock.js";
-import { commitTree, treeEntry, withTempIndex } from "./plumbing.js";
+import { commitFileVersions, treeEntry, type FileVersion } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
 
@@ -76,26 +76,24 @@ export async function commitFileChanges(options: CommitFileChangesOptions): Prom
 /** The commits of the changes on top of `head` (no ref moves); `last` is `head` when nothing changed. */
 async function commitChain(options: CommitFileChangesOptions, branch: string, head: string, old: { mode: string; blob: string }) {
   const { root, path } = options;
+  // Every edit first (each on the content the one before left), then one script commits them all.
   let content = (await runGit(root, ["cat-file", "blob", old.blob])).stdout;
-  let last = head;
-  let blob = old.blob;
-  const results: CommitFileChangeResult[] = [];
-  await withTempIndex(root, async (git) => {
-    await git(["read-tree", head]);
-    for (const change of options.changes) {
-      const after = change.edit(content);
-      if (after === content) {
-        results.push({ status: "unchanged", message: `${path} already has that content on ${branch}` });
-        continue;
-      }
-      blob = await gitOut(root, ["hash-object", "-w", "--stdin", "--no-filters"], { input: after });
-      await git(["update-index", "--cacheinfo", `${old.mode},${blob},${path}`]);
-      last = await commitTree(root, await git(["write-tree"]), [last], change.message);
-      content = after;
-      results.push({ status: "committed", commit: last, message: `committed ${path} on ${branch} as ${last.slice(0, 12)}` });
-    }
+  const versions: FileVersion[] = [];
+  const changed: boolean[] = [];
+  for (const change of options.changes) {
+    const after = change.edit(content);
+    changed.push(after !== content);
+    if (after !== content) versions.push({ content: after, message: change.message });
+    content = after;
+  }
+  const made = await commitFileVersions(root, head, { path, mode: old.mode }, versions);
+  let next = 0;
+  const results: CommitFileChangeResult[] = changed.map((c) => {
+    if (!c) return { status: "unchanged", message: `${path} already has that content on ${branch}` };
+    const { commit } = made[next++]!;
+    return { status: "committed", commit, message: `committed ${path} on ${branch} as ${commit.slice(0, 12)}` };
   });
-  return { results, last, blob };
+  return { results, last: made.at(-1)?.commit ?? head, blob: made.at(-1)?.blob ?? old.blob };
 }
 
 /**

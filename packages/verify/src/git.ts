@@ -65,8 +65,22 @@ export class GitCommandError extends Error {
  * several times slower (see BENCHMARKS.md, "End to end").
  */
 export function runGit(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
+  return run(cwd, "git", args, args, options);
+}
+
+/**
+ * Runs a fixed sh script of git plumbing steps in `cwd` (`args` are its "$1"...; never task text in
+ * the script itself), with git's environment: one process from here instead of one per step, which
+ * is what a step costs the runner's busy main thread. Errors as `runGit`'s, naming the script's `what`.
+ */
+export function runGitScript(cwd: string, what: string, script: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
+  return run(cwd, "sh", ["-c", script, "csess-git", ...args], [`(script: ${what})`], options);
+}
+
+/** `named` is what an error calls the command (after "git"). */
+function run(cwd: string, command: string, argv: string[], named: string[], options: GitOptions): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
+    const child = spawn(command, argv, {
       cwd,
       env: gitEnv(options.env),
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -86,7 +100,7 @@ export function runGit(cwd: string, args: string[], options: GitOptions = {}): P
         exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0),
       };
       if (result.exitCode !== 0 && !(options.okExitCodes ?? []).includes(result.exitCode)) {
-        reject(new GitCommandError(args, result));
+        reject(new GitCommandError(named, result));
       } else resolve(result);
     });
     if (options.input !== undefined) {

@@ -1,7 +1,7 @@
 import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
-import { commitTree, withTaskTrailer, withTempIndex } from "./plumbing.js";
+import { commitMerge, withScratchDir, withTaskTrailer } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
 
@@ -103,25 +103,27 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   if (start === undefined) throw new Error(`integration branch ${into} does not exist in ${root}`);
   let head = start;
   // Every merge of the chain keeps these paths as they are at its start: listed once, when first needed.
-  let kept: Promise<Map<string, string>> | undefined;
+  let kept: Promise<string[]> | undefined;
   const keptEntries = () => (kept ??= treeEntries(root, start.commit, keptPaths(options)));
   const results: MergeResult[] = [];
   const pending: number[] = []; // results that hold once the branch has moved
-  for (const task of options.tasks) {
-    const tip = refs.get(task.branch);
-    if (tip === undefined) {
-      results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
-      continue;
+  await withScratchDir(root, async (dir) => {
+    for (const task of options.tasks) {
+      const tip = refs.get(task.branch);
+      if (tip === undefined) {
+        results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
+        continue;
+      }
+      const step = await mergeStep(options, task, head, tip, into, { dir, keptEntries });
+      if ("status" in step) {
+        results.push(step);
+        continue;
+      }
+      head = step;
+      pending.push(results.length);
+      results.push(merged(step.commit, task.branch, into));
     }
-    const step = await mergeStep(options, task, head, tip, into, keptEntries);
-    if ("status" in step) {
-      results.push(step);
-      continue;
-    }
-    head = step;
-    pending.push(results.length);
-    results.push(merged(step.commit, task.branch, into));
-  }
+  });
   if (head === start) return results;
   const moved = await moveBranch(root, into, start.commit, head.commit, options.tasks.map((t) => t.branch).join(", "));
   if (moved === "moved") return "moved";
@@ -134,7 +136,8 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
 
 /** One merge commit on top of `head`: the new tip, or a result (already merged, conflict, check failed). */
 async function mergeStep(
-  options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string, keptEntries: () => Promise<Map<string, string>>,
+  options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string,
+  chain: { dir: string; keptEntries: () => Promise<string[]> },
 ): Promise<Tip | MergeResult> {
   const { root } = options;
   const { branch } = task;
@@ -158,9 +161,11 @@ async function mergeStep(
   }
   // The kept paths, and csess's own (never from a task: an agent cannot plant files in csess's state
   // this way), keep the integration branch's version.
-  const tree = await keepVersions(root, mergedTree, head.commit, keptPaths(options), keptEntries);
   const subject = `Merge csess task ${task.taskId}${task.title ? `: ${task.title}` : ""}`;
-  const commit = await commitTree(root, tree, [head.commit, tip.commit], withTaskTrailer(subject, `Branch: ${branch}`, task.taskId));
+  const { tree, commit } = await commitMerge(root, chain.dir, {
+    merged: mergedTree, head: head.commit, tip: tip.commit, keep: keptPaths(options), kept: await chain.keptEntries(),
+    message: withTaskTrailer(subject, `Branch: ${branch}`, task.taskId),
+  });
   const failed = await options.testMerge?.(commit, head.commit);
   if (failed !== undefined) return { status: "check-failed", commit, message: `${failed}; branch ${branch} kept, ${into} unchanged` };
   return { commit, tree };
@@ -216,29 +221,8 @@ function keptPaths(options: MergeTaskBranchesOptions): string[] {
   return [...(options.keepPaths ?? []), ...CSESS_PATHS];
 }
 
-/** `paths` (files, or folders ending in "/") in `commit`, as `--index-info` lines by path. */
-async function treeEntries(root: string, commit: string, paths: string[]): Promise<Map<string, string>> {
-  const entries = new Map<string, string>();
-  for (const line of (await gitOut(root, ["ls-tree", "-r", "-z", commit, "--", ...paths])).split("\0").filter(Boolean)) {
-    const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(line);
-    if (match) entries.set(match[3]!, `${match[1]} ${match[2]}\t${match[3]}`);
-  }
-  return entries;
-}
-
-/**
- * `tree` with each of `paths` as it is in `source` (whose entries `sourceEntries` lists): changed back,
- * added back or removed. Four git calls when the merge touched one of them, one when it did not.
- */
-async function keepVersions(root: string, tree: string, source: string, paths: string[], sourceEntries: () => Promise<Map<string, string>>): Promise<string> {
-  const changed = (await gitOut(root, ["diff-tree", "-r", "--name-only", "-z", source, tree, "--", ...paths])).split("\0").filter(Boolean);
-  if (changed.length === 0) return tree;
-  const inSource = await sourceEntries();
-  // --index-info: "mode sha\tpath" sets an entry; mode 0 removes it.
-  const entries = changed.map((path) => inSource.get(path) ?? `0 ${"0".repeat(source.length)}\t${path}`);
-  return withTempIndex(root, async (git) => {
-    await git(["read-tree", tree]);
-    await git(["update-index", "-z", "--index-info"], entries.join("\0") + "\0");
-    return git(["write-tree"]);
-  });
+/** `paths` (files, or folders ending in "/") in `commit`, as `--index-info` lines ("mode sha\tpath"). */
+async function treeEntries(root: string, commit: string, paths: string[]): Promise<string[]> {
+  const out = await gitOut(root, ["ls-tree", "-r", "-z", "--format=%(objectmode) %(objectname)%x09%(path)", commit, "--", ...paths]);
+  return out.split("\0").filter(Boolean);
 }

@@ -1,24 +1,18 @@
-import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { gitOut, runGit } from "./git.js";
+import { gitOut, runGitScript } from "./git.js";
 
 /**
- * Runs `fn` with a private index file, so trees can be built without touching the user's index
- * (or taking its lock). `git` runs a git command against that index.
+ * Runs `fn` with a private folder in the git directory (never seen by git or the user) for the files a
+ * plumbing script reads: contents, messages and a private index, so trees are built without touching
+ * the user's index (or taking its lock). Removed afterwards.
  */
-export async function withTempIndex<T>(
-  root: string,
-  fn: (git: (args: string[], input?: string) => Promise<string>) => Promise<T>,
-): Promise<T> {
-  const gitDir = await gitDirOf(root);
-  const indexFile = join(gitDir, `csess-index-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const env = { GIT_INDEX_FILE: indexFile };
+export async function withScratchDir<T>(root: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(await gitDirOf(root), "csess-scratch-"));
   try {
-    return await fn((args, input) => gitOut(root, args, { env, ...(input === undefined ? {} : { input }) }));
+    return await fn(dir);
   } finally {
-    await rm(indexFile, { force: true });
-    await rm(`${indexFile}.lock`, { force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -46,10 +40,68 @@ export async function treeEntry(root: string, commit: string, path: string): Pro
   return match ? { mode: match[1] ?? "", blob: match[2] ?? "" } : null;
 }
 
-/** Creates a commit object (no ref moves) from a tree, parents and a message. */
-export async function commitTree(root: string, tree: string, parents: string[], message: string): Promise<string> {
-  const args = ["commit-tree", tree, ...parents.flatMap((p) => ["-p", p]), "-F", "-"];
-  return gitOut(root, args, { input: message });
+/** One new version of a file and the message of its commit. */
+export interface FileVersion {
+  content: string;
+  message: string;
+}
+
+/**
+ * Commits the versions of one file as a chain on top of `parent` (no ref moves), in one script: each
+ * version's blob, tree (through a private index) and commit. Returns each version's blob and commit.
+ */
+export async function commitFileVersions(root: string, parent: string, file: { path: string; mode: string }, versions: FileVersion[]): Promise<Array<{ blob: string; commit: string }>> {
+  if (versions.length === 0) return [];
+  return withScratchDir(root, async (dir) => {
+    await Promise.all(versions.flatMap((v, i) => [writeFile(join(dir, `v${i}`), v.content), writeFile(join(dir, `m${i}`), v.message)]));
+    const script = [
+      "set -e",
+      'export GIT_INDEX_FILE="$1/index"',
+      'git read-tree "$2"',
+      'prev=$2 i=0',
+      'while [ "$i" -lt "$5" ]; do',
+      '  blob=$(git hash-object -w --no-filters "$1/v$i")',
+      '  git update-index --cacheinfo "$3,$blob,$4"',
+      '  tree=$(git write-tree)',
+      '  prev=$(git commit-tree "$tree" -p "$prev" -F "$1/m$i")',
+      '  echo "$blob $prev"',
+      "  i=$((i+1))",
+      "done",
+    ].join("\n");
+    const out = (await runGitScript(root, `commit ${file.path}`, script, [dir, parent, file.mode, file.path, String(versions.length)])).stdout;
+    return out.trim().split("\n").map((line) => {
+      const [blob = "", commit = ""] = line.split(" ");
+      return { blob, commit };
+    });
+  });
+}
+
+/**
+ * The merge commit of `head` and `tip` (no ref moves) whose tree is `merged` with every path under
+ * `keep` (files, or folders ending in "/") exactly as `kept` lists it: their versions in `head`, as
+ * `--index-info` lines ("mode sha\tpath"); anything else under them removed. One script in `dir`
+ * (a `withScratchDir` folder). Returns the tree and the commit.
+ */
+export async function commitMerge(
+  root: string, dir: string, merge: { merged: string; head: string; tip: string; keep: string[]; kept: string[]; message: string },
+): Promise<{ tree: string; commit: string }> {
+  await writeFile(join(dir, "kept"), merge.kept.map((line) => `${line}\0`).join(""));
+  await writeFile(join(dir, "message"), merge.message);
+  const script = [
+    "set -e",
+    'dir=$1 merged=$2 head=$3 tip=$4 zero=$5',
+    "shift 5",
+    'export GIT_INDEX_FILE="$dir/index"',
+    'git read-tree "$merged"',
+    '{ git ls-tree -r -z --format="0 $zero%x09%(path)" "$merged" -- "$@"; cat "$dir/kept"; } | git update-index -z --index-info',
+    'tree=$(git write-tree)',
+    'commit=$(git commit-tree "$tree" -p "$head" -p "$tip" -F "$dir/message")',
+    'echo "$tree $commit"',
+  ].join("\n");
+  const zero = "0".repeat(merge.head.length);
+  const out = (await runGitScript(root, "merge commit", script, [dir, merge.merged, merge.head, merge.tip, zero, ...merge.keep])).stdout;
+  const [tree = "", commit = ""] = out.trim().split(" ");
+  return { tree, commit };
 }
 
 /** Appends the contract trailer to a message: subject, optional body, blank line, `Csess-Task: <id>`. */

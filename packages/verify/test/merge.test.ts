@@ -107,6 +107,22 @@ describe("merge queue into the user's checkout", () => {
       .toMatchObject({ status: "merged", commit: result.commit, message: expect.stringMatching(/already merged/) });
   });
 
+  it("a batch keeps a nested kept path and a committed .csess/ file of the integration branch through every merge of the chain", async () => {
+    repo.commit("user's own files", { "docs/PRD.md": "# Docs plan\n- [ ] One\n", ".csess/team.json": "{}\n" });
+    const start = repo.git(["rev-parse", "HEAD"]);
+    const tasks = await Promise.all(["one", "two"].map((slug) => addTaskWorktree({ root: repo.root, runId: "r1", slug, base: start })));
+    repo.commit("work + edits the kept paths", { "one.txt": "1\n", "docs/PRD.md": "# Docs plan\n- [x] One\n", ".csess/team.json": "{\"evil\":1}\n" }, tasks[0]!.path);
+    repo.git(["rm", "-q", "-r", "docs", ".csess/team.json"], tasks[1]!.path);
+    repo.commit("work + deletes the kept paths", { "two.txt": "2\n" }, tasks[1]!.path);
+    const results = await mergeTaskBranches({
+      root: repo.root, keepPaths: ["docs/PRD.md"], tasks: tasks.map((t, i) => ({ branch: t.branch, taskId: [alpha, "bbbbbb"][i]! })),
+    });
+    expect(results.map((r) => r.status)).toEqual(["merged", "merged"]);
+    expect(repo.git(["diff", "--name-status", start, "HEAD"]).split("\n").sort()).toEqual(["A\tone.txt", "A\ttwo.txt"]);
+    expect(repo.git(["show", "HEAD:docs/PRD.md"])).toBe("# Docs plan\n- [ ] One");
+    expect(repo.git(["show", "HEAD:.csess/team.json"])).toBe("{}");
+  });
+
   it("merges a batch in order, each onto the one before, leaves a conflicting branch out, and moves main once", async () => {
     const a = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "a", base });
     const b = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "b", base });
