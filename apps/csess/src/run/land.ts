@@ -64,16 +64,31 @@ export function land(ctx: RunContext, task: TaskState): Promise<IterationResult>
 
 async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {
   queue.draining = true;
+  const landed: TaskState[] = [];
   while (queue.waiting.length > 0) {
     if (!ctx.config.check) await othersJudged(queue);
     // With --check, each merge result is checked on its own: one task at a time.
     const batch = ctx.config.check ? queue.waiting.splice(0, 1) : queue.waiting.splice(0);
     await landTogether(ctx, batch.map((w) => w.task)).then(
-      (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
+      (results) => {
+        batch.forEach((w, i) => w.resolve(results[i]!));
+        landed.push(...batch.filter((_, i) => results[i]!.kind === "verified").map((w) => w.task));
+      },
       (error: unknown) => batch.forEach((w) => w.reject(error)),
     );
+    // The next landing first: cleaning up is no part of landing, and waits until none is waiting.
+    if (queue.waiting.length === 0) await removeLanded(ctx, landed.splice(0));
   }
   queue.draining = false;
+}
+
+/**
+ * The work is in the integration branch now: the worktrees and branches are no longer needed. After
+ * the verdicts, not before (a crash here leaves merged branches that the end of the run removes).
+ */
+async function removeLanded(ctx: RunContext, tasks: TaskState[]): Promise<void> {
+  const worktrees = tasks.flatMap((t) => (t.worktree && t.branch ? [{ path: t.worktree, branch: t.branch }] : []));
+  if (worktrees.length > 0) await removeTaskWorktrees({ root: ctx.repoRoot, worktrees, mergedInto: ctx.branch }).catch(() => undefined);
 }
 
 /** Waits (at most JOIN_WAIT_MS) until no task is still being judged, so they land in one batch. */
@@ -104,11 +119,6 @@ async function landTogether(ctx: RunContext, tasks: TaskState[]): Promise<Iterat
     record(ctx, { type: "task-finished", taskId: task.id, verdict: "verified", reason });
     ctx.view.event("task-finished", { taskId: task.id, verdict: "verified", reason }, `${task.id}: verified — ${reason}`);
   }
-  // The work is in the integration branch now: the worktrees and branches are no longer needed.
-  // After the verdict, not before: cleaning up is no part of landing (a crash here leaves merged
-  // branches that the end of the run removes).
-  const worktrees = landed.flatMap((t) => (t.worktree && t.branch ? [{ path: t.worktree, branch: t.branch }] : []));
-  if (worktrees.length > 0) await removeTaskWorktrees({ root: ctx.repoRoot, worktrees, mergedInto: ctx.branch }).catch(() => undefined);
   return tasks.map((t) => failures.get(t.id) ?? { kind: "verified" });
 }
 
