@@ -1,7 +1,7 @@
 import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
-import { commitMerge, withScratchDir, withTaskTrailer } from "./plumbing.js";
+import { commitMergeChain, withScratchDir, withTaskTrailer } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
 
@@ -108,13 +108,19 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   const results: MergeResult[] = [];
   const pending: number[] = []; // results that hold once the branch has moved
   await withScratchDir(root, async (dir) => {
+    // The common case in one script: merges that need no closer look (nor a check of each result).
+    const tips = options.tasks.flatMap((task) => refs.get(task.branch)?.commit ?? []);
+    const made = options.testMerge ? [] : await commitMergeChain(root, dir, {
+      head: start, keep: keptPaths(options), kept: await keptEntries(),
+      merges: options.tasks.filter((task) => refs.has(task.branch)).map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
+    });
     for (const task of options.tasks) {
       const tip = refs.get(task.branch);
       if (tip === undefined) {
         results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
         continue;
       }
-      const step = await mergeStep(options, task, head, tip, into, { dir, keptEntries });
+      const step = made.length > 0 && tips[0] === tip.commit ? (tips.shift(), made.shift()!) : await mergeStep(options, task, head, tip, into, { dir, keptEntries });
       if ("status" in step) {
         results.push(step);
         continue;
@@ -161,11 +167,10 @@ async function mergeStep(
   }
   // The kept paths, and csess's own (never from a task: an agent cannot plant files in csess's state
   // this way), keep the integration branch's version.
-  const subject = `Merge csess task ${task.taskId}${task.title ? `: ${task.title}` : ""}`;
-  const { tree, commit } = await commitMerge(root, chain.dir, {
-    merged: mergedTree, head: head.commit, tip: tip.commit, keep: keptPaths(options), kept: await chain.keptEntries(),
-    message: withTaskTrailer(subject, `Branch: ${branch}`, task.taskId),
+  const [made] = await commitMergeChain(root, chain.dir, {
+    head, merges: [{ tip: tip.commit, message: mergeMessage(task) }], keep: keptPaths(options), kept: await chain.keptEntries(), checked: true,
   });
+  const { tree, commit } = made!;
   const failed = await options.testMerge?.(commit, head.commit);
   if (failed !== undefined) return { status: "check-failed", commit, message: `${failed}; branch ${branch} kept, ${into} unchanged` };
   return { commit, tree };
@@ -214,6 +219,11 @@ async function branchTips(root: string, branches: string[]): Promise<Map<string,
     if (at !== -1 && tree) tips.set(branches[at]!, { commit, tree });
   }
   return tips;
+}
+
+/** The merge commit's message: subject, the branch, and the task's trailer. */
+function mergeMessage(task: TaskBranch): string {
+  return withTaskTrailer(`Merge csess task ${task.taskId}${task.title ? `: ${task.title}` : ""}`, `Branch: ${task.branch}`, task.taskId);
 }
 
 /** The paths whose integration-branch version every merge keeps: the given ones and csess's own. */

@@ -76,32 +76,63 @@ export async function commitFileVersions(root: string, parent: string, file: { p
   });
 }
 
+/** One merge of a chain: the task branch's tip and the merge commit's message. */
+export interface ChainMerge {
+  tip: string;
+  message: string;
+}
+
 /**
- * The merge commit of `head` and `tip` (no ref moves) whose tree is `merged` with every path under
- * `keep` (files, or folders ending in "/") exactly as `kept` lists it: their versions in `head`, as
- * `--index-info` lines ("mode sha\tpath"); anything else under them removed. One script in `dir`
- * (a `withScratchDir` folder). Returns the tree and the commit.
+ * Merges `merges` one after the other on top of `head` (no ref moves), in one script: for each, the
+ * merged tree (`git merge-tree`), every path under `keep` (files, or folders ending in "/") put back
+ * exactly as `kept` lists it (their versions in the chain's start, as `--index-info` lines
+ * "mode sha\tpath"; anything else under them removed), and the merge commit, through a private index
+ * in `dir` (a `withScratchDir` folder). It stops before a merge that needs a closer look: a conflict
+ * outside the kept paths, or a merge that changes nothing (perhaps merged already); `checked` says
+ * the caller looked already and it is to be made anyway. Returns the merges made, in order.
  */
-export async function commitMerge(
-  root: string, dir: string, merge: { merged: string; head: string; tip: string; keep: string[]; kept: string[]; message: string },
-): Promise<{ tree: string; commit: string }> {
-  await writeFile(join(dir, "kept"), merge.kept.map((line) => `${line}\0`).join(""));
-  await writeFile(join(dir, "message"), merge.message);
+export async function commitMergeChain(
+  root: string, dir: string, chain: { head: { commit: string; tree: string }; merges: ChainMerge[]; keep: string[]; kept: string[]; checked?: boolean },
+): Promise<Array<{ tree: string; commit: string }>> {
+  await writeFile(join(dir, "kept"), chain.kept.map((line) => `${line}\0`).join(""));
+  await Promise.all(chain.merges.flatMap((m, i) => [writeFile(join(dir, `tip${i}`), `${m.tip}\n`), writeFile(join(dir, `msg${i}`), m.message)]));
   const script = [
     "set -e",
-    'dir=$1 merged=$2 head=$3 tip=$4 zero=$5',
-    "shift 5",
+    'dir=$1 head=$2 headtree=$3 zero=$4 n=$5 checked=$6',
+    "shift 6",
     'export GIT_INDEX_FILE="$dir/index"',
-    'git read-tree "$merged"',
-    '{ git ls-tree -r -z --format="0 $zero%x09%(path)" "$merged" -- "$@"; cat "$dir/kept"; } | git update-index -z --index-info',
-    'tree=$(git write-tree)',
-    'commit=$(git commit-tree "$tree" -p "$head" -p "$tip" -F "$dir/message")',
-    'echo "$tree $commit"',
+    "i=0",
+    'while [ "$i" -lt "$n" ]; do',
+    '  read -r tip < "$dir/tip$i"',
+    "  status=0",
+    '  git merge-tree --write-tree --name-only --no-messages "$head" "$tip" > "$dir/merge" || status=$?',
+    '  [ "$status" -le 1 ] || exit "$status"',
+    "  merged='' other=''",
+    "  while IFS= read -r path; do",
+    '    if [ -z "$merged" ]; then merged=$path; continue; fi',
+    "    kept=''",
+    '    for k in "$@"; do',
+    '      case $k in */) case $path in "$k"*) kept=1 ;; esac ;; *) [ "$path" != "$k" ] || kept=1 ;; esac',
+    "    done",
+    '    [ -n "$kept" ] || other=1',
+    '  done < "$dir/merge"',
+    // A conflict outside the kept paths, or no change at all: the caller looks closer (git's -z names).
+    '  if [ -z "$checked" ] && { [ -n "$other" ] || [ "$merged" = "$headtree" ]; }; then exit 0; fi',
+    '  git read-tree "$merged"',
+    '  { git ls-tree -r -z --format="0 $zero%x09%(path)" "$merged" -- "$@"; cat "$dir/kept"; } | git update-index -z --index-info',
+    "  headtree=$(git write-tree)",
+    '  head=$(git commit-tree "$headtree" -p "$head" -p "$tip" -F "$dir/msg$i")',
+    '  echo "$headtree $head"',
+    "  i=$((i+1))",
+    "done",
   ].join("\n");
-  const zero = "0".repeat(merge.head.length);
-  const out = (await runGitScript(root, "merge commit", script, [dir, merge.merged, merge.head, merge.tip, zero, ...merge.keep])).stdout;
-  const [tree = "", commit = ""] = out.trim().split(" ");
-  return { tree, commit };
+  const zero = "0".repeat(chain.head.commit.length);
+  const args = [dir, chain.head.commit, chain.head.tree, zero, String(chain.merges.length), chain.checked ? "1" : "", ...chain.keep];
+  const out = (await runGitScript(root, "merge commits", script, args)).stdout;
+  return out.split("\n").filter(Boolean).map((line) => {
+    const [tree = "", commit = ""] = line.split(" ");
+    return { tree, commit };
+  });
 }
 
 /** Appends the contract trailer to a message: subject, optional body, blank line, `Csess-Task: <id>`. */

@@ -13,6 +13,8 @@ interface LandingQueue {
   judging: Set<string>;
   /** Wakes a landing that waits for them. */
   judged?: () => void;
+  /** The drain under way (landings, then the clean-up of what landed). */
+  drained?: Promise<void>;
 }
 interface Waiting {
   task: TaskState;
@@ -58,8 +60,13 @@ export function land(ctx: RunContext, task: TaskState): Promise<IterationResult>
     const queue = queueOf(ctx);
     queue.waiting.push({ task, resolve, reject });
     judgedOf(queue, task.id);
-    if (!queue.draining) void drain(ctx, queue);
+    if (!queue.draining) queue.drained = drain(ctx, queue);
   });
+}
+
+/** Resolves when the run's landings and their clean-up are done (before the run's own clean-up). */
+export async function landingsDone(ctx: RunContext): Promise<void> {
+  await queues.get(ctx)?.drained;
 }
 
 async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {

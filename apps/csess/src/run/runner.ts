@@ -12,7 +12,7 @@ import { inFlight, iterationsUsed, isRateLimited } from "./state.js";
 import { LOCAL } from "./host-entry.js";
 import { liveRow } from "./live-rows.js";
 import { QuotaWatch } from "./quota.js";
-import { land, tick } from "./land.js";
+import { land, landingsDone, tick } from "./land.js";
 import { formatReportMarkdown, formatReportTable, makeReport, type RunReport } from "./report.js";
 import { RunLock } from "./rundir.js";
 import { writeHtmlReport } from "../report-html/index.js";
@@ -168,6 +168,7 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     process.removeListener("SIGINT", interrupt);
     process.removeListener("SIGTERM", interrupt);
   }
+  await landingsDone(ctx); // the clean-up of the last landings first: it may have removed a worktree but not yet its branch
   await dropEmptyWorktrees(ctx);
   const outside = await findOutsideCommits(ctx).catch(() => []);
   if (outside.length > 0) {
@@ -192,10 +193,10 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
  * removeTaskWorktrees keeps any branch with unmerged commits and any worktree with changes.
  */
 async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
+  // Landed and cleaned up ones too: one git call finds their branches gone (or left by a kill between
+  // the removal of the worktree and of the branch).
   const worktrees = [...ctx.state.tasks.values()].flatMap((ended) =>
-    !ended.final || !ended.worktree || !ended.branch ? [] :
-    ended.final.verdict === "verified" && !existsSync(ended.worktree) ? [] : // landed and cleaned up
-    [{ path: ended.worktree, branch: ended.branch }]);
+    ended.final && ended.worktree && ended.branch ? [{ path: ended.worktree, branch: ended.branch }] : []);
   if (worktrees.length > 0) await removeTaskWorktrees({ root: ctx.repoRoot, worktrees, mergedInto: ctx.branch }).catch(() => undefined);
 }
 
