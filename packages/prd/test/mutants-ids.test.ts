@@ -41,6 +41,14 @@ describe("ids are pinned across versions", () => {
     ]);
   });
 
+  test("a clash whose first rehash is taken too rehashes again with the next counter", () => {
+    // Found by search: "Task 96658" has the title id of "Task 801507", and its first rehash is the
+    // title id of "Task 787405" ("441tdx"), so it takes its second rehash.
+    expect(plainTitleId("task 96658")).toBe(plainTitleId("task 801507"));
+    expect(plainTitleId("task 787405")).toBe("441tdx");
+    expect(idList("- [ ] Task 787405\n- [ ] Task 801507\n- [ ] Task 96658\n")).toEqual(["441tdx", plainTitleId("task 801507"), "hm5vde"]);
+  });
+
   test("a clashing task keeps its rehashed id when the clash partner moves below it (the first one gets the plain id)", () => {
     const [later, earlier] = idList("- [ ] Task 3334\n- [ ] Task 2296\n");
     expect(later).toBe("rd0c2q");
