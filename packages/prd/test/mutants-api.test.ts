@@ -89,20 +89,6 @@ describe("the checkbox line of an item whose box is on the line after its marker
   });
 });
 
-describe("front matter", () => {
-  test("YAML front matter is neither a heading nor a section name", () => {
-    const text = "---\ntitle: Plan\n---\n- [ ] a\n\n# Real\n\n- [ ] b\n";
-    const doc = parseFresh(text);
-    expect(doc.frontMatter).toEqual([{ startLine: 1, endLine: 3 }]);
-    expect(doc.headings).toEqual([{ line: 6, text: "Real" }]);
-    expect(parsePrd(text).tasks.map((t) => [t.title, t.section])).toEqual([
-      ["a", undefined],
-      ["b", "Real"],
-    ]);
-    expect(describeTasks(text)[0]!.sectionText).toBe("");
-  });
-});
-
 describe("parse options", () => {
   test("scan: false sends every piece to micromark (so the agreement tests compare two parsers)", () => {
     const text = "# Plan\n\n- [ ] a\n- [x] b\n";
