@@ -14,6 +14,11 @@ export interface RepoLockOptions {
   timeoutMs?: number;
   /** What the holder is doing, written into the lock file for whoever waits. */
   purpose?: string;
+  /**
+   * Goes ahead of this process's waiters that did not ask for it (in call order among those that
+   * did): a landing, which people wait for, before the start of one more task.
+   */
+  first?: boolean;
 }
 
 /** Another live process held the repository lock for longer than `timeoutMs`. */
@@ -32,8 +37,8 @@ interface LockRecord {
   since: string;
 }
 
-/** Tail of the in-process queue per lock path, so callers in one process wait in order without polling. */
-const queues = new Map<string, Promise<unknown>>();
+/** The in-process queue per lock path, so callers in one process wait their turn without polling. */
+const queues = new Map<string, { busy: boolean; waiting: Array<{ first: boolean; go: () => void }> }>();
 /** The lock paths the current async call chain holds, so nested calls do not deadlock on themselves. */
 const held = new AsyncLocalStorage<Set<string>>();
 /** Shared lookups, so concurrent callers resume in call order and queue in that order. */
@@ -49,21 +54,39 @@ export async function withRepoLock<T>(root: string, fn: () => Promise<T>, option
   const mine = held.getStore();
   if (mine?.has(lockPath)) return fn();
 
-  const previous = queues.get(lockPath) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(async () => {
+  await turn(lockPath, options.first === true);
+  try {
     const record = await acquireFile(lockPath, options);
     try {
       return await held.run(new Set([...(mine ?? []), lockPath]), fn);
     } finally {
       await releaseFile(lockPath, record);
     }
+  } finally {
+    nextTurn(lockPath);
+  }
+}
+
+/** Resolves when it is this caller's turn in the process's queue for `lockPath`. */
+function turn(lockPath: string, first: boolean): Promise<void> {
+  let queue = queues.get(lockPath);
+  if (!queue) queues.set(lockPath, (queue = { busy: false, waiting: [] }));
+  if (!queue.busy) {
+    queue.busy = true;
+    return Promise.resolve();
+  }
+  const { waiting } = queue;
+  return new Promise((go) => {
+    const at = first ? waiting.findIndex((w) => !w.first) : -1;
+    waiting.splice(at === -1 ? waiting.length : at, 0, { first, go });
   });
-  const tail = run.catch(() => undefined);
-  queues.set(lockPath, tail);
-  void tail.then(() => {
-    if (queues.get(lockPath) === tail) queues.delete(lockPath);
-  });
-  return run;
+}
+
+function nextTurn(lockPath: string): void {
+  const queue = queues.get(lockPath)!;
+  const next = queue.waiting.shift();
+  if (next) next.go();
+  else queues.delete(lockPath);
 }
 
 function commonDirOf(root: string): Promise<string> {

@@ -35,6 +35,22 @@ describe("withRepoLock", () => {
     expect(existsSync(lockPath)).toBe(false);
   });
 
+  it("a caller asking to go first passes the waiting ones that did not (a landing before more starts), in call order among its kind", async () => {
+    const log: string[] = [];
+    let inside = 0;
+    const job = (name: string, first?: boolean) =>
+      withRepoLock(repo.root, async () => {
+        inside++;
+        expect(inside).toBe(1);
+        log.push(name);
+        await new Promise((r) => setImmediate(r));
+        inside--;
+      }, { first });
+    await Promise.all([job("holder"), job("start 1"), job("start 2"), job("land 1", true), job("start 3"), job("land 2", true)]);
+    expect(log).toEqual(["holder", "land 1", "land 2", "start 1", "start 2", "start 3"]);
+    expect(existsSync(lockPath)).toBe(false);
+  });
+
   it("is re-entrant within one call chain and releases after an error", async () => {
     const nested = await withRepoLock(repo.root, () => withRepoLock(repo.root, async () => "inner"));
     expect(nested).toBe("inner");

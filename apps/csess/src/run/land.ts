@@ -119,7 +119,7 @@ async function landTogether(ctx: RunContext, tasks: TaskState[]): Promise<Iterat
     const failed = await merge(ctx, tasks);
     await tickAll(ctx, tasks.filter((t) => !failed.has(t.id)).map((task) => ({ task, what: task.title })));
     return failed;
-  }, { purpose: `land csess task ${tasks.map((t) => t.id).join(", ")}` });
+  }, { purpose: `land csess task ${tasks.map((t) => t.id).join(", ")}`, first: true }); // before waiting starts: people wait for landings
   const landed = tasks.filter((t) => !failures.has(t.id));
   for (const task of landed) {
     const reason = task.attempts.at(-1)?.evidence?.reason ?? "verified";
