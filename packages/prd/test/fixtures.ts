@@ -57,3 +57,13 @@ export function facts(doc: ParsedPrd) {
     })(),
   };
 }
+
+/** The error `fn` throws (the test fails when it throws none). */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected an error");
+}

@@ -1,16 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { describeTasks, findTask, ID_PATTERN, parsePrd, PrdError, UnknownTaskIdError } from "../src/index.js";
+import { thrown } from "./fixtures.js";
 
 // What a person sees after mistyping a task id or a dependency: the nearest tasks, best first, and
 // errors that say what was expected.
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error");
-}
 const suggestions = (text: string, typed: string) => (thrown(() => findTask(parsePrd(text).tasks, typed)) as UnknownTaskIdError).suggestions;
 
 describe("nearest tasks for an unknown id", () => {

@@ -1,15 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { describeTasks, findTask, parsePrd, PrdError, setTaskChecked, UnknownTaskIdError } from "../src/index.js";
 import { parseFresh } from "../src/parse.js";
+import { thrown } from "./fixtures.js";
 
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("unknown ids and dependencies list their nearest tasks readably", () => {
   const prd = "- [ ] Add login page\n- [ ] Add login form\n- [ ] Deploy\n";

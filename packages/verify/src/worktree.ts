@@ -130,7 +130,7 @@ export async function removeTaskWorktrees(options: RemoveTaskWorktreesOptions): 
   const root = await realpath(options.root);
   const into = options.mergedInto ?? "HEAD";
   return withRepoLock(root, async () => {
-    const tips = await branchTips(root, into, options.worktrees.map((w) => w.branch));
+    const tips = await mergedBranchTips(root, into, options.worktrees.map((w) => w.branch));
     const results: RemoveTaskWorktreeResult[] = [];
     const deletions: Array<{ branch: string; tip: string; at: number }> = [];
     for (const { path, branch } of options.worktrees) {
@@ -156,7 +156,7 @@ export async function removeTaskWorktrees(options: RemoveTaskWorktreesOptions): 
 }
 
 /** Each existing branch's tip, and whether it is merged into `into`: one git call when all are merged. */
-async function branchTips(root: string, into: string, branches: string[]): Promise<Map<string, { tip: string; merged: boolean }>> {
+async function mergedBranchTips(root: string, into: string, branches: string[]): Promise<Map<string, { tip: string; merged: boolean }>> {
   const refs = branches.map((b) => `refs/heads/${b}`);
   const list = async (extra: string[]) => {
     const found = new Map<string, string>();
