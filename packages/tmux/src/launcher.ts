@@ -6,7 +6,7 @@
  * loses fast exit statuses), signals the wait-for channel, runs the hook, and keeps the pane open briefly.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { constants } from "node:os";
 import { stateFile, writeFileAtomicSync, type LauncherInfo, type SessionRecord } from "./state.js";
 import type { ExitInfo, ExitReason } from "./types.js";
@@ -72,7 +72,6 @@ if (child) {
 }
 // Signal handlers are in place once this file exists: `kill` waits for it before sending SIGTERM.
 const launcherInfo: LauncherInfo = { pid: process.pid, ...(child?.pid === undefined ? {} : { commandPid: child.pid }) };
-mkdirSync(stateDir, { recursive: true, mode: 0o700 }); // the command may have deleted it already
 writeFileAtomicSync(stateFile(stateDir, "launcher"), JSON.stringify(launcherInfo) + "\n");
 
 /** Starts the command, or records why it could not start (as a shell would: 127 not found, 126 otherwise). */
@@ -150,7 +149,6 @@ async function finish(code: number | null, signal: NodeJS.Signals | null | undef
       durationMs: endedAt.getTime() - Date.parse(record.startedAt),
     };
     // The state folder may have been deleted under us (by the command itself): the exit file still lands.
-    mkdirSync(stateDir!, { recursive: true, mode: 0o700 });
     writeFileAtomicSync(stateFile(stateDir!, "exit"), JSON.stringify(info) + "\n");
   }
   // Wakes waiters at once; for an orphaned session they then see it gone without an exit file (dead).

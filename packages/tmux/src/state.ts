@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { renameSync, watch, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, watch, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ExitInfo } from "./types.js";
 
@@ -56,11 +56,23 @@ export async function writeFileAtomic(file: string, content: string, mode = 0o64
   await rename(tmp, file);
 }
 
-/** Synchronous twin of `writeFileAtomic` for the launcher's exit path (no event loop turns in between). */
+/**
+ * Synchronous twin of `writeFileAtomic` for the launcher (no event loop turns in between). The folder
+ * is made when missing, and made again when it vanishes between the write and the rename: the command
+ * beside the launcher may delete its own state folder at any moment.
+ */
 export function writeFileAtomicSync(file: string, content: string, mode = 0o644): void {
-  const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, content, { mode });
-  renameSync(tmp, file);
+  for (let attempt = 1; ; attempt++) {
+    const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      writeFileSync(tmp, content, { mode });
+      renameSync(tmp, file);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt === 5) throw error;
+    }
+  }
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {
