@@ -66,13 +66,17 @@ type StrongEvidence = Map<string, { kind: EvidenceKind; commits: Set<string>; br
  */
 export async function verifyHistory(options: VerifyHistoryOptions): Promise<HistoryReport> {
   const { root, tasks } = options;
-  const head = await resolveCommit(root, "HEAD");
+  // Three independent questions: one round of git processes, not three.
+  const [head, since, branches] = await Promise.all([
+    resolveCommit(root, "HEAD"),
+    options.since === undefined ? null : resolveCommit(root, options.since),
+    localBranches(root),
+  ]);
   if (head === null) throw new Error(`${root} has no commits yet`);
-  const since = options.since === undefined ? null : await resolveCommit(root, options.since);
   if (options.since !== undefined && since === null) {
     throw new Error(`--since ${options.since} is not a commit in ${root} (expected a branch, tag or hash, e.g. --since v1.2.0)`);
   }
-  const branchOf = taskBranches(tasks, await localBranches(root));
+  const branchOf = taskBranches(tasks, branches);
   const revs = ["HEAD", ...[...branchOf.keys()].map((b) => `refs/heads/${b}`), ...(since ? [`^${since}`] : [])];
   // The one pass over the whole range, without diffs (they are most of git's cost).
   const history = indexHistory(head, await readCommits(root, revs, { stats: false }));
@@ -81,14 +85,16 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
   // Commits only on a task branch that fails that rule are evidence for nothing, by no route.
   const rejected = new Set<string>(options.notEvidence);
   for (const hash of await judgeTaskBranches(root, history, branchOf, strong, options.prdPath ?? "PRD.md")) rejected.add(hash);
-  const weak = weakFromSubjects(tasks, history.commits, options.threshold);
-
   // Diffs only for the commits that may be evidence: a commit counts if it changes more than the PRD.
+  // git reads the strong candidates' diffs while the subjects are scored here, then the weak ones'.
   const { byHash, owner } = history;
   const candidates = new Set<string>();
   for (const { commits: hashes } of strong.values()) for (const h of hashes) candidates.add(h);
-  for (const scores of weak.values()) for (const h of scores.keys()) candidates.add(h);
-  await addStats(root, [...candidates].map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2));
+  const strongStats = addStats(root, singleParent([...candidates], byHash));
+  const weak = await weakFromSubjects(tasks, history.commits, options.threshold);
+  const weakOnly = new Set<string>();
+  for (const scores of weak.values()) for (const h of scores.keys()) if (!candidates.has(h)) weakOnly.add(h);
+  await Promise.all([strongStats, addStats(root, singleParent([...weakOnly], byHash))]);
   const counts = (hash: string) => {
     const c = byHash.get(hash)!;
     const mismatched = c.taskIds.length > 0 && owner.has(hash) && c.taskIds.some((id) => !owner.get(hash)!.includes(id));
@@ -180,11 +186,19 @@ async function judgeTaskBranches(
   return rejected;
 }
 
+function singleParent(hashes: string[], byHash: ReadonlyMap<string, CommitInfo>): CommitInfo[] {
+  return hashes.map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2);
+}
+
+/** Commits scored between two turns of the event loop, so a git process started before is read meanwhile. */
+const SCORE_SLICE = 1000;
+
 /** Weak evidence: commit subjects matching a task's words, task id -> commit -> score. */
-function weakFromSubjects(tasks: readonly ReconcileTask[], commits: readonly CommitInfo[], threshold: number | undefined): Map<string, Map<string, number>> {
+async function weakFromSubjects(tasks: readonly ReconcileTask[], commits: readonly CommitInfo[], threshold: number | undefined): Promise<Map<string, Map<string, number>>> {
   const matcher = new TaskMatcher(tasks, threshold);
   const weak = new Map<string, Map<string, number>>();
-  for (const commit of commits) {
+  for (const [n, commit] of commits.entries()) {
+    if (n % SCORE_SLICE === SCORE_SLICE - 1) await new Promise(setImmediate);
     if (commit.parents.length > 1) continue;
     for (const { taskId, score } of matcher.match(commit.subject)) {
       const entry = weak.get(taskId) ?? new Map<string, number>();
@@ -205,8 +219,11 @@ async function stillStands(root: string, head: string, branch: string | undefine
 }
 
 async function localBranches(root: string): Promise<string[]> {
-  const current = (await runGit(root, ["symbolic-ref", "--quiet", "--short", "HEAD"], { okExitCodes: [1] })).stdout.trim();
-  const all = await gitOut(root, ["for-each-ref", "--format=%(refname:short)", "refs/heads"]);
+  const [symbolic, all] = await Promise.all([
+    runGit(root, ["symbolic-ref", "--quiet", "--short", "HEAD"], { okExitCodes: [1] }),
+    gitOut(root, ["for-each-ref", "--format=%(refname:short)", "refs/heads"]),
+  ]);
+  const current = symbolic.stdout.trim();
   return all.split("\n").filter((b) => b && b !== current);
 }
 

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
-import { runGit } from "./git.js";
+import { resolveCommit, runGit } from "./git.js";
 
 export interface RepoInfo {
   /** Absolute path of the working tree's top level. */
@@ -45,8 +45,10 @@ export async function openRepo(cwd: string, options: OpenRepoOptions = {}): Prom
   const [root = "", rawCommon = ""] = top.stdout.trim().split("\n");
   if (!root) throw new RepoError("not-a-repo", `${cwd} is inside a git directory but not in a working tree`);
   const commonDir = isAbsolute(rawCommon) ? rawCommon : join(cwd, rawCommon);
-  const head = await runGit(root, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { okExitCodes: [1, 128] });
-  const symbolic = await runGit(root, ["symbolic-ref", "--quiet", "--short", "HEAD"], { okExitCodes: [1] });
+  const [head, symbolic] = await Promise.all([
+    runGit(root, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { okExitCodes: [1, 128] }),
+    runGit(root, ["symbolic-ref", "--quiet", "--short", "HEAD"], { okExitCodes: [1] }),
+  ]);
   const info: RepoInfo = {
     root,
     commonDir,
@@ -77,7 +79,10 @@ export interface UncommittedChanges {
 
 /** What the user has not committed in `root`'s checkout, as the seed's checklist asks to report. */
 export async function uncommittedChanges(root: string): Promise<UncommittedChanges> {
-  const status = await runGit(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
+  const [status, hasHead] = await Promise.all([
+    runGit(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all"]),
+    resolveCommit(root, "HEAD").then((head) => head !== null),
+  ]);
   const modified: string[] = [];
   const untracked: string[] = [];
   const fields = status.stdout.split("\0");
@@ -90,7 +95,6 @@ export async function uncommittedChanges(root: string): Promise<UncommittedChang
     else modified.push(path);
     if (code[0] === "R" || code[0] === "C") i++; // the rename source follows as its own field
   }
-  const hasHead = (await runGit(root, ["rev-parse", "--verify", "--quiet", "HEAD"], { okExitCodes: [1] })).exitCode === 0;
   const diffStat =
     modified.length > 0 && hasHead ? (await runGit(root, ["diff", "HEAD", "--stat", "--no-color"])).stdout.trimEnd() : "";
   return { clean: modified.length === 0 && untracked.length === 0, modified, untracked, diffStat };

@@ -46,6 +46,9 @@ export async function verifyCommand(prdArg: string, options: VerifyOptions): Pro
   if (prdRel.startsWith("..") || isAbsolute(prdRel)) {
     throw new UserError(`${prdArg} is outside the repository ${repo.root} (expected a PRD inside it)`);
   }
+  // Without --fix the checkout does not change here: git status runs beside the history pass.
+  const uncommittedBefore = options.fix ? undefined : uncommittedChanges(repo.root);
+  uncommittedBefore?.catch(() => undefined); // awaited below; only verifyHistory's error may come first
   const report = await verifyHistory({
     root: repo.root,
     tasks,
@@ -56,7 +59,7 @@ export async function verifyCommand(prdArg: string, options: VerifyOptions): Pro
   const fixes = options.fix ? await applyFixes(repo.root, prdPath, report.tasks, tasks) : [];
   const verdicts = fixes.length > 0 ? afterFixes(report.tasks, fixes) : report.tasks;
   const lines = new Map(tasks.map((t) => [t.id, t.line]));
-  const uncommitted = await uncommittedChanges(repo.root);
+  const uncommitted = await (uncommittedBefore ?? uncommittedChanges(repo.root));
   const context: Context = { prd: prdArg, report, verdicts, fixes, uncommitted, lines, branch: repo.branch, fixRequested: options.fix === true };
   const out = options.json ? renderJson(context) : options.md ? renderMarkdown(context) : renderText(context);
   process.stdout.write(out);
