@@ -49,19 +49,22 @@ export const CSESS_PATHS = [".csess/"];
 export async function gatherEvidence(options: GatherEvidenceOptions): Promise<TaskEvidence> {
   // Two dots and first parents: only what the task itself committed, even when the integration
   // branch moved on after the fork or was merged into the task branch.
+  // Everything below is asked of this one tip, even if the branch moves meanwhile.
   const tip = await resolveCommit(options.root, `refs/heads/${options.branch}`);
-  const commits = tip === null ? [] : await readCommits(options.root, [`${options.base}..${tip}`], { extra: ["--first-parent"] });
   const prdRel = isAbsolute(options.prdPath) ? relative(options.root, options.prdPath) : options.prdPath;
-  const prdText = options.worktreePath
-    ? await readFile(join(options.worktreePath, prdRel), "utf8").catch(() => null)
-    : await readBlob(options.root, `${options.branch}:${prdRel}`);
+  const [commits, forkPoint, prdText] = await Promise.all([
+    tip === null ? [] : readCommits(options.root, [`${options.base}..${tip}`], { extra: ["--first-parent"] }),
+    // From where the branch and its base meet: an agent that rewrote history below its base gets
+    // judged (and merged, three-way) on what it adds since then, never on what it dropped.
+    tip === null ? null : runGit(options.root, ["merge-base", options.base, tip], { okExitCodes: [1] }).then((r) => r.stdout.trim() || null),
+    options.worktreePath
+      ? readFile(join(options.worktreePath, prdRel), "utf8").catch(() => null)
+      : readBlob(options.root, `${options.branch}:${prdRel}`),
+  ]);
   const trailerCommits = commits.filter((c) => c.taskIds.includes(options.taskId)).map((c) => c.hash);
   const mismatched = commits
     .filter((c) => c.taskIds.length > 0 && !c.taskIds.includes(options.taskId))
     .map((c) => ({ commit: c.hash, taskIds: c.taskIds }));
-  // From where the branch and its base meet: an agent that rewrote history below its base gets
-  // judged (and merged, three-way) on what it adds since then, never on what it dropped.
-  const forkPoint = tip === null ? null : (await runGit(options.root, ["merge-base", options.base, tip], { okExitCodes: [1] })).stdout.trim() || null;
   const baseKept = forkPoint !== null;
   const netChange = forkPoint !== null ? await netDiff(options.root, forkPoint, tip!, prdRel) : { files: [], insertions: 0, deletions: 0 };
   const problem = evidenceProblem({ tip, baseKept, commits, netChange, mismatched, prdRel });

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { gitOut, resolveCommit, runGit } from "./git.js";
+import { gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
 import { withRepoLock } from "./lock.js";
 
 /** Branch prefix of every task branch: `csess/<run-id>/<task-slug>`. */
@@ -123,26 +123,31 @@ export interface RemoveTaskWorktreesOptions extends Omit<RemoveTaskWorktreeOptio
 
 /**
  * Several at once (tasks that landed together), as `removeTaskWorktree` removes one, in one turn of
- * the repository lock: one git call asks which branches are merged, one deletes the branches (each by
- * compare-and-swap), and each worktree takes its own `git worktree remove`. Results in the order given.
+ * the repository lock: one git call asks which branches are merged, one script runs each worktree's
+ * `git worktree remove` (which refuses one with uncommitted files), one call deletes the branches
+ * (each by compare-and-swap). Results in the order given.
  */
 export async function removeTaskWorktrees(options: RemoveTaskWorktreesOptions): Promise<RemoveTaskWorktreeResult[]> {
   const root = await realpath(options.root);
   const into = options.mergedInto ?? "HEAD";
   return withRepoLock(root, async () => {
     const tips = await mergedBranchTips(root, into, options.worktrees.map((w) => w.branch));
+    const unmerged = (branch: string) => tips.get(branch)?.merged === false; // no tip: the branch is gone already
+    const removals = await removeWorktrees(root, options.worktrees.filter((w) => !unmerged(w.branch) && existsSync(w.path)).map((w) => w.path));
+    // Removed without listing the worktrees first: only a refusal is looked into.
+    const refused = [...removals.values()].some((r) => r.exitCode !== 0);
+    const listed = new Set(refused ? (await listWorktrees(root)).map((w) => w.path) : []);
     const results: RemoveTaskWorktreeResult[] = [];
     const deletions: Array<{ branch: string; tip: string; at: number }> = [];
     for (const { path, branch } of options.worktrees) {
-      const found = tips.get(branch); // undefined: the branch is gone already
-      if (found && !found.merged) {
+      const found = tips.get(branch);
+      if (unmerged(branch)) {
         results.push({ worktreeRemoved: false, branchDeleted: false, kept: `branch ${branch} has commits not merged into ${into}; kept it and its worktree ${path}` });
         continue;
       }
-      // Removed without listing the worktrees first (one git call): only a refusal is looked into.
-      const removal = existsSync(path) ? await runGit(root, ["worktree", "remove", path], { okExitCodes: [128] }) : undefined;
-      if (removal && removal.exitCode !== 0 && (await listWorktrees(root)).some((w) => w.path === resolve(path))) {
-        results.push({ worktreeRemoved: false, branchDeleted: false, kept: `worktree ${path} kept: ${removal.stderr.trim().replace(/^fatal: /, "")}` });
+      const removal = removals.get(path);
+      if (removal && removal.exitCode !== 0 && listed.has(resolve(path))) {
+        results.push({ worktreeRemoved: false, branchDeleted: false, kept: `worktree ${path} kept: ${removal.said.replace(/^fatal: /, "")}` });
         continue;
       }
       if (found) deletions.push({ branch, tip: found.tip, at: results.length });
@@ -153,6 +158,24 @@ export async function removeTaskWorktrees(options: RemoveTaskWorktreesOptions): 
     }
     return results;
   }, { purpose: `remove worktree ${options.worktrees.map((w) => w.branch).join(", ")}` });
+}
+
+/** `git worktree remove` of each path, in one script: each path's exit code, and what git said when it refused. */
+async function removeWorktrees(root: string, paths: string[]): Promise<Map<string, { exitCode: number; said: string }>> {
+  const removals = new Map<string, { exitCode: number; said: string }>();
+  if (paths.length === 0) return removals;
+  const script = [
+    'for p; do',
+    '  said=$(git worktree remove "$p" 2>&1 >/dev/null) && code=0 || code=$?',
+    `  printf '%s %s\\n' "$code" "$(printf '%s' "$said" | tr '\\n\\t' '  ')"`,
+    "done",
+  ].join("\n");
+  const lines = (await runGitScript(root, "remove worktrees", script, paths)).stdout.split("\n");
+  paths.forEach((path, i) => {
+    const [code = "", ...said] = (lines[i] ?? "").split(" ");
+    removals.set(path, { exitCode: Number(code), said: said.join(" ").trim() });
+  });
+  return removals;
 }
 
 /** Each existing branch's tip, and whether it is merged into `into`: one git call when all are merged. */

@@ -101,7 +101,7 @@ async function startAttempt(
   });
   // The previous attempt's pane stays readable after it exits; the name is reused for the next one.
   const executor = executorOf(ctx, host);
-  await executor.kill(session).catch(() => undefined);
+  if (attempt > 1) await executor.kill(session).catch(() => undefined);
   const handle = await executor.start({
     name: session,
     cwd: invocation.cwd,
