@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { gitOut, resolveCommit, runGit } from "./git.js";
+import { gitOut, resolveCommit, runGitScript } from "./git.js";
 import { withRepoLock } from "./lock.js";
-import { commitFileVersions, treeEntry, type FileVersion } from "./plumbing.js";
+import { commitFileVersions, treeEntry, type FileVersion, type TreeEntry } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
 
@@ -51,33 +51,56 @@ export async function commitFileChanges(options: CommitFileChangesOptions): Prom
   return withRepoLock(options.root, async () => {
     const branch = options.branch ?? (await openRepo(options.root, { requireBranch: true, requireCommits: true })).branch!;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const head = await resolveCommit(options.root, `refs/heads/${branch}`);
+      const { head, file } = await committedFile(options.root, branch, options.path);
       if (head === null) throw new Error(`branch ${branch} does not exist in ${options.root}`);
-      const old = await treeEntry(options.root, head, options.path);
-      if (old === null) {
+      if (file === null) {
         return options.changes.map(() => ({ status: "untracked" as const, message: `${options.path} is not committed on ${branch}; nothing to commit it onto` }));
       }
-      const chain = await commitChain(options, branch, head, old);
+      const chain = await commitChain(options, branch, head, file);
+      if (chain === "moved") continue; // someone committed meanwhile: redo on top of it
       if (chain.last === head) {
-        await finishInterruptedSync(options.root, branch, options.path, head, old);
+        await finishInterruptedSync(options.root, branch, options.path, head, file);
         return chain.results;
       }
-      const moved = await runGit(options.root, ["update-ref", "-m", "csess: commit file change", `refs/heads/${branch}`, chain.last, head], {
-        okExitCodes: [128],
-      });
-      if (moved.exitCode !== 0) continue; // someone committed meanwhile: redo on top of it
-      await syncIndexes(options.root, branch, options.path, old.blob, `${old.mode},${chain.blob},${options.path}`);
+      await syncIndexes(options.root, branch, options.path, file.blob, `${file.mode},${chain.blob},${options.path}`);
       return chain.results;
     }
     throw new Error(`${branch} kept moving while committing ${options.path}; try again`);
   }, { purpose: `commit ${options.path}` });
 }
 
-/** The commits of the changes on top of `head` (no ref moves); `last` is `head` when nothing changed. */
-async function commitChain(options: CommitFileChangesOptions, branch: string, head: string, old: { mode: string; blob: string }) {
+/**
+ * The branch's tip and the file committed there (mode, blob and content), in one script: `head` null
+ * when there is no such branch, `file` null when the file is not committed there.
+ */
+async function committedFile(root: string, branch: string, path: string): Promise<{ head: string | null; file: (TreeEntry & { content: string }) | null }> {
+  const script = [
+    'head=$(git rev-parse --verify --quiet "refs/heads/$1^{commit}") || exit 0',
+    'echo "$head"',
+    'entry=$(git ls-tree "$head" -- "$2")',
+    'case $entry in [0-7]*" blob "*) ;; *) exit 0 ;; esac',
+    'echo "$entry"',
+    'blob=${entry#* blob }',
+    'git cat-file blob "${blob%%\t*}"',
+  ].join("\n");
+  const out = (await runGitScript(root, `read ${path}`, script, [branch, path])).stdout;
+  const headEnd = out.indexOf("\n");
+  if (headEnd === -1) return { head: null, file: null };
+  const entryEnd = out.indexOf("\n", headEnd + 1);
+  const entry = /^(\d+) blob ([0-9a-f]+)\t/.exec(out.slice(headEnd + 1, entryEnd));
+  const head = out.slice(0, headEnd);
+  if (entryEnd === -1 || !entry) return { head, file: null };
+  return { head, file: { mode: entry[1]!, blob: entry[2]!, content: out.slice(entryEnd + 1) } };
+}
+
+/**
+ * The commits of the changes on top of `head`, with the branch moved to the last by compare-and-swap
+ * (one script); `last` is `head` when nothing changed, "moved" when the branch moved meanwhile.
+ */
+async function commitChain(options: CommitFileChangesOptions, branch: string, head: string, file: TreeEntry & { content: string }) {
   const { root, path } = options;
   // Every edit first (each on the content the one before left), then one script commits them all.
-  let content = (await runGit(root, ["cat-file", "blob", old.blob])).stdout;
+  let content = file.content;
   const versions: FileVersion[] = [];
   const changed: boolean[] = [];
   for (const change of options.changes) {
@@ -86,14 +109,15 @@ async function commitChain(options: CommitFileChangesOptions, branch: string, he
     if (after !== content) versions.push({ content: after, message: change.message });
     content = after;
   }
-  const made = await commitFileVersions(root, head, { path, mode: old.mode }, versions);
+  const made = await commitFileVersions(root, head, { path, mode: file.mode }, versions, { ref: `refs/heads/${branch}`, message: "csess: commit file change" });
+  if (made === "moved") return "moved";
   let next = 0;
   const results: CommitFileChangeResult[] = changed.map((c) => {
     if (!c) return { status: "unchanged", message: `${path} already has that content on ${branch}` };
     const { commit } = made[next++]!;
     return { status: "committed", commit, message: `committed ${path} on ${branch} as ${commit.slice(0, 12)}` };
   });
-  return { results, last: made.at(-1)?.commit ?? head, blob: made.at(-1)?.blob ?? old.blob };
+  return { results, last: made.at(-1)?.commit ?? head, blob: made.at(-1)?.blob ?? file.blob };
 }
 
 /**
@@ -113,11 +137,14 @@ async function finishInterruptedSync(root: string, branch: string, path: string,
  * the user's own edits. Skipped when the user staged a different version of the file.
  */
 async function syncIndexes(root: string, branch: string, path: string, oldBlob: string, cacheinfo: string): Promise<void> {
+  // In one script per checkout: the index entry moves only while it still holds the old blob at stage 0.
+  const script = [
+    'staged=$(git ls-files --stage -- "$1")',
+    'case $staged in [0-7]*" $2 0\t"*) git update-index --cacheinfo "$3" ;; esac',
+  ].join("\n");
   for (const checkout of (await listWorktrees(root)).filter((w) => w.branch === branch)) {
     for (let attempt = 0; ; attempt++) {
-      const staged = await gitOut(checkout.path, ["ls-files", "--stage", "-z", "--", path]);
-      if (!new RegExp(`^\\d+ ${oldBlob} 0\\t`).test(staged)) break;
-      const update = await runGit(checkout.path, ["update-index", "--cacheinfo", cacheinfo], { okExitCodes: [128] });
+      const update = await runGitScript(checkout.path, `update the index entry of ${path}`, script, [path, oldBlob, cacheinfo], { okExitCodes: [128] });
       if (update.exitCode === 0) break;
       // The user's own git command holds index.lock right now: wait for it briefly.
       if (attempt === 20 || !update.stderr.includes("index.lock")) throw new Error(`could not update the index in ${checkout.path}: ${update.stderr.trim()}`);

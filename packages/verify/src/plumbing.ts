@@ -47,10 +47,14 @@ export interface FileVersion {
 }
 
 /**
- * Commits the versions of one file as a chain on top of `parent` (no ref moves), in one script: each
- * version's blob, tree (through a private index) and commit. Returns each version's blob and commit.
+ * Commits the versions of one file as a chain on top of `parent`, in one script: each version's blob,
+ * tree (through a private index) and commit; then, with `move`, the ref from `parent` to the last
+ * (compare-and-swap: "moved" when the ref no longer pointed at `parent`). Returns each version's blob
+ * and commit.
  */
-export async function commitFileVersions(root: string, parent: string, file: { path: string; mode: string }, versions: FileVersion[]): Promise<Array<{ blob: string; commit: string }>> {
+export async function commitFileVersions(
+  root: string, parent: string, file: { path: string; mode: string }, versions: FileVersion[], move?: { ref: string; message: string },
+): Promise<Array<{ blob: string; commit: string }> | "moved"> {
   if (versions.length === 0) return [];
   return withScratchDir(root, async (dir) => {
     await Promise.all(versions.flatMap((v, i) => [writeFile(join(dir, `v${i}`), v.content), writeFile(join(dir, `m${i}`), v.message)]));
@@ -67,9 +71,13 @@ export async function commitFileVersions(root: string, parent: string, file: { p
       '  echo "$blob $prev"',
       "  i=$((i+1))",
       "done",
+      // Exit 3: the ref moved since `parent` was read; the commits made stay unreferenced.
+      '[ -z "$6" ] || git update-ref -m "$7" "$6" "$prev" "$2" 2>/dev/null || exit 3',
     ].join("\n");
-    const out = (await runGitScript(root, `commit ${file.path}`, script, [dir, parent, file.mode, file.path, String(versions.length)])).stdout;
-    return out.trim().split("\n").map((line) => {
+    const args = [dir, parent, file.mode, file.path, String(versions.length), move?.ref ?? "", move?.message ?? ""];
+    const run = await runGitScript(root, `commit ${file.path}`, script, args, { okExitCodes: [3] });
+    if (run.exitCode === 3) return "moved";
+    return run.stdout.trim().split("\n").map((line) => {
       const [blob = "", commit = ""] = line.split(" ");
       return { blob, commit };
     });

@@ -254,6 +254,36 @@ describe("merge queue into the user's checkout", () => {
     expect(repo.git(["diff", "--cached", "--name-only"])).toBe(""); // the index matches the branch again
   });
 
+  it("redoes the commit on top of a commit that moved the branch while the change was being made (compare-and-swap)", async () => {
+    let calls = 0;
+    const edit = (text: string) => {
+      // The user commits on main between csess reading the PRD and moving the branch.
+      if (++calls === 1) repo.commit("user commits meanwhile", { "notes.txt": "the user's line\n" });
+      return setTaskChecked(text, beta, true);
+    };
+    const tick = await commitFileChange({ root: repo.root, path: "PRD.md", edit, message: "tick\n" });
+    expect(tick.status).toBe("committed");
+    expect(calls).toBe(2);
+    expect(repo.git(["log", "--format=%s", "-2", "main"]).split("\n")).toEqual(["tick", "user commits meanwhile"]);
+    expect(repo.git(["show", "main:notes.txt"])).toBe("the user's line");
+    expect(repo.git(["show", "main:PRD.md"])).toBe(setTaskChecked(PRD, beta, true).replace(/\r?\n$/, ""));
+  });
+
+  it("commits nothing for a file that is not committed on the branch, or is a folder there, and keeps an executable file's mode", async () => {
+    expect(await commitFileChange({ root: repo.root, path: "NOT-COMMITTED.md", edit: (t) => t + "x", message: "m\n" })).toMatchObject({ status: "untracked" });
+    repo.commit("a folder and a script", { "docs/plan.md": "- [ ] One\n", "run me.sh": "#!/bin/sh\n" });
+    repo.git(["update-index", "--chmod=+x", "run me.sh"]);
+    repo.git(["commit", "-q", "-m", "make it executable"]);
+    const head = repo.git(["rev-parse", "main"]);
+    expect(await commitFileChange({ root: repo.root, path: "docs", edit: (t) => t + "x", message: "m\n" })).toMatchObject({ status: "untracked" });
+    expect(repo.git(["rev-parse", "main"])).toBe(head);
+    const edited = await commitFileChange({ root: repo.root, path: "run me.sh", edit: (t) => t + "echo hi\n", message: "edit script\n" });
+    expect(edited.status).toBe("committed");
+    expect(repo.git(["ls-tree", "main", "--", "run me.sh"])).toMatch(/^100755 blob /);
+    expect(repo.git(["show", "main:run me.sh"])).toBe("#!/bin/sh\necho hi");
+    expect(repo.git(["diff", "--cached", "--name-only"])).toBe(""); // the index entry followed, mode and all
+  });
+
   it("leaves the index alone when the user staged their own version of the file", async () => {
     repo.write("PRD.md", PRD.replace("Beta", "Beta (staged)"));
     repo.git(["add", "PRD.md"]);
