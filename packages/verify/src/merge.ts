@@ -102,16 +102,13 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   const start = refs.get(into);
   if (start === undefined) throw new Error(`integration branch ${into} does not exist in ${root}`);
   let head = start;
-  // Every merge of the chain keeps these paths as they are at its start: listed once, when first needed.
-  let kept: Promise<string[]> | undefined;
-  const keptEntries = () => (kept ??= treeEntries(root, start.commit, keptPaths(options)));
   const results: MergeResult[] = [];
   const pending: number[] = []; // results that hold once the branch has moved
   await withScratchDir(root, async (dir) => {
     // The common case in one script: merges that need no closer look (nor a check of each result).
     const tips = options.tasks.flatMap((task) => refs.get(task.branch)?.commit ?? []);
     const made = options.testMerge ? [] : await commitMergeChain(root, dir, {
-      head: start, keep: keptPaths(options), kept: await keptEntries(),
+      head: start, keep: keptPaths(options),
       merges: options.tasks.filter((task) => refs.has(task.branch)).map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
     });
     for (const task of options.tasks) {
@@ -120,7 +117,7 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
         results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
         continue;
       }
-      const step = made.length > 0 && tips[0] === tip.commit ? (tips.shift(), made.shift()!) : await mergeStep(options, task, head, tip, into, { dir, keptEntries });
+      const step = made.length > 0 && tips[0] === tip.commit ? (tips.shift(), made.shift()!) : await mergeStep(options, task, head, tip, into, dir);
       if ("status" in step) {
         results.push(step);
         continue;
@@ -142,8 +139,7 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
 
 /** One merge commit on top of `head`: the new tip, or a result (already merged, conflict, check failed). */
 async function mergeStep(
-  options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string,
-  chain: { dir: string; keptEntries: () => Promise<string[]> },
+  options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string, dir: string,
 ): Promise<Tip | MergeResult> {
   const { root } = options;
   const { branch } = task;
@@ -167,8 +163,8 @@ async function mergeStep(
   }
   // The kept paths, and csess's own (never from a task: an agent cannot plant files in csess's state
   // this way), keep the integration branch's version.
-  const [made] = await commitMergeChain(root, chain.dir, {
-    head, merges: [{ tip: tip.commit, message: mergeMessage(task) }], keep: keptPaths(options), kept: await chain.keptEntries(), checked: true,
+  const [made] = await commitMergeChain(root, dir, {
+    head, merges: [{ tip: tip.commit, message: mergeMessage(task) }], keep: keptPaths(options), checked: true,
   });
   const { tree, commit } = made!;
   const failed = await options.testMerge?.(commit, head.commit);
@@ -229,10 +225,4 @@ function mergeMessage(task: TaskBranch): string {
 /** The paths whose integration-branch version every merge keeps: the given ones and csess's own. */
 function keptPaths(options: MergeTaskBranchesOptions): string[] {
   return [...(options.keepPaths ?? []), ...CSESS_PATHS];
-}
-
-/** `paths` (files, or folders ending in "/") in `commit`, as `--index-info` lines ("mode sha\tpath"). */
-async function treeEntries(root: string, commit: string, paths: string[]): Promise<string[]> {
-  const out = await gitOut(root, ["ls-tree", "-r", "-z", "--format=%(objectmode) %(objectname)%x09%(path)", commit, "--", ...paths]);
-  return out.split("\0").filter(Boolean);
 }

@@ -93,22 +93,23 @@ export interface ChainMerge {
 /**
  * Merges `merges` one after the other on top of `head` (no ref moves), in one script: for each, the
  * merged tree (`git merge-tree`), every path under `keep` (files, or folders ending in "/") put back
- * exactly as `kept` lists it (their versions in the chain's start, as `--index-info` lines
- * "mode sha\tpath"; anything else under them removed), and the merge commit, through a private index
- * in `dir` (a `withScratchDir` folder). It stops before a merge that needs a closer look: a conflict
+ * exactly as it is in `head` (anything else under them removed: every merge of a chain puts them
+ * back, so they stay as they were at its start), and the merge commit, through a private index in
+ * `dir` (a `withScratchDir` folder). It stops before a merge that needs a closer look: a conflict
  * outside the kept paths, or a merge that changes nothing (perhaps merged already); `checked` says
  * the caller looked already and it is to be made anyway. Returns the merges made, in order.
  */
 export async function commitMergeChain(
-  root: string, dir: string, chain: { head: { commit: string; tree: string }; merges: ChainMerge[]; keep: string[]; kept: string[]; checked?: boolean },
+  root: string, dir: string, chain: { head: { commit: string; tree: string }; merges: ChainMerge[]; keep: string[]; checked?: boolean },
 ): Promise<Array<{ tree: string; commit: string }>> {
-  await writeFile(join(dir, "kept"), chain.kept.map((line) => `${line}\0`).join(""));
   await Promise.all(chain.merges.flatMap((m, i) => [writeFile(join(dir, `tip${i}`), `${m.tip}\n`), writeFile(join(dir, `msg${i}`), m.message)]));
   const script = [
     "set -e",
     'dir=$1 head=$2 headtree=$3 zero=$4 n=$5 checked=$6',
     "shift 6",
     'export GIT_INDEX_FILE="$dir/index"',
+    // The kept paths as `--index-info` lines ("mode sha<TAB>path").
+    'git ls-tree -r -z --format="%(objectmode) %(objectname)%x09%(path)" "$head" -- "$@" > "$dir/kept"',
     "i=0",
     'while [ "$i" -lt "$n" ]; do',
     '  read -r tip < "$dir/tip$i"',
