@@ -14,6 +14,13 @@ export const QUOTA = { capacity: 4, refillPerSecond: 0.8 };
 
 /** @typedef {{ label: string, flags: string[] }} Strategy */
 /** @type {Strategy[]} */
+/**
+ * 429s of the `--stagger 0` adaptive run before the quota-aware fleet (issue #12: "no more 429s than
+ * today"): 90 and 136 in the two runs docs/benchmarks-history.md records; which codex process loses
+ * the race varies from run to run, so the goal is the worse of the two.
+ */
+const STAGGER_0_429S_BEFORE = 136;
+
 export const STRATEGIES = [
   { label: `csess default (adaptive, --stagger 5), --parallel ${PARALLEL}`, flags: ["--parallel", String(PARALLEL)] },
   { label: `--stagger 0 --parallel ${PARALLEL}, adaptive`, flags: ["--parallel", String(PARALLEL), "--stagger", "0"] },
@@ -134,6 +141,11 @@ export function rateLimitFigures(report, runs) {
       name: `${zero.tasks} quota-limited tasks, ${zero.label}: makespan`, unit: "s", measured: zero.failed === 0 ? zero.makespanMs / 1000 : NaN,
       floor: { label: "lower bound: max(quota, work) from this run's clean agent runs", value: lb.ms / 1000 }, goal: { ratio: 1.5 },
       note: `${zero.rejected} 429s, ${zero.failed} failed tasks`,
+    });
+    report.figure({
+      name: `${zero.tasks} quota-limited tasks, ${zero.label}: requests refused with 429 (codex's own quick retries included)`, unit: "",
+      measured: zero.rejected, goal: { max: STAGGER_0_429S_BEFORE },
+      note: `no more than before the quota-aware fleet: ${STAGGER_0_429S_BEFORE} in the worse of the two runs recorded then (docs/benchmarks-history.md)`,
     });
   }
   report.detail(`Rate limits: ${first(runs).tasks} tasks, real codex CLI, scripted server quota ${QUOTA.capacity} burst + ${QUOTA.refillPerSecond}/s ` +
