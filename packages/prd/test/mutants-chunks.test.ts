@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { parseInChunks } from "../src/chunks.js";
+import { describeParsed } from "../src/describe.js";
 import { parseMarkdown } from "../src/micromark-parse.js";
 import { parseFresh } from "../src/parse.js";
 import { facts } from "./fixtures.js";
@@ -42,6 +43,23 @@ describe("a list ending in code at a chunk's end", () => {
     const text = `# H\n\n${list}${next}More\n\nMost\n`;
     expect(parsedTexts(text, 1)).toEqual(["# H\n\n", list, `${list}${next}`, "More\n\n", "Most\n"]);
     expect(facts(parseFresh(text, { chunkChars: 1, scan: false }))).toEqual(whole(text));
+  });
+});
+
+describe("a footnote ending in a task's code at a chunk's end", () => {
+  // A footnote definition, like a list item, runs on across blank lines: code at its end takes in the
+  // blank line before "Next" only at the end of the input. So the chunk that ends there is parsed
+  // again from the footnote through the next cut, as for a list.
+  const body = "# H\n\n[^1]: note\n\n    - [ ] a\n\n      ```\n      code\n\nNext\n";
+
+  test("the task's body ends with its code and the next paragraph stays in the section, as in a whole-document parse", () => {
+    for (const chunkChars of [1, 10, Infinity]) {
+      expect(facts(parseFresh(body, { chunkChars, scan: false })), `chunkChars ${chunkChars}`).toEqual(whole(body));
+      expect(facts(parseFresh(body, { chunkChars }))).toEqual(whole(body));
+    }
+    const [a] = describeParsed(parseFresh(body, { chunkChars: 1 }));
+    expect(a!.body).toBe("- [ ] a\n\n  ```\n  code\n"); // not the blank line after it
+    expect(a!.sectionText).toBe("# H\n\n[^1]: note\n\nNext"); // "Next" is not hidden in the footnote
   });
 });
 

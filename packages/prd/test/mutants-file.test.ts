@@ -13,7 +13,7 @@ interface Opened {
   synced: boolean;
   closed: boolean;
 }
-const log = { opened: [] as Opened[], reads: [] as string[], realpaths: 0 };
+const log = { opened: [] as Opened[], reads: [] as string[], onRealpath: [] as (() => void)[] };
 vi.mock("node:fs/promises", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs/promises")>();
   return {
@@ -40,7 +40,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
     },
     realpath: async (file: string) => {
       const real = await fs.realpath(file);
-      log.realpaths++;
+      for (const resolved of log.onRealpath.splice(0)) resolved();
       return real;
     },
   };
@@ -56,7 +56,7 @@ beforeEach(async () => {
   prd = path.join(dir, "PRD.md");
   log.opened = [];
   log.reads = [];
-  log.realpaths = 0;
+  log.onRealpath = [];
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -64,6 +64,8 @@ afterEach(async () => {
 
 const idOf = (text: string, title: string) => parsePrd(text).tasks.find((t) => t.title === title)!.id;
 const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Settles when the next realpath call has its answer, just before the caller gets it. */
+const nextRealpath = () => new Promise<void>((resolve) => log.onRealpath.push(resolve));
 
 describe("updatePrdFile and the file system", () => {
   test("the temporary file and the directory are both fsync'd and closed", async () => {
@@ -105,22 +107,27 @@ describe("updatePrdFile and the file system", () => {
   });
 
   test("an update started while another is still committing waits for it, also after an earlier one finished", async () => {
-    // A and B start together (B queues behind A). While B sits in its commit hook, C starts: it must not
-    // read the file before B is done. Whether C read is checked once C has resolved the PRD's path
-    // and every microtask that follows has run (a macrotask later), not after some amount of time.
+    // A, then B (queued behind A). While B sits in its commit hook, after A has finished, C starts: it
+    // must not read the file before B is done. Updates queue in the order their paths resolve, so B
+    // starts once A has its path (A then queues in the same turn, before B's path lookup can answer).
+    // Whether C read is checked once C has its path (or has settled) and every microtask after that
+    // has run: C's next step, queueing or reading, takes no I/O, so it has happened one macrotask later.
+    // No count of turns and no clock, which a slow file system could outrun.
     const text = "- [ ] A\n- [ ] B\n- [ ] C\n";
     await writeFile(prd, text);
     let readsByC = -1;
+    const aResolved = nextRealpath();
     const a = updatePrdFile(prd, idOf(text, "A"), true);
+    await aResolved;
     let c: Promise<unknown> | undefined;
     const b = updatePrdFileWithHooks(prd, idOf(text, "B"), true, {}, {
-      beforeCommit: async () => {
+      beforeCommit: async (attempt) => {
+        if (attempt > 1) return;
         await a;
         const readsBefore = log.reads.length;
-        const realpathsBefore = log.realpaths;
+        const cResolved = nextRealpath();
         c = updatePrdFile(prd, idOf(text, "C"), true);
-        // C may also wait before it resolves the path (then it cannot have read either): a bounded number of turns, no clock.
-        for (let turn = 0; turn < 100 && log.realpaths === realpathsBefore; turn++) await macrotask();
+        await Promise.race([cResolved, c]);
         await macrotask();
         readsByC = log.reads.length - readsBefore;
       },
