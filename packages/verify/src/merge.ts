@@ -17,7 +17,8 @@ export interface MergeTaskOptions {
   into?: string;
   /**
    * Paths that keep the integration branch's version (e.g. the PRD: agents tick their copy, csess
-   * ticks the real one after verification). Conflicts only in these paths do not count.
+   * ticks the real one after verification); one ending in "/" is a whole folder. Conflicts only in
+   * these paths do not count.
    */
   keepPaths?: string[];
   /**
@@ -151,8 +152,9 @@ async function mergeStep(
   if (mergedTree === head.tree && (await isAncestor(root, tip.commit, head.commit))) {
     return { status: "merged", commit: head.commit, message: `${branch} is already merged into ${into}` };
   }
-  const keep = new Set(options.keepPaths ?? []);
-  const kept = (p: string) => keep.has(p) || CSESS_PATHS.some((dir) => p.startsWith(dir));
+  // As the chain script reads them: a path ending in "/" keeps the whole folder.
+  const keep = keptPaths(options);
+  const kept = (p: string) => keep.some((k) => (k.endsWith("/") ? p.startsWith(k) : p === k));
   const conflicts = [...new Set(listed)].filter((p) => !kept(p));
   if (conflicts.length > 0) {
     return {

@@ -123,6 +123,20 @@ describe("merge queue into the user's checkout", () => {
     expect(repo.git(["show", "HEAD:.csess/team.json"])).toBe("{}");
   });
 
+  it("a kept folder (\"docs/\") conflicting with the task is kept the same way with or without a check of the merge result", async () => {
+    repo.commit("user's docs", { "docs/a.md": "one\ntwo\n" });
+    const start = repo.git(["rev-parse", "HEAD"]);
+    const tasks = await Promise.all([0, 1].map((i) => addTaskWorktree({ root: repo.root, runId: "r1", slug: `docs-${i}`, base: start })));
+    for (const [i, t] of tasks.entries()) repo.commit("work + its own docs edit", { [`work-${i}.txt`]: "w\n", "docs/a.md": `one\nTASK ${i}\n` }, t.path);
+    repo.commit("the user edits the same line meanwhile", { "docs/a.md": "one\nMAIN\n" });
+    // The first merge runs as the batch script, the second (with a check) step by step: the same rule.
+    const plain = await mergeTaskBranch({ root: repo.root, branch: tasks[0]!.branch, taskId: alpha, keepPaths: ["docs/"] });
+    const checked = await mergeTaskBranch({ root: repo.root, branch: tasks[1]!.branch, taskId: beta, keepPaths: ["docs/"], testMerge: async () => undefined });
+    expect([plain.status, checked.status]).toEqual(["merged", "merged"]);
+    expect(repo.git(["show", "HEAD:docs/a.md"])).toBe("one\nMAIN");
+    expect(repo.git(["diff", "--name-only", start, "HEAD"]).split("\n").sort()).toEqual(["docs/a.md", "work-0.txt", "work-1.txt"]);
+  });
+
   it("merges a batch in order, each onto the one before, leaves a conflicting branch out, and moves main once", async () => {
     const a = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "a", base });
     const b = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "b", base });
