@@ -209,7 +209,8 @@ async function deleteBranches(root: string, deletions: Array<{ branch: string; t
   if (all.exitCode === 0) return [];
   const moved = [];
   for (const d of deletions) {
-    const one = await runGit(root, ["update-ref", "-d", `refs/heads/${d.branch}`, d.tip], { okExitCodes: [128] });
+    // git says 1 when the branch no longer points at `d.tip` (128 for other refusals).
+    const one = await runGit(root, ["update-ref", "-d", `refs/heads/${d.branch}`, d.tip], { okExitCodes: [1, 128] });
     if (one.exitCode !== 0) moved.push(d);
   }
   return moved;
