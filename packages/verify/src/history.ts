@@ -168,7 +168,8 @@ function strongFromCommits(tasks: readonly ReconcileTask[], history: History, st
 
 /**
  * Unmerged task branches, judged by the same rule as a run's (a real net change since it forked, no
- * commit naming another task): evidence when they pass; returns the commits of those that fail.
+ * commit naming another task): evidence when they pass; returns the commits of those that fail. A
+ * branch already merged into HEAD is left to the history (its merge commit, its trailers).
  */
 async function judgeTaskBranches(
   root: string, history: History, branchOf: ReadonlyMap<string, string>, strong: StrongEvidence, prdPath: string,
@@ -178,6 +179,7 @@ async function judgeTaskBranches(
     const tip = await resolveCommit(root, `refs/heads/${branch}`);
     if (!tip || !history.byHash.has(tip)) continue;
     const base = await gitOut(root, ["merge-base", history.head, tip]);
+    if (base === tip) continue; // merged into HEAD already (and kept): its merge and trailers speak for it
     const evidence = await gatherEvidence({ root, base, branch, taskId, prdPath });
     const own = walkUntil([tip], history.byHash, history.mainline);
     if (evidence.problem === null) addStrong(strong, taskId, "branch", own, branch);

@@ -29,6 +29,16 @@ afterEach(() => repo.cleanup());
 const byTitle = (report: { tasks: TaskVerdict[] }, title: string) => report.tasks.find((t) => t.title.startsWith(title))!;
 
 describe("verifyHistory", () => {
+  it("a task branch merged with a merge commit and not deleted is still evidence (ralphy keeps its branches)", async () => {
+    repo.git(["checkout", "-q", "-b", "ralphy/add-a-logout-button-to-the-header"]);
+    repo.commit("wip", { "src/header.ts": "logout\n" });
+    repo.git(["checkout", "-q", "main"]);
+    repo.commit("unrelated", { "src/other.ts": "o\n" });
+    repo.git(["merge", "-q", "--no-ff", "--no-edit", "ralphy/add-a-logout-button-to-the-header"]);
+    const report = await verifyHistory({ root: repo.root, tasks, prdPath: "PRD.md" });
+    expect(byTitle(report, "Add a logout")).toMatchObject({ verdict: "verified", evidence: "branch" });
+  });
+
   it("finds trailer, branch and message evidence in one pass and judges every task", async () => {
     // Trailer (strong), for a ticked task.
     repo.commit(`Implement POST /login\n\nCsess-Task: ${id("Create the login")}`, { "src/login.ts": "a\nb\n" });
