@@ -85,16 +85,14 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
   // Commits only on a task branch that fails that rule are evidence for nothing, by no route.
   const rejected = new Set<string>(options.notEvidence);
   for (const hash of await judgeTaskBranches(root, history, branchOf, strong, options.prdPath ?? "PRD.md")) rejected.add(hash);
+  const weak = weakFromSubjects(tasks, history.commits, options.threshold);
+
   // Diffs only for the commits that may be evidence: a commit counts if it changes more than the PRD.
-  // git reads the strong candidates' diffs while the subjects are scored here, then the weak ones'.
   const { byHash, owner } = history;
   const candidates = new Set<string>();
   for (const { commits: hashes } of strong.values()) for (const h of hashes) candidates.add(h);
-  const strongStats = addStats(root, singleParent([...candidates], byHash));
-  const weak = await weakFromSubjects(tasks, history.commits, options.threshold);
-  const weakOnly = new Set<string>();
-  for (const scores of weak.values()) for (const h of scores.keys()) if (!candidates.has(h)) weakOnly.add(h);
-  await Promise.all([strongStats, addStats(root, singleParent([...weakOnly], byHash))]);
+  for (const scores of weak.values()) for (const h of scores.keys()) candidates.add(h);
+  await addStats(root, [...candidates].map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2));
   const counts = (hash: string) => {
     const c = byHash.get(hash)!;
     const mismatched = c.taskIds.length > 0 && owner.has(hash) && c.taskIds.some((id) => !owner.get(hash)!.includes(id));
@@ -188,19 +186,11 @@ async function judgeTaskBranches(
   return rejected;
 }
 
-function singleParent(hashes: string[], byHash: ReadonlyMap<string, CommitInfo>): CommitInfo[] {
-  return hashes.map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2);
-}
-
-/** Commits scored between two turns of the event loop, so a git process started before is read meanwhile. */
-const SCORE_SLICE = 1000;
-
 /** Weak evidence: commit subjects matching a task's words, task id -> commit -> score. */
-async function weakFromSubjects(tasks: readonly ReconcileTask[], commits: readonly CommitInfo[], threshold: number | undefined): Promise<Map<string, Map<string, number>>> {
+function weakFromSubjects(tasks: readonly ReconcileTask[], commits: readonly CommitInfo[], threshold: number | undefined): Map<string, Map<string, number>> {
   const matcher = new TaskMatcher(tasks, threshold);
   const weak = new Map<string, Map<string, number>>();
-  for (const [n, commit] of commits.entries()) {
-    if (n % SCORE_SLICE === SCORE_SLICE - 1) await new Promise(setImmediate);
+  for (const commit of commits) {
     if (commit.parents.length > 1) continue;
     for (const { taskId, score } of matcher.match(commit.subject)) {
       const entry = weak.get(taskId) ?? new Map<string, number>();
