@@ -85,13 +85,13 @@ export async function gatherEvidence(options: GatherEvidenceOptions): Promise<Ta
 }
 
 /**
- * What `base..tip` really changes: `--exit-code -w --ignore-blank-lines` makes git drop files whose
- * only differences are whitespace, and the PRD (agents tick their copy) and csess's paths never count.
+ * What `base..tip` really changes: with `-w --ignore-blank-lines` git leaves out files whose only
+ * differences are whitespace, and the PRD (agents tick their copy) and csess's paths never count.
  */
 async function netDiff(root: string, base: string, tip: string, prdRel: string): Promise<TaskEvidence["netChange"]> {
   const excludes = [prdRel, ...CSESS_PATHS].map((p) => `:(exclude)${p}`);
-  const args = ["diff", "--numstat", "--exit-code", "-w", "--ignore-blank-lines", "--no-renames", "--no-color", base, tip, "--", ".", ...excludes];
-  const out = (await runGit(root, args, { okExitCodes: [1] })).stdout;
+  const args = ["diff", "--numstat", "-w", "--ignore-blank-lines", "--no-renames", "--no-color", base, tip, "--", ".", ...excludes];
+  const out = (await runGit(root, args)).stdout;
   const change: TaskEvidence["netChange"] = { files: [], insertions: 0, deletions: 0 };
   addNumstat(change, out);
   return change;

@@ -29,7 +29,7 @@ const SYNONYMS: string[][] = [
   ["config", "configur", "setting", "option", "prefer"],
   ["db", "databas", "sql", "schema"],
   ["ui", "interfac", "frontend", "view", "screen", "page"],
-  ["valid", "validat", "verifi", "check", "sanit"],
+  ["valid", "verifi", "verif", "check", "sanit"],
   ["err", "error", "except", "failur"],
   ["log", "logger", "trace"],
   ["ci", "pipelin", "workflow"],
@@ -41,7 +41,9 @@ const EMPTY_TYPES = new Set(["feat", "feature", "chore", "style", "build", "wip"
 const CANONICAL = new Map<string, string>();
 for (const group of SYNONYMS) for (const word of group) CANONICAL.set(word, group[0] ?? word);
 
-const stems = new Map<string, string>();
+/** Words the stemmer folds into a word of another meaning ("setting" into "set") or mangles ("e2e" into "e2"). */
+const STEM_EXCEPTIONS = new Map([["setting", "setting"], ["settings", "setting"], ["e2e", "e2e"]]);
+const stems = new Map<string, string>(STEM_EXCEPTIONS);
 
 /** Canonical word keys of a text: markdown and conventional-commit syntax dropped, stemmed, synonyms folded. */
 export function wordKeys(text: string): Set<string> {

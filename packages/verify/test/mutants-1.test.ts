@@ -422,15 +422,15 @@ describe("commit message words: synonyms, stop words and syntax", () => {
     ["update", "change", "modify", "improve", "tweak", "adjust", "bump", "upgrade", "enhance"],
     ["refactor", "restructure", "reorganize", "cleanup", "clean", "simplify", "tidy"],
     ["endpoint", "api", "route", "handler", "rest"],
-    ["test", "spec", "unittest", "coverage"],
+    ["test", "spec", "unittest", "e2e", "coverage", "tests"],
     ["doc", "document", "readme", "guide", "docstring"],
     ["login", "signin", "logon"],
     ["registration", "register", "signup", "enroll"],
     ["auth", "authentication", "authn", "oauth"],
-    ["config", "configure", "option", "preference"],
+    ["config", "configure", "configuration", "setting", "settings", "option", "preference"],
     ["db", "database", "sql", "schema"],
     ["ui", "interface", "frontend", "view", "screen", "page"],
-    ["valid", "validate", "verify", "check", "sanitize"],
+    ["valid", "validate", "validation", "verify", "verification", "check", "sanitize"],
     ["err", "error", "exception", "failure"],
     ["log", "logger", "trace"],
     ["ci", "pipeline", "workflow"],
@@ -439,6 +439,10 @@ describe("commit message words: synonyms, stop words and syntax", () => {
     const key = [...wordKeys(first)];
     expect(key).toHaveLength(1);
     for (const word of others) expect([...wordKeys(word)], word).toEqual(key);
+  });
+
+  it("a setting is configuration, not the verb \"set\"", () => {
+    expect([...wordKeys("set up the settings page")].sort()).toEqual(["config", "set", "ui"]);
   });
 
   it("keeps the groups apart", () => {
