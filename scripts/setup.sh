@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up csess on a fresh machine that has only Node >= 20.19 and npm:
-# installs pnpm, tmux, git, OpenSSH (server and client: the ssh tests start their own sshd) and chromium
+# installs pnpm, tmux, git, perl, OpenSSH (server and client: the ssh tests start their own sshd) and chromium
 # (headless browser for the HTML report tests) when missing, the workspace dependencies, and builds every package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,8 @@ fi
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# perl: every session starts through a small perl launcher (perl-base is on every Debian system anyway).
+command -v perl >/dev/null 2>&1 || missing+=(perl-base)
 # sshd: the ssh executor tests start their own OpenSSH servers.
 { command -v ssh >/dev/null 2>&1 && [ -x /usr/sbin/sshd ]; } || missing+=(openssh-server openssh-client)
 [ -x /usr/bin/chromium ] || missing+=(chromium)

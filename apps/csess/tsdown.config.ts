@@ -21,18 +21,15 @@ const common: UserConfig = {
 export default defineConfig([
   {
     ...common,
-    entry: {
-      bin: "src/bin.ts",
-      // tmux runs the launcher as its own process: it must be a file beside the bundle.
-      launcher: resolve("@csess/tmux/launcher"),
-    },
+    // The session launcher (a perl script tmux runs) is copied beside the bundle by the build script.
+    entry: { bin: "src/bin.ts" },
     clean: true,
   },
   {
     ...common,
-    // What csess copies to ssh hosts (and runs there with their node): the remote CLI and the launcher,
-    // self-contained in their own folder, which @csess/tmux finds as `remote/` beside its bundled code.
-    entry: { "remote-cli": resolve("@csess/tmux/remote-cli"), launcher: resolve("@csess/tmux/launcher") },
+    // What csess copies to ssh hosts (and runs there with their node): the remote CLI, self-contained in
+    // its own folder with the launcher beside it, which @csess/tmux finds as `remote/` beside its bundled code.
+    entry: { "remote-cli": resolve("@csess/tmux/remote-cli") },
     outDir: "dist/remote",
     clean: false,
   },

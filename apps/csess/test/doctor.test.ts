@@ -13,12 +13,12 @@ let dir: string;
 let baseBin: string;
 
 beforeAll(async () => {
-  // A PATH holding only tmux, git, node and what npm's bin shims use, so the test controls which
+  // A PATH holding only tmux, git, perl, node and what npm's bin shims use, so the test controls which
   // agent CLIs are visible.
   dir = await mkdtemp(join(tmpdir(), "csess-doctor-"));
   baseBin = join(dir, "bin");
   execFileSync("mkdir", [baseBin]);
-  for (const name of ["tmux", "git", "sh", "dirname", "sed", "uname"]) await symlink(execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim(), join(baseBin, name));
+  for (const name of ["tmux", "git", "perl", "sh", "dirname", "sed", "uname"]) await symlink(execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim(), join(baseBin, name));
   await symlink(process.execPath, join(baseBin, "node"));
 });
 afterAll(async () => {
@@ -30,10 +30,11 @@ function env(path: string): NodeJS.ProcessEnv {
 }
 
 describe("csess doctor", () => {
-  it("reports tmux, git, each agent CLI with its version, flags, sandbox choice and auth hint", async () => {
+  it("reports tmux, git, perl, each agent CLI with its version, flags, sandbox choice and auth hint", async () => {
     const report = await runDoctor(env(`${baseBin}:${AGENT_BIN}`));
     expect(report.ok).toBe(true);
-    expect(report.tools.map((t) => [t.name, t.ok])).toEqual([["tmux", true], ["git", true]]);
+    expect(report.tools.map((t) => [t.name, t.ok])).toEqual([["tmux", true], ["git", true], ["perl", true]]);
+    expect(report.tools[2]?.version).toMatch(/^5\.\d+\.\d+$/);
     const codex = report.agents.find((a) => a.kind === "codex");
     expect(codex).toMatchObject({ found: true, version: "0.169.0", permissionMode: "bypass-sandbox" });
     expect(codex?.flags).toContain("--dangerously-bypass-approvals-and-sandbox");
@@ -57,6 +58,17 @@ describe("csess doctor", () => {
     expect(none.agents.find((a) => a.kind === "claude")?.error).toContain("npm install -g @anthropic-ai/claude-code");
     expect(formatDoctor(none)).toContain("Not ready");
     expect((await runDoctor(env(baseBin), "custom")).ok).toBe(true);
+  });
+
+  it("is not ready without perl (every session's launcher is a perl script), and says how to install it", async () => {
+    const noPerl = join(dir, "no-perl-bin");
+    execFileSync("mkdir", [noPerl]);
+    for (const name of ["tmux", "git", "sh", "dirname", "sed", "uname"]) await symlink(join(baseBin, name), join(noPerl, name));
+    await symlink(process.execPath, join(noPerl, "node"));
+    const report = await runDoctor(env(noPerl), "custom");
+    expect(report.ok).toBe(false);
+    expect(report.tools.find((t) => t.name === "perl")).toMatchObject({ ok: false, detail: expect.stringContaining("apt-get install -y perl") });
+    expect(formatDoctor(report)).toContain("Not ready: csess needs tmux, git, perl and an agent CLI");
   });
 
   it("the command prints --json and exits 1 when the setup is not usable", async () => {

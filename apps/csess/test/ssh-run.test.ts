@@ -120,7 +120,7 @@ describe.skipIf(unavailable !== undefined)("csess run across local + two ssh hos
     // doctor --host checks the host as a run uses it.
     const doctor = await cli(s, ["doctor", "--host", "h1", "--ssh-config", f.configFile, "--agent", "custom", "--json"]);
     expect(doctor.code, doctor.stdout).toBe(0);
-    expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, reachable: true, tools: [{ name: "tmux", ok: true }, { name: "git", ok: true }, { name: "node", ok: true }] });
+    expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, reachable: true, tools: [{ name: "tmux", ok: true }, { name: "git", ok: true }, { name: "node", ok: true }, { name: "perl", ok: true }] });
     const down = await cli(s, ["doctor", "--host", "nosuchhost.invalid", "--agent", "custom"]);
     expect(down.code, down.stderr).toBe(1);
     expect(down.stdout, `stderr: ${down.stderr}`).toMatch(/cannot connect/);

@@ -115,7 +115,7 @@ try {
   report.figure({
     name: `RSS of the process holding ${LIVE} live awaited sessions`, unit: "MB", measured: rssHolding / 2 ** 20, goal: { max: 150, strict: true },
     floor: { label: "the same process before the sessions", value: rssBefore / 2 ** 20 },
-    note: `one launcher process (node) beside it: RSS ${mean(launcherRss).toFixed(0)} MB, private (RssAnon) ${mean(launcherAnon).toFixed(1)} MB, mean of ${LIVE}`,
+    note: `one launcher process (perl) beside it: RSS ${mean(launcherRss).toFixed(0)} MB, private (RssAnon) ${mean(launcherAnon).toFixed(1)} MB, mean of ${LIVE}`,
   });
   report.figure({
     name: `awaited sessions not seen dead after the server was killed (of ${LIVE}; ${running} seen running before)`, unit: "sessions",

@@ -1,6 +1,8 @@
 /** Machine-readable reason of a `TmuxError`, so callers can react without matching message text. */
 export type TmuxErrorCode =
   | "TMUX_NOT_FOUND"
+  /** No `perl` on PATH: the launcher every session starts through is a perl script. */
+  | "PERL_NOT_FOUND"
   | "SERVER_NOT_RUNNING"
   | "SOCKET_NOT_USABLE"
   | "INVALID_NAME"

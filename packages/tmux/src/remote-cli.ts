@@ -31,11 +31,11 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Every file of a state directory but the environment (it may hold secrets of this host), base64 by name. */
+/** Every file of a state directory but the launch file (its environment may hold secrets of this host), base64 by name. */
 async function stateFiles(stateDir: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const entry of await readdir(stateDir, { withFileTypes: true })) {
-    if (!entry.isFile() || entry.name === STATE_FILES.env || entry.name === path.basename(claimFile(stateDir)) || entry.name.endsWith(".tmp")) continue;
+    if (!entry.isFile() || entry.name === STATE_FILES.launch || entry.name === path.basename(claimFile(stateDir)) || entry.name.endsWith(".tmp")) continue;
     files[entry.name] = (await readFile(path.join(stateDir, entry.name))).toString("base64");
   }
   return files;

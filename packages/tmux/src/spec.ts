@@ -13,11 +13,11 @@ const DEFAULT_KILL_GRACE_MS = 5000;
 /** Validates a spec before anything is written or started; paths become absolute. */
 export async function checkSpec(spec: SessionSpec): Promise<CheckedSpec> {
   validateSessionName(spec.name);
-  if (!Array.isArray(spec.argv) || spec.argv.length === 0 || !spec.argv.every((a) => typeof a === "string") || spec.argv[0] === "") {
-    throw invalid(`argv must be a non-empty array of strings, for example ["sh", "-c", "npm test"]`, spec.argv);
+  if (!Array.isArray(spec.argv) || spec.argv.length === 0 || !spec.argv.every((a) => typeof a === "string" && !a.includes("\0")) || spec.argv[0] === "") {
+    throw invalid(`argv must be a non-empty array of strings without NUL bytes, for example ["sh", "-c", "npm test"]`, spec.argv);
   }
-  if (spec.hook !== undefined && (!Array.isArray(spec.hook) || spec.hook.length === 0 || !spec.hook.every((a) => typeof a === "string"))) {
-    throw invalid(`hook must be a non-empty argv array, for example ["notify-send", "done"]`, spec.hook);
+  if (spec.hook !== undefined && (!Array.isArray(spec.hook) || spec.hook.length === 0 || !spec.hook.every((a) => typeof a === "string" && !a.includes("\0")))) {
+    throw invalid(`hook must be a non-empty argv array without NUL bytes, for example ["notify-send", "done"]`, spec.hook);
   }
   for (const [key, value] of Object.entries(spec.env ?? {})) {
     if (typeof value !== "string" || key === "" || key.includes("=") || key.includes("\0") || value.includes("\0")) {

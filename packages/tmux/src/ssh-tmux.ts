@@ -20,7 +20,7 @@ import type { ExitOutcome, SessionHandle, SessionRef, SessionSpec, SessionStatus
  */
 const REMOTE_LIB = [new URL("./remote/", import.meta.url), new URL("./", import.meta.url), new URL("../dist/", import.meta.url)]
   .map((url) => fileURLToPath(url))
-  .find((dir) => existsSync(path.join(dir, "remote-cli.js")) && existsSync(path.join(dir, "launcher.js")));
+  .find((dir) => existsSync(path.join(dir, "remote-cli.js")) && existsSync(path.join(dir, "launcher.pl")));
 
 export interface SshTmuxOptions extends SshOptions {
   /** Directory on the host for csess's files (tmux socket, sessions, repos, worktrees). Relative: to the login directory. Default `.csess-remote`. */
@@ -282,9 +282,9 @@ export class SshTmux implements Executor {
   }
 
   private async install(): Promise<Ready> {
-    if (!REMOTE_LIB) throw new Error("csess's files for ssh hosts (remote-cli.js, launcher.js) are not built: run pnpm build");
+    if (!REMOTE_LIB) throw new Error("csess's files for ssh hosts (remote-cli.js, launcher.pl) are not built: run pnpm build");
     const dir = (await this.ssh.check(["sh", "-c", 'mkdir -p "$1" && cd "$1" && pwd -P', "sh", this.workDirOption], { what: "creating the work directory" })).trim();
-    const files = (await readdir(REMOTE_LIB)).filter((f) => f.endsWith(".js")).sort();
+    const files = (await readdir(REMOTE_LIB)).filter((f) => f.endsWith(".js") || f === "launcher.pl").sort();
     const hash = createHash("sha256");
     for (const file of files) hash.update(file).update(await readFile(path.join(REMOTE_LIB, file)));
     const lib = path.posix.join(dir, "lib", hash.digest("hex").slice(0, 16));

@@ -7,7 +7,7 @@ import type { ExitInfo } from "./types.js";
 /** File names inside a session's state directory. */
 export const STATE_FILES = {
   session: "session.json",
-  env: "env.json",
+  launch: "launch",
   log: "output.log",
   exit: "exit.json",
   launcher: "launcher.json",

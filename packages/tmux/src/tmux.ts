@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TmuxError } from "./errors.js";
+import { launchFile, perlPath } from "./launch.js";
 import { followFile, readLastLines } from "./logs.js";
 import { defaultHome, defaultSocketPath, prepareSocket } from "./paths.js";
 import { formatArgv } from "./quote.js";
@@ -35,12 +35,10 @@ import { waitForSessionExit } from "./wait.js";
 import type { Executor } from "./executor.js";
 
 /**
- * The compiled launcher tmux runs: next to this module in `dist/` (this package built, or bundled
- * into an app that emits `launcher.js` beside its chunks), else `../dist` when the tests import `src`.
+ * The launcher tmux runs (a perl script): beside this module, in `src/` for the tests, in `dist/` when
+ * this package is built or bundled into an app that copies `launcher.pl` beside its chunks.
  */
-const LAUNCHER = [new URL("./launcher.js", import.meta.url), new URL("../dist/launcher.js", import.meta.url)]
-  .map((url) => fileURLToPath(url))
-  .find((file) => existsSync(file)) ?? fileURLToPath(new URL("./launcher.js", import.meta.url));
+const LAUNCHER = fileURLToPath(new URL("./launcher.pl", import.meta.url));
 
 interface Resolved {
   stateDir: string;
@@ -75,6 +73,7 @@ export class Tmux implements Executor {
   /** Starts the command in a new detached session and returns at once. */
   async start(input: SessionSpec): Promise<SessionHandle> {
     const spec = await checkSpec(input);
+    const perl = perlPath();
     await prepareSocket(this.socket);
     await this.makeRoomFor(spec.name);
     const { stateDir, name } = spec;
@@ -98,18 +97,12 @@ export class Tmux implements Executor {
       meta: spec.meta ?? {},
       startedAt: new Date().toISOString(),
     };
-    // The caller's environment, not the tmux server's (which may date from another login).
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-    Object.assign(env, spec.env, { CSESS_SESSION: name });
-    await writeFileAtomic(stateFile(stateDir, "env"), JSON.stringify(env), 0o600);
+    await writeFileAtomic(stateFile(stateDir, "launch"), launchFile(record, { ...spec.env, CSESS_SESSION: name }), 0o600);
     await writeFileAtomic(stateFile(stateDir, "session"), JSON.stringify(record, null, 2) + "\n");
     const target = `=${name}:`;
     const newSession = [
       "new-session", "-d", "-s", name, "-x", "200", "-y", "50", "-e", `CSESS_STATE_DIR=${stateDir}`,
-      // The launcher must not inherit the server's node options (the command gets the caller's, via env.json).
-      "-e", "NODE_OPTIONS=",
-      "--", process.execPath, LAUNCHER, ";",
+      "--", perl, LAUNCHER, ";",
       "set-option", "-t", target, "@csess-channel", record.channel, ";",
       "set-option", "-w", "-t", target, "remain-on-exit", "on", ";",
       // Wakes waiters if the launcher itself is killed (it signals the channel on every normal path).

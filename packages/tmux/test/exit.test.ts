@@ -25,7 +25,7 @@ describe("exit capture", () => {
     const outcome = await run("secret", ["sh", "-c", 'printf %s "$CSESS_TEST_SECRET" > "$1"', "sh", seen]).finally(() => delete process.env.CSESS_TEST_SECRET);
     expect(outcome).toMatchObject({ state: "exited", exitCode: 0 });
     expect(await readFile(seen, "utf8")).toBe("sk-test-123");
-    expect(readdirSync(box.stateDir("secret"))).not.toContain("env.json");
+    expect(readdirSync(box.stateDir("secret"))).not.toContain("launch");
   });
 
   it("records exit codes 0, 1 and 137 (killed by SIGKILL)", async () => {

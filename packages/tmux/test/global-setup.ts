@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { copyFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -8,4 +9,6 @@ export default function setup(): void {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     stdio: "inherit",
   });
+  // As the build does: ssh hosts get dist/ (remote-cli.js beside the launcher).
+  copyFileSync(new URL("../src/launcher.pl", import.meta.url), new URL("../dist/launcher.pl", import.meta.url));
 }

@@ -148,10 +148,22 @@ describe("environment", () => {
     expect(await box.tmux.tail("env", 1)).toBe("from-caller||it's $(added)|env");
   });
 
-  it("keeps the environment file private (mode 0600)", async () => {
-    await box.tmux.start({ name: "priv", cwd: box.dir, argv: ["true"], stateDir: box.stateDir("priv") });
-    expect((await stat(path.join(box.stateDir("priv"), "env.json"))).mode & 0o777).toBe(0o600);
+  it("keeps the launch file (it holds the environment) private, mode 0600, until the launcher has read it", async () => {
+    // The launcher deletes the file as soon as it starts: a tmux wrapper looks at it just before tmux runs.
+    const modes = path.join(box.dir, "modes.txt");
+    const wrapper = path.join(box.dir, "tmux-wrapper.sh");
+    await writeFile(wrapper, [
+      "#!/bin/sh",
+      'for arg in "$@"; do case $arg in CSESS_STATE_DIR=*) stat -c %a "${arg#CSESS_STATE_DIR=}/launch" >> "$MODES" ;; esac; done',
+      'exec tmux "$@"',
+    ].join("\n"), { mode: 0o755 });
+    process.env.MODES = modes;
+    const tmux = new Tmux({ socket: box.socket, home: box.home, tmuxBin: wrapper });
+    await tmux.start({ name: "priv", cwd: box.dir, argv: ["true"], stateDir: box.stateDir("priv") }).finally(() => delete process.env.MODES);
+    expect(await readFile(modes, "utf8")).toBe("600\n");
     expect((await stat(box.stateDir("priv"))).mode & 0o777).toBe(0o700);
+    await tmux.waitForExit("priv");
+    await expect(stat(path.join(box.stateDir("priv"), "launch"))).rejects.toThrow(/ENOENT/);
   });
 });
 
@@ -247,5 +259,32 @@ describe("setup errors", () => {
     const rel = path.relative(process.cwd(), box.dir);
     await box.tmux.start({ name: "rel", cwd: rel, argv: ["ls", "marker"], stateDir: box.stateDir("rel") });
     expect(await box.tmux.waitForExit("rel")).toMatchObject({ exitCode: 0 });
+  });
+});
+
+describe("the perl launcher", () => {
+  it("says what to install when no perl is on PATH, before starting anything", async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = path.join(box.dir, "empty-bin");
+    try {
+      await expect(box.tmux.start({ name: "noperl", cwd: box.dir, argv: ["true"], stateDir: box.stateDir("noperl") })).rejects.toMatchObject({
+        code: "PERL_NOT_FOUND",
+        message: expect.stringContaining("apt-get install perl-base"),
+      });
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(await box.tmux.list()).toEqual([]);
+    await expect(stat(box.stateDir("noperl"))).rejects.toThrow(/ENOENT/); // no environment left on disk
+  });
+
+  it("refuses NUL bytes in argv and hook (exec cannot pass them) with an example of the right form", async () => {
+    await expect(box.tmux.start({ name: "nul", cwd: box.dir, argv: ["echo", "a\0b"], stateDir: box.stateDir("nul") })).rejects.toMatchObject({
+      code: "INVALID_SPEC",
+      message: expect.stringContaining('argv must be a non-empty array of strings without NUL bytes, for example ["sh", "-c", "npm test"]'),
+    });
+    await expect(box.tmux.start({ name: "nul", cwd: box.dir, argv: ["true"], hook: ["x\0"], stateDir: box.stateDir("nul") })).rejects.toMatchObject({
+      code: "INVALID_SPEC",
+    });
   });
 });

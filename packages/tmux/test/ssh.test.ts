@@ -87,7 +87,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
     expect(log).toContain("the prompt");
     // Files the command left in its state directory come back too; the host's environment does not.
     expect(await readFile(path.join(stateDir, "last-message.txt"), "utf8")).toBe("host-file\n");
-    await expect(readFile(path.join(stateDir, "env.json"))).rejects.toThrow();
+    await expect(readFile(path.join(stateDir, "launch"))).rejects.toThrow();
     // The session is in the host's tmux and its registry, and found by name from here.
     expect(await ssh.status("first")).toMatchObject({ state: "exited", exitCode: 3, host: "h1", stateDir });
     expect(await ssh.tail("first", 5)).toContain("x=from csess");

@@ -22,14 +22,15 @@ export interface HostDoctorReport {
   tools: ToolCheck[];
 }
 
-/** What runs on a host for csess: the launcher needs node; sessions tmux; work travels by git. */
+/** What runs on a host for csess: its remote CLI needs node, the session launcher perl; sessions tmux; work travels by git. */
 const REQUIRED: { name: string; args: string; why: string }[] = [
   { name: "tmux", args: "-V", why: "runs the agents in persistent sessions there" },
   { name: "git", args: "--version", why: "the task's worktree there; the branch comes back with git fetch" },
-  { name: "node", args: "--version", why: "runs csess's launcher there (copied on first use)" },
+  { name: "node", args: "--version", why: "runs csess's remote CLI there (copied on first use)" },
+  { name: "perl", args: "-V:version", why: "runs each session's launcher there (copied on first use)" },
 ];
 
-/** Checks an ssh host as a run would use it: BatchMode ssh, then tmux, git, node and the agent on its login PATH. */
+/** Checks an ssh host as a run would use it: BatchMode ssh, then tmux, git, node, perl and the agent on its login PATH. */
 export async function runHostDoctor(host: string, options: { sshConfig?: string; agents: string[] }): Promise<HostDoctorReport> {
   const ssh = new SshConnection({ host, ...(options.sshConfig ? { configFile: options.sshConfig } : {}) });
   const tools = [...REQUIRED, ...options.agents.map((name) => ({ name, args: "--version", why: "the agent CLI" }))];

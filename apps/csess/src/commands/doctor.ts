@@ -7,7 +7,7 @@ import { renderTable } from "../table.js";
 import { formatHostDoctor, runHostDoctor, type ToolCheck } from "./doctor-host.js";
 
 export interface DoctorReport {
-  /** A usable setup: tmux, git and the agent asked for (or codex or claude) are there. */
+  /** A usable setup: tmux, git, perl and the agent asked for (or codex or claude) are there. */
   ok: boolean;
   tools: ToolCheck[];
   agents: AgentProbe[];
@@ -32,9 +32,10 @@ async function tool(name: string, args: string[], env: NodeJS.ProcessEnv, why: s
 /** Everything `csess doctor` checks, for the given environment (the one agents will inherit). */
 export async function runDoctor(env: NodeJS.ProcessEnv = process.env, agent?: AgentKind): Promise<DoctorReport> {
   const kinds = agent ? [agent] : AGENT_KINDS;
-  const [tmux, git, ...agents] = await Promise.all([
+  const [tmux, git, perl, ...agents] = await Promise.all([
     tool("tmux", ["-V"], env, "runs every agent in a persistent session"),
     tool("git", ["--version"], env, "worktrees, commits as evidence, merges"),
+    tool("perl", ["-V:version"], env, "runs each session's launcher (a small script beside csess)"),
     ...kinds.map((kind) => probeAgent(kind, { env, checkAuth: true }).then(withCloneHint)),
   ]);
   const notifierPath = which("openclaw", env) ?? which("notify-send", env);
@@ -43,8 +44,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env, agent?: Ag
     : { name: "notifier", ok: null, detail: "no openclaw or notify-send on PATH: no desktop notifications (optional)" };
   const usable = agent ? agents.some((a) => a.found) : agents.some((a) => a.kind !== "custom" && a.found);
   return {
-    ok: tmux?.ok === true && git?.ok === true && usable,
-    tools: [tmux, git].filter((t): t is ToolCheck => t !== undefined),
+    ok: tmux?.ok === true && git?.ok === true && perl?.ok === true && usable,
+    tools: [tmux, git, perl].filter((t): t is ToolCheck => t !== undefined),
     agents: agents as AgentProbe[],
     notifier,
     path: (env.PATH ?? "").split(delimiter).filter(Boolean),
@@ -83,7 +84,7 @@ export function formatDoctor(report: DoctorReport): string {
   lines.push(
     report.ok
       ? "Ready: csess can run agents here."
-      : "Not ready: csess needs tmux, git and an agent CLI (codex or claude; or use --agent custom --agent-cmd CMD and check it with `csess doctor --agent custom`).",
+      : "Not ready: csess needs tmux, git, perl and an agent CLI (codex or claude; or use --agent custom --agent-cmd CMD and check it with `csess doctor --agent custom`).",
     "",
   );
   return lines.join("\n");
