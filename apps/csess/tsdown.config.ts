@@ -23,6 +23,9 @@ export default defineConfig([
     ...common,
     entry: {
       bin: "src/bin.ts",
+      // Its own file (bin.js imports it only when the help cache does not answer) and what
+      // scripts/render-help.mjs imports to render every command's help at build time.
+      cli: "src/cli.ts",
       // tmux runs the launcher as its own process: it must be a file beside the bundle.
       launcher: resolve("@csess/tmux/launcher"),
     },
