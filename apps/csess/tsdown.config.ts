@@ -22,7 +22,12 @@ export default defineConfig([
   {
     ...common,
     // The session launcher (a perl script tmux runs) is copied beside the bundle by the build script.
-    entry: { bin: "src/bin.ts" },
+    entry: {
+      bin: "src/bin.ts",
+      // Its own file (bin.js imports it only when the help cache does not answer) and what
+      // scripts/render-help.mjs imports to render every command's help at build time.
+      cli: "src/cli.ts",
+    },
     clean: true,
   },
   {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from "./cli.js";
+import { cachedHelp } from "./help-cache.js";
 
 // `csess status | head -1`: the reader left; that is no error worth a stack trace.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -7,4 +7,13 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv);
+// `csess --help` and the like print the text commander rendered at build time, without loading
+// commander (a third of a bare node's start-up); everything else, and any doubt, goes to commander.
+const help = cachedHelp(process.argv);
+if (help !== undefined) {
+  process.stdout.write(help);
+  process.exitCode = 0;
+} else {
+  const { main } = await import("./cli.js");
+  process.exitCode = await main(process.argv);
+}

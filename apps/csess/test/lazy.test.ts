@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { moduleLog } from "./module-log.js";
 import { CLI } from "./run-helpers.js";
 
 const PACKAGE = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -26,19 +27,12 @@ function csess(args: string[], options: { cwd?: string; nodeArgs?: string[] } = 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/**
- * Runs the built CLI with hooks that record every module it loads: ES modules (a loader hook) and
- * require() calls (remark and micromark are required on demand). Returns the loaded files.
- */
+/** Runs the built CLI recording every module it loads (remark and micromark are required on demand). */
 function modulesLoaded(args: string[]): string[] {
-  const log = path.join(dir, `modules-${Math.random().toString(36).slice(2)}.log`);
-  const hooks = path.join(dir, "hooks.mjs");
-  writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + "\\n"); return next(url, context); }\n`);
-  writeFileSync(path.join(dir, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`);
-  writeFileSync(path.join(dir, "require-log.cjs"), `const Module = require("node:module"); const fs = require("node:fs"); const load = Module._load;\nModule._load = function (request, ...rest) { fs.appendFileSync(${JSON.stringify(log)}, "require:" + request + "\\n"); return load.call(this, request, ...rest); };\n`);
-  const r = csess(args, { nodeArgs: ["--require", path.join(dir, "require-log.cjs"), "--import", path.join(dir, "register.mjs")] });
+  const log = moduleLog(dir);
+  const r = csess(args, { nodeArgs: log.nodeArgs });
   expect(r.code, r.stderr).toBe(0);
-  return readFileSync(log, "utf8").trim().split("\n");
+  return log.loaded();
 }
 
 const HEAVY = /unified|remark|micromark|mdast|cosmiconfig|log-update|p-limit|stemmer/;
@@ -52,8 +46,9 @@ describe("lazy command modules", () => {
     expect(r.stdout.replaceAll(PACKAGE, "<package>")).toBe(readFileSync(path.join(HELP, `${command}.txt`), "utf8"));
   }, 60_000);
 
-  it("--help loads no command module, no heavy package and nothing from node_modules (commander is bundled)", () => {
-    const loaded = modulesLoaded(["--help"]);
+  // `--help` itself is answered from dist/help.json (help-cache.test.ts); `--no-color --help` is commander's.
+  it.each([{ args: ["--help"] }, { args: ["--no-color", "--help"] }])("$args loads no command module, no heavy package and nothing from node_modules (commander is bundled)", ({ args }) => {
+    const loaded = modulesLoaded(args);
     expect(loaded.some((m) => /\/dist\/bin\.js$/.test(m))).toBe(true);
     expect(loaded.filter((m) => HEAVY.test(m) || ACTION_CHUNK.test(m) || m.includes("node_modules"))).toEqual([]);
   }, 60_000);
