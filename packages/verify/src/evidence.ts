@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { parsePrd } from "@csess/prd";
-import { resolveCommit, runGit } from "./git.js";
-import { addNumstat, readCommits, type CommitInfo } from "./log.js";
+import { runGit, runGitScript } from "./git.js";
+import { addNumstat, LOG_FORMAT, parseLog, type CommitInfo } from "./log.js";
 
 export interface GatherEvidenceOptions {
   root: string;
@@ -47,16 +47,9 @@ export const CSESS_PATHS = [".csess/"];
 
 /** What git shows a task's branch did since the run's base. */
 export async function gatherEvidence(options: GatherEvidenceOptions): Promise<TaskEvidence> {
-  // Two dots and first parents: only what the task itself committed, even when the integration
-  // branch moved on after the fork or was merged into the task branch.
-  // Everything below is asked of this one tip, even if the branch moves meanwhile.
-  const tip = await resolveCommit(options.root, `refs/heads/${options.branch}`);
   const prdRel = isAbsolute(options.prdPath) ? relative(options.root, options.prdPath) : options.prdPath;
-  const [commits, forkPoint, prdText] = await Promise.all([
-    tip === null ? [] : readCommits(options.root, [`${options.base}..${tip}`], { extra: ["--first-parent"] }),
-    // From where the branch and its base meet: an agent that rewrote history below its base gets
-    // judged (and merged, three-way) on what it adds since then, never on what it dropped.
-    tip === null ? null : runGit(options.root, ["merge-base", options.base, tip], { okExitCodes: [1] }).then((r) => r.stdout.trim() || null),
+  const [{ tip, commits, forkPoint, netChange }, prdText] = await Promise.all([
+    readBranch(options.root, options.branch, options.base, prdRel),
     options.worktreePath
       ? readFile(join(options.worktreePath, prdRel), "utf8").catch(() => null)
       : readBlob(options.root, `${options.branch}:${prdRel}`),
@@ -66,7 +59,6 @@ export async function gatherEvidence(options: GatherEvidenceOptions): Promise<Ta
     .filter((c) => c.taskIds.length > 0 && !c.taskIds.includes(options.taskId))
     .map((c) => ({ commit: c.hash, taskIds: c.taskIds }));
   const baseKept = forkPoint !== null;
-  const netChange = forkPoint !== null ? await netDiff(options.root, forkPoint, tip!, prdRel) : { files: [], insertions: 0, deletions: 0 };
   const problem = evidenceProblem({ tip, baseKept, commits, netChange, mismatched, prdRel });
   return {
     taskId: options.taskId,
@@ -85,16 +77,40 @@ export async function gatherEvidence(options: GatherEvidenceOptions): Promise<Ta
 }
 
 /**
- * What `base..tip` really changes: with `-w --ignore-blank-lines` git leaves out files whose only
- * differences are whitespace, and the PRD (agents tick their copy) and csess's paths never count.
+ * The branch as git shows it, in one script (one process from the runner's busy main thread): its
+ * tip, everything after that asked of this one tip even if the branch moves meanwhile;
+ * - its commits `base..tip`, two dots and first parents: only what the task itself committed, even when
+ *   the integration branch moved on after the fork or was merged into the task branch;
+ * - the fork point, where the branch and its base meet: an agent that rewrote history below its base
+ *   gets judged (and merged, three-way) on what it adds since then, never on what it dropped (null when
+ *   they share no history);
+ * - the net change fork..tip: with `-w --ignore-blank-lines` git leaves out files whose only differences
+ *   are whitespace, and the PRD (agents tick their copy) and csess's paths never count.
  */
-async function netDiff(root: string, base: string, tip: string, prdRel: string): Promise<TaskEvidence["netChange"]> {
+async function readBranch(root: string, branch: string, base: string, prdRel: string) {
+  const script = [
+    'tip=$(git rev-parse --verify --quiet "refs/heads/$1^{commit}") || exit 0',
+    'base=$2 format=$3',
+    "shift 3",
+    'echo "$tip"',
+    'fork=$(git merge-base "$base" "$tip") || { status=$?; [ "$status" -eq 1 ] || exit "$status"; }',
+    'echo "$fork"',
+    'git log "--format=$format" --numstat --no-renames --no-color --first-parent "$base..$tip" -- || exit',
+    '[ -n "$fork" ] || exit 0',
+    // NUL: numstat lines never hold one, so the last NUL is where the log ends whatever a message says.
+    "printf '\\0'",
+    'git diff --numstat -w --ignore-blank-lines --no-renames --no-color "$fork" "$tip" -- "$@"',
+  ].join("\n");
   const excludes = [prdRel, ...CSESS_PATHS].map((p) => `:(exclude)${p}`);
-  const args = ["diff", "--numstat", "-w", "--ignore-blank-lines", "--no-renames", "--no-color", base, tip, "--", ".", ...excludes];
-  const out = (await runGit(root, args)).stdout;
-  const change: TaskEvidence["netChange"] = { files: [], insertions: 0, deletions: 0 };
-  addNumstat(change, out);
-  return change;
+  const out = (await runGitScript(root, `evidence of ${branch}`, script, [branch, base, LOG_FORMAT, ".", ...excludes])).stdout;
+  const netChange: TaskEvidence["netChange"] = { files: [], insertions: 0, deletions: 0 };
+  const tipEnd = out.indexOf("\n");
+  if (tipEnd === -1) return { tip: null, commits: [], forkPoint: null, netChange };
+  const forkEnd = out.indexOf("\n", tipEnd + 1);
+  const forkPoint = out.slice(tipEnd + 1, forkEnd) || null;
+  const logEnd = forkPoint === null ? out.length : out.lastIndexOf("\0");
+  addNumstat(netChange, out.slice(logEnd + 1));
+  return { tip: out.slice(0, tipEnd), commits: parseLog(out.slice(forkEnd + 1, logEnd)), forkPoint, netChange };
 }
 
 function evidenceProblem(found: {
@@ -121,7 +137,7 @@ function evidenceProblem(found: {
 }
 
 /** The content of `rev:path` as text, or null when it does not exist. */
-export async function readBlob(root: string, spec: string): Promise<string | null> {
+async function readBlob(root: string, spec: string): Promise<string | null> {
   const result = await runGit(root, ["cat-file", "blob", spec], { okExitCodes: [128] });
   return result.exitCode === 0 ? result.stdout : null;
 }

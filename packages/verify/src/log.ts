@@ -19,6 +19,8 @@ export interface CommitInfo {
 
 const RECORD = "\x1e";
 const FIELD = "\x1f";
+/** `git log --format` of what `parseLog` reads (with `--numstat` after each record, or without). */
+export const LOG_FORMAT = `${RECORD}%H${FIELD}%P${FIELD}%B${FIELD}`;
 const TRAILER_LINE = new RegExp(`^${TASK_TRAILER}:[ \\t]*(\\S+)[ \\t]*$`, "gim");
 
 export interface ReadCommitsOptions {
@@ -37,9 +39,8 @@ export interface ReadCommitsOptions {
  * `base...branch` that would pull in what the base branch gained after the fork).
  */
 export async function readCommits(cwd: string, revs: string[], options: ReadCommitsOptions = {}): Promise<CommitInfo[]> {
-  const format = `${RECORD}%H${FIELD}%P${FIELD}%B${FIELD}`;
   const stats = options.stats === false ? [] : ["--numstat", "--no-renames"];
-  const args = ["log", `--format=${format}`, ...stats, "--no-color", ...(options.extra ?? []), ...revs, "--"];
+  const args = ["log", `--format=${LOG_FORMAT}`, ...stats, "--no-color", ...(options.extra ?? []), ...revs, "--"];
   return parseLog((await runGit(cwd, args)).stdout);
 }
 
@@ -65,7 +66,8 @@ export async function addStats(cwd: string, commits: CommitInfo[]): Promise<void
   );
 }
 
-function parseLog(out: string): CommitInfo[] {
+/** The commits of a `git log --format=${LOG_FORMAT}` output. */
+export function parseLog(out: string): CommitInfo[] {
   const commits: CommitInfo[] = [];
   for (const record of out.split(RECORD)) {
     if (!record) continue;

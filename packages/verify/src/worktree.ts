@@ -54,11 +54,13 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
   const path = resolve(options.dir ?? join(root, ".csess", "worktrees", options.runId), options.slug);
   return withRepoLock(root, async () => {
     if (options.dir === undefined) await ensureCsessIgnored(root);
-    if (/^[0-9a-f]{40}$/.test(options.base) && !existsSync(path)) {
-      // A new task, the common case: one git call. Anything unusual (its branch exists already, the
-      // path is still registered, a bad base) makes it fail and takes the careful path below.
-      const added = await runGit(root, ["worktree", "add", "-q", "-b", branch, path, options.base], { okExitCodes: [128, 255] });
-      if (added.exitCode === 0) return { path, branch, head: options.base, created: true };
+    if (!existsSync(path)) {
+      // A new task, the common case: one script (the new branch's commit comes back with it). Anything
+      // unusual (its branch exists already, the path is still registered, a bad base) makes it fail and
+      // takes the careful path below. `^{commit}`: a branch as base is a start point, never upstream.
+      const script = 'git worktree add -q -b "$1" "$2" "$3^{commit}" || exit\ngit rev-parse --verify "refs/heads/$1"';
+      const added = await runGitScript(root, `add worktree ${branch}`, script, [branch, path, options.base], { okExitCodes: [128, 255] });
+      if (added.exitCode === 0) return { path, branch, head: added.stdout.trim(), created: true };
     }
     const existing = (await listWorktrees(root)).find((w) => w.path === path);
     if (existing) {
@@ -173,7 +175,7 @@ async function removeWorktrees(root: string, paths: string[]): Promise<Map<strin
   const lines = (await runGitScript(root, "remove worktrees", script, paths)).stdout.split("\n");
   paths.forEach((path, i) => {
     const [code = "", ...said] = (lines[i] ?? "").split(" ");
-    removals.set(path, { exitCode: Number(code), said: said.join(" ").trim() });
+    removals.set(path, { exitCode: Number(code), said: said.join(" ") });
   });
   return removals;
 }

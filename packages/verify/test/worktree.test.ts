@@ -26,6 +26,23 @@ describe("task worktrees", () => {
     expect(existsSync(join(repo.root, ".gitignore"))).toBe(false);
   });
 
+  it("starts from a branch's current commit when given the branch (returned as head), and never tracks it", async () => {
+    const branch = repo.git(["symbolic-ref", "--short", "HEAD"]).trim();
+    repo.git(["config", "branch.autoSetupMerge", "always"]);
+    const tip = repo.commit("second", { "b.txt": "b\n" });
+    const wt = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "from-ref", base: `refs/heads/${branch}` });
+    expect(wt).toMatchObject({ branch: "csess/run1/from-ref", head: tip, created: true });
+    expect(repo.git(["rev-parse", "csess/run1/from-ref"]).trim()).toBe(tip);
+    expect(repo.git(["config", "--list"]).split("\n").filter((line) => line.startsWith("branch.csess/"))).toEqual([]);
+  });
+
+  it("a base that is no commit is refused, naming what was expected", async () => {
+    await expect(addTaskWorktree({ root: repo.root, runId: "run1", slug: "bad", base: "refs/heads/nope" })).rejects.toThrow(
+      "base refs/heads/nope is not a commit in",
+    );
+    expect(existsSync(join(repo.root, ".csess/worktrees/run1/bad"))).toBe(false);
+  });
+
   it("a .csess/ left without its .gitignore (csess killed while making it) is ignored again, and no temp folder shows", async () => {
     mkdirSync(join(repo.root, ".csess"));
     writeFileSync(join(repo.root, ".csess", "leftover"), "x\n");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { buildInvocation, buildPrompt, classifyOutcome } from "@csess/agents";
 import type { IterationContext, IterationResult } from "@csess/scheduler";
 import { STATE_FILES, type ExecutorOutcome, type ExitInfo } from "@csess/tmux";
-import { addTaskWorktree, gatherEvidence, judgeTask, removeTaskWorktree, runCheck, runGit, slugify } from "@csess/verify";
+import { addTaskWorktree, gatherEvidence, judgeTask, removeTaskWorktree, runCheck, slugify } from "@csess/verify";
 import { attemptDir, record, sessionName, task, type RunContext } from "./context.js";
 import { beingJudged, land } from "./land.js";
 import { inFlight, iterationsUsed, type IterationState, type TaskState } from "./state.js";
@@ -59,11 +59,13 @@ async function startAttempt(
   const stateDir = attemptDir(ctx, t.id, attempt);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   // A task's branch starts from the integration branch as it is when the task first runs, so work of
-  // the tasks it depends on (merged before it starts) is there.
-  const base = t.base ?? (await runGit(ctx.repoRoot, ["rev-parse", `refs/heads/${ctx.branch}`])).stdout.trim();
+  // the tasks it depends on (merged before it starts) is there: that commit is its base from then on.
   const worktree = await addTaskWorktree({
-    root: ctx.repoRoot, runId: ctx.runId, slug: `${slugify(t.title, 40)}-${t.id}`, base, // "-<id>" ending: csess verify recognises the branch
+    root: ctx.repoRoot, runId: ctx.runId, slug: `${slugify(t.title, 40)}-${t.id}`, // "-<id>" ending: csess verify recognises the branch
+    base: t.base ?? `refs/heads/${ctx.branch}`,
   });
+  // No agent has run on a branch without a recorded base (the start is recorded before the session).
+  const base = t.base ?? worktree.head;
   const detail = ctx.details.get(t.id);
   const promptFile = join(stateDir, "prompt.md");
   const placed = await placeOnHost(ctx, host, worktree, stateDir);
