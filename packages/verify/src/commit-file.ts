@@ -89,7 +89,7 @@ async function committedFile(root: string, branch: string, path: string): Promis
   const entryEnd = out.indexOf("\n", headEnd + 1);
   const entry = /^(\d+) blob ([0-9a-f]+)\t/.exec(out.slice(headEnd + 1, entryEnd));
   const head = out.slice(0, headEnd);
-  if (entryEnd === -1 || !entry) return { head, file: null };
+  if (!entry) return { head, file: null }; // (no entry line: the slice is empty)
   return { head, file: { mode: entry[1]!, blob: entry[2]!, content: out.slice(entryEnd + 1) } };
 }
 

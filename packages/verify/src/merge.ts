@@ -107,10 +107,11 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   const pending: number[] = []; // results that hold once the branch has moved
   await withScratchDir(root, async (dir) => {
     // The common case in one script: merges that need no closer look (nor a check of each result).
-    const tips = options.tasks.flatMap((task) => refs.get(task.branch)?.commit ?? []);
+    // It makes the merges of the first tasks (of those whose branch exists) and stops where one needs more.
+    const present = options.tasks.filter((task) => refs.has(task.branch));
     const made = options.testMerge ? [] : await commitMergeChain(root, dir, {
       head: start, keep: keptPaths(options),
-      merges: options.tasks.filter((task) => refs.has(task.branch)).map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
+      merges: present.map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
     });
     for (const task of options.tasks) {
       const tip = refs.get(task.branch);
@@ -118,7 +119,7 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
         results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
         continue;
       }
-      const step = made.length > 0 && tips[0] === tip.commit ? (tips.shift(), made.shift()!) : await mergeStep(options, task, head, tip, into, dir);
+      const step = made[present.indexOf(task)] ?? (await mergeStep(options, task, head, tip, into, dir));
       if ("status" in step) {
         results.push(step);
         continue;
