@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -44,5 +44,16 @@ describe("which", () => {
     } finally {
       rmSync(here, { force: true });
     }
+  });
+
+  it("a directory of the program's name on PATH is passed over for the program further on", () => {
+    const first = join(dir, "first");
+    const second = join(dir, "second");
+    mkdirSync(join(first, "codex"), { recursive: true, mode: 0o755 }); // searchable, so "executable" to access()
+    mkdirSync(second);
+    writeFileSync(join(second, "codex"), "#!/bin/sh\n");
+    chmodSync(join(second, "codex"), 0o755);
+    expect(which("codex", { PATH: `${first}:${second}` })).toBe(join(second, "codex"));
+    expect(which("codex", { PATH: first })).toBeUndefined();
   });
 });

@@ -106,8 +106,10 @@ describe("probeAgent: codex flags follow its --help", () => {
 describe("probeAgent: a CLI that is missing or broken", () => {
   it("not on PATH: how to install it", async () => {
     const p = await probeAgent("claude", { env: { PATH: join(root, "nowhere") } });
-    expect(p).toMatchObject({ kind: "claude", found: false, flags: [] });
-    expect(p.error).toBe("claude not found on PATH; install it with `npm install -g @anthropic-ai/claude-code` or pass its path");
+    expect(p).toEqual({
+      kind: "claude", found: false, flags: [], env: {}, permissionMode: "none", notes: [],
+      error: "claude not found on PATH; install it with `npm install -g @anthropic-ai/claude-code` or pass its path",
+    });
   });
 
   it("an explicit path that is not there, or is a directory: '(or not executable)'", async () => {
@@ -139,6 +141,11 @@ describe("probeAgent: a CLI that is missing or broken", () => {
     const silent = fakeBin("codex", { versionCode: 4 });
     const p = await probeAgent("codex", { env: envWith(silent.dir) });
     expect(p).toMatchObject({ found: false, path: silent.path, error: "`codex --version` failed: exit 4" });
+  });
+
+  it("--version that prints a version but exits non-zero is a failure (a broken install): what it said", async () => {
+    const { dir, path } = fakeBin("codex", { version: "codex-cli 0.169.0", versionStderr: "Error: Cannot find module 'undici'\n    at x", versionCode: 1, help: CODEX_HELP_NEW });
+    expect(await probeAgent("codex", { env: envWith(dir) })).toMatchObject({ found: false, path, error: "`codex --version` failed: Error: Cannot find module 'undici'" });
   });
 
   it("--version without a version number is a failure too", async () => {

@@ -109,7 +109,6 @@ function buildPlan(input: SchedulerTask[], settings: PlanSettings): Plan {
   const cycle = findCycle(input, byId);
   if (cycle) throw new CycleError(cycle);
 
-  const index = new Map(ids.map((id, i) => [id, i]));
   const status = new Map<string, PlannedStatus>();
   const reason = new Map<string, string>();
   const wave = new Map<string, number>();
@@ -149,9 +148,9 @@ function buildPlan(input: SchedulerTask[], settings: PlanSettings): Plan {
     ...(t.attached && t.host !== undefined ? { host: t.host } : {}),
     ...(reason.has(t.id) ? { reason: reason.get(t.id)! } : {}),
   }));
-  // Re-attached iterations first (they are already running), then by wave, then input order.
+  // Re-attached iterations first (they are already running), then by wave, then input order (sort is stable).
   const rank = (t: PlannedTask) => (t.status !== "todo" ? Number.MAX_SAFE_INTEGER : t.attached ? -1 : t.wave);
-  tasks.sort((a, b) => rank(a) - rank(b) || index.get(a.id)! - index.get(b.id)!);
+  tasks.sort((a, b) => rank(a) - rank(b));
 
   const waves: string[][] = [];
   for (const t of tasks) if (t.status === "todo") (waves[t.wave] ??= []).push(t.id);
