@@ -25,6 +25,10 @@ describe("attach", () => {
   it("hands a real terminal to tmux attach: a client appears on the session and detaching ends attach with 0", async () => {
     await box.tmux.start({ name: "demo", cwd: box.dir, argv: ["sh", "-c", "echo hi; exit 3"], stateDir: box.stateDir("demo") });
     await box.tmux.waitForExit("demo");
+    // The exit file comes before the pane dies (the launcher holds it a moment): wait for tmux's "Pane is
+    // dead" line, whose line feed scrolls the top line ("hi") into the history. Attached before it, that
+    // line would stay there; attached after, the larger client pulls it back into view.
+    expect(await eventually(() => tmuxRaw(box.socket, ["display-message", "-p", "-t", "=demo:", "#{pane_dead}"]).trim() === "1")).toBe(true);
     // The terminal: a pane of a second tmux server, where a small script calls Tmux.attach. It is larger
     // than the session (200x50), so attaching does not shrink the pane and scroll its first lines away.
     const script =
