@@ -32,6 +32,26 @@ describe("run", () => {
   });
 });
 
+describe("run without collecting output (stdio ignore / inherit)", () => {
+  it("gives the exit code, with the given environment", async () => {
+    expect(await run("/bin/sh", ["-c", 'test "$CSESS_EXEC_TEST" = yes && exit 4'], { PATH: "/usr/bin:/bin", CSESS_EXEC_TEST: "yes" }, 15_000, "ignore")).toEqual({ code: 4, stdout: "", stderr: "" });
+  });
+
+  it("settles when the program exits, even if something it started lives on; without a time limit when it is 0", async () => {
+    const started = Date.now();
+    expect(await run("/bin/sh", ["-c", "sleep 30 & sleep 0.3; exit 0"], process.env, 0, "ignore")).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("stops a program that outlives its time limit, and says so", async () => {
+    expect(await run("/bin/sleep", ["30"], process.env, 300, "ignore")).toEqual({ code: null, stdout: "", stderr: "", error: "timed out after 300 ms" });
+  });
+
+  it("a program that cannot start gives the system's error code", async () => {
+    expect(await run(join(dir, "no-such-program"), [], process.env, 15_000, "ignore")).toEqual({ code: null, stdout: "", stderr: "", error: "ENOENT" });
+  });
+});
+
 describe("which", () => {
   it("an empty PATH entry does not mean the current directory", () => {
     const name = `csess-which-test-${process.pid}`;

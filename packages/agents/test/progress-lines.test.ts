@@ -66,6 +66,9 @@ describe("meaningfulLine: content only", () => {
       expect(meaningfulLine(noise), noise).toBeUndefined();
     }
     expect(meaningfulLine("WARNINGS are fine here")).toBe("WARNINGS are fine here");
+    // Only at the start of a line: the agent's own words that mention them are kept.
+    expect(meaningfulLine("tests passed with 1 warning: unused variable")).toBe("tests passed with 1 warning: unused variable");
+    expect(meaningfulLine("note: Reading prompt from stdin is not needed here")).toBe("note: Reading prompt from stdin is not needed here");
     expect(meaningfulLine("   ")).toBeUndefined();
   });
 

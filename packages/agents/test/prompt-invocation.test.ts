@@ -10,6 +10,33 @@ const sections = (prompt: string) =>
   }));
 
 describe("buildPrompt: the sections an agent reads", () => {
+  it("every part, word for word: one blank line between the header, each heading and what follows it", () => {
+    const prompt = buildPrompt({
+      task: { id: "k3m9qa", title: "Add login", line: 7, body: "  Use OAuth.", sectionText: "## Auth\n\n- [ ] Add login" },
+      prdPath: "docs/PRD.md", runId: "run-1", iteration: 2, maxIterations: 3,
+      notes: ["tried A\n", "  ", "then B"], checkCommand: "pnpm test",
+    });
+    expect(prompt.split("\n").slice(1)).toEqual([
+      "",
+      "Task id: k3m9qa", "Task: Add login", "PRD: docs/PRD.md", "Checkbox line: 7", "Run: run-1, iteration 2 of 3",
+      "", "## The task", "", "Add login",
+      "", "  Use OAuth.",
+      "", "## Its section of docs/PRD.md", "", "## Auth", "", "- [ ] Add login",
+      "", "## What earlier iterations left", "",
+      "### Note 1", "", "tried A", "",
+      "### Note 2", "", "then B", "",
+      "Continue from there: check `git log` and the working tree before redoing anything.",
+      "", "## Check", "", "This check must pass: run `pnpm test` and make it pass before you commit.",
+      "", "## When you are done", "",
+      "1. Do the work in this worktree only, and commit it with git. End every commit message with this trailer line:",
+      "", "   Csess-Task: k3m9qa", "",
+      "2. In the same worktree, tick this task's checkbox in docs/PRD.md (change `[ ]` to `[x]` on line 7; change nothing else in that file) and commit that too, with the same trailer.",
+      "3. Tick the box only when the work is done and committed: csess checks git, not the checkbox.",
+      "4. If you cannot finish, leave the box unticked, commit what is useful, and say in your final message what is left and why; the next iteration reads it.",
+      "",
+    ]);
+  });
+
   it("a minimal task: the header, the task, and the done instructions, as markdown sections with blank lines between", () => {
     const prompt = buildPrompt(base);
     expect(prompt.split("\n").slice(0, 7)).toEqual([

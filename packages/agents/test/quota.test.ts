@@ -33,6 +33,29 @@ describe("quota signals", () => {
     expect(parseQuotaSignal(fine)).toEqual({ provider: "codex", status: "ok", usedPercent: 5, window: "primary" });
   }, 10_000);
 
+  it("codex: a window at exactly the warning line warns; a stated limit type is a refusal below 100 %; equal windows: the primary", () => {
+    const snapshot = (limits: Record<string, unknown>) => JSON.stringify({ type: "token_count", rate_limits: limits });
+    expect(parseQuotaSignal(snapshot({ primary: { used_percent: 80 } }))?.status).toBe("warning");
+    expect(parseQuotaSignal(snapshot({ primary: { used_percent: 79.9 } }))?.status).toBe("ok");
+    expect(parseQuotaSignal(snapshot({ primary: { used_percent: 42 }, rate_limit_reached_type: "primary" }))?.status).toBe("rejected");
+    expect(parseQuotaSignal(snapshot({ primary: { used_percent: 50, resets_at: 1 }, secondary: { used_percent: 50, resets_at: 2 } }))).toMatchObject({ window: "primary", resetAt: 1000 });
+  });
+
+  it("states only what the CLI stated: no reset time or window keys when it gave none", () => {
+    const codex = parseQuotaSignal(JSON.stringify({ type: "token_count", rate_limits: { primary: { used_percent: 5 } } }));
+    expect(codex).toStrictEqual({ provider: "codex", status: "ok", usedPercent: 5, window: "primary" });
+    const claude = parseQuotaSignal(JSON.stringify({ type: "rate_limit_event", rate_limit_info: { status: "allowed" } }));
+    expect(claude).toStrictEqual({ provider: "claude", status: "ok" });
+  });
+
+  it("a line with spaces around it is read; a malformed rate_limits field does not hide the payload's", () => {
+    const limits = { primary: { used_percent: 90 } };
+    expect(parseQuotaSignal(`   ${JSON.stringify({ type: "token_count", rate_limits: limits })}  `)?.status).toBe("warning");
+    for (const odd of ["n/a", 7, [1, 2], true]) {
+      expect(parseQuotaSignal(JSON.stringify({ type: "event_msg", rate_limits: odd, payload: { rate_limits: limits } })), String(odd)).toMatchObject({ usedPercent: 90 });
+    }
+  });
+
   it("ignores everything else: model narration, plain text, broken JSON", () => {
     expect(parseQuotaSignals(['{"type":"item.completed","item":{"type":"agent_message","text":"rate_limit_event"}}', "rate_limits: 99%", '{"rate_limits": ', ""].join("\n"))).toEqual([]);
   }, 10_000);

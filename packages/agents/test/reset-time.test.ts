@@ -94,6 +94,9 @@ describe("parseResetTime", () => {
     expect(iso(parseResetTime("try again at Aug 3rd, 2027 9:00 AM", NOW))).toBe(local(2027, 7, 3, 9, 0));
     expect(iso(parseResetTime("try again at Aug. 8, 2027 9:00 AM", NOW))).toBe(local(2027, 7, 8, 9, 0));
     expect(iso(parseResetTime("resets on Aug  8 2027 9:00 AM", NOW))).toBe(local(2027, 7, 8, 9, 0));
+    // A year that is not the next such date's: only read from the text, with or without a comma, one space or more.
+    expect(iso(parseResetTime("try again at Jan 5 2028 3:00 PM", NOW))).toBe(local(2028, 0, 5, 15, 0));
+    expect(iso(parseResetTime("resets on Jan  5  2028 3pm", NOW))).toBe(local(2028, 0, 5, 15, 0));
   });
 
   it("a date without a year is the next such date: this year unless it was more than a day ago", () => {
