@@ -40,6 +40,8 @@ describe("cuts", () => {
     expect(pieces("---\na: 1\n\nText\n\nMore\n").chunks).toHaveLength(1);
     // "---" not on the first line is no front matter.
     expect(pieces("Text\n\n---\n\nMore\n").chunks).toHaveLength(2);
+    // ...and cuts before a later "---" line stay (it opens nothing).
+    expect(pieces("Text\n\n# H\n\nMore\n\n---\n\nEnd\n").chunks.map((c) => c.text)).toEqual(["Text\n\n", "# H\n\n", "More\n\n---\n\n", "End\n"]);
   });
 
   test("a text that starts with a second BOM is parsed whole", () => {
