@@ -48,7 +48,7 @@ export const CSESS_PATHS = [".csess/"];
 /** What git shows a task's branch did since the run's base. */
 export async function gatherEvidence(options: GatherEvidenceOptions): Promise<TaskEvidence> {
   const prdRel = isAbsolute(options.prdPath) ? relative(options.root, options.prdPath) : options.prdPath;
-  const [{ tip, commits, forkPoint, netChange }, prdText] = await Promise.all([
+  const [{ gone, commits, forkPoint, netChange }, prdText] = await Promise.all([
     readBranch(options.root, options.branch, options.base, prdRel),
     options.worktreePath
       ? readFile(join(options.worktreePath, prdRel), "utf8").catch(() => null)
@@ -59,7 +59,7 @@ export async function gatherEvidence(options: GatherEvidenceOptions): Promise<Ta
     .filter((c) => c.taskIds.length > 0 && !c.taskIds.includes(options.taskId))
     .map((c) => ({ commit: c.hash, taskIds: c.taskIds }));
   const baseKept = forkPoint !== null;
-  const problem = evidenceProblem({ tip, baseKept, commits, netChange, mismatched, prdRel });
+  const problem = evidenceProblem({ gone, baseKept, commits, netChange, mismatched, prdRel });
   return {
     taskId: options.taskId,
     branch: options.branch,
@@ -77,8 +77,8 @@ export async function gatherEvidence(options: GatherEvidenceOptions): Promise<Ta
 }
 
 /**
- * The branch as git shows it, in one script (one process from the runner's busy main thread): its
- * tip, everything after that asked of this one tip even if the branch moves meanwhile;
+ * The branch as git shows it, in one script (one process from the runner's busy main thread): whether
+ * it is gone, and everything else asked of its tip as the script first read it, even if it moves meanwhile;
  * - its commits `base..tip`, two dots and first parents: only what the task itself committed, even when
  *   the integration branch moved on after the fork or was merged into the task branch;
  * - the fork point, where the branch and its base meet: an agent that rewrote history below its base
@@ -105,19 +105,19 @@ async function readBranch(root: string, branch: string, base: string, prdRel: st
   const out = (await runGitScript(root, `evidence of ${branch}`, script, [branch, base, LOG_FORMAT, ".", ...excludes])).stdout;
   const netChange: TaskEvidence["netChange"] = { files: [], insertions: 0, deletions: 0 };
   const tipEnd = out.indexOf("\n");
-  if (tipEnd === -1) return { tip: null, commits: [], forkPoint: null, netChange };
+  if (tipEnd === -1) return { gone: true, commits: [], forkPoint: null, netChange };
   const forkEnd = out.indexOf("\n", tipEnd + 1);
   const forkPoint = out.slice(tipEnd + 1, forkEnd) || null;
   const logEnd = forkPoint === null ? out.length : out.lastIndexOf("\0");
   addNumstat(netChange, out.slice(logEnd + 1));
-  return { tip: out.slice(0, tipEnd), commits: parseLog(out.slice(forkEnd + 1, logEnd)), forkPoint, netChange };
+  return { gone: false, commits: parseLog(out.slice(forkEnd + 1, logEnd)), forkPoint, netChange };
 }
 
 function evidenceProblem(found: {
-  tip: string | null; baseKept: boolean; commits: CommitInfo[]; netChange: TaskEvidence["netChange"];
+  gone: boolean; baseKept: boolean; commits: CommitInfo[]; netChange: TaskEvidence["netChange"];
   mismatched: TaskEvidence["mismatched"]; prdRel: string;
 }): string | null {
-  if (found.tip === null) return "its branch is gone (the agent deleted it)";
+  if (found.gone) return "its branch is gone (the agent deleted it)";
   if (!found.baseKept) return "its branch shares no history with the commit it started from";
   if (found.commits.length === 0) return "no commit on the task branch";
   const first = found.mismatched[0];

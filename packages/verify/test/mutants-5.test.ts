@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { addTaskWorktree, commitFileChange, mergeTaskBranch, pruneWorktrees, RepoLockTimeoutError, withRepoLock } from "../src/index.js";
+import { addTaskWorktree, commitFileChange, gatherEvidence, mergeTaskBranch, pruneWorktrees, RepoLockTimeoutError, withRepoLock } from "../src/index.js";
 import { LOCK_FILE } from "../src/lock.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
@@ -80,11 +80,35 @@ describe("a git step that fails says what csess was doing", () => {
     expect(calls(log)).toHaveLength(1);
   });
 
+  it("reading a task's evidence from a damaged repository (a commit below its branch's tip is missing)", async () => {
+    const task = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    const first = repo.commit("work", { "a.txt": "work\n" }, task.path);
+    repo.commit("more work", { "b.txt": "more\n" }, task.path);
+    unlinkSync(join(repo.root, ".git", "objects", first.slice(0, 2), first.slice(2)));
+    await expect(gatherEvidence({ root: repo.root, branch: task.branch, base, taskId: "alpha", prdPath: "PRD.md" }))
+      .rejects.toThrow(new RegExp(`^git \\(script: evidence of ${task.branch}\\) failed with exit 128: .*\\S`));
+  });
+
+  it("adding a task's worktree: an unexpected failure names that step", async () => {
+    gitAnswering('[ "$1 $2" = "worktree add" ]', "echo 'error: something unforeseen' >&2; exit 3");
+    await expect(addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base }))
+      .rejects.toThrow("git (script: add worktree csess/r1/alpha) failed with exit 3: error: something unforeseen");
+  });
+
   it("pruning worktrees holds the repository lock saying so", async () => {
     const seen = join(repo.root, ".git", "seen-lock");
     gitAnswering('[ "$1 $2" = "worktree prune" ]', `cat "${lockPath}" > "${seen}"`);
     await pruneWorktrees(repo.root);
     expect(JSON.parse(readFileSync(seen, "utf8"))).toMatchObject({ pid: process.pid, purpose: "prune worktrees" });
+  });
+});
+
+describe("git processes", () => {
+  it("a new task's worktree: one script adds it and reads its head, without listing the worktrees first", async () => {
+    const { log } = gitAnswering("true", ":");
+    const added = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base: "refs/heads/main" });
+    expect(added).toMatchObject({ head: base, created: true });
+    expect(calls(log).filter((c) => c.startsWith("worktree "))).toEqual([`worktree add -q -b csess/r1/alpha ${added.path} refs/heads/main^{commit}`]);
   });
 });
 
