@@ -61,7 +61,7 @@ function claudeSignal(info: Json | undefined): QuotaSignal | undefined {
 }
 
 function codexSignal(limits: Json, now: number): QuotaSignal | undefined {
-  let worst: { window: string; used: number; resetAt?: number } | undefined;
+  let worst: { window: string; used: number; resetAt: number | undefined } | undefined;
   for (const window of ["primary", "secondary"]) {
     const w = obj(limits[window]);
     const used = num(w?.used_percent);
@@ -69,7 +69,7 @@ function codexSignal(limits: Json, now: number): QuotaSignal | undefined {
     const resetsAt = num(w.resets_at);
     const resetsIn = num(w.resets_in_seconds);
     const resetAt = resetsAt !== undefined ? resetsAt * 1000 : resetsIn !== undefined ? now + resetsIn * 1000 : undefined;
-    worst = { window, used, ...(resetAt === undefined ? {} : { resetAt }) };
+    worst = { window, used, resetAt };
   }
   if (!worst) return undefined;
   const reached = typeof limits.rate_limit_reached_type === "string" || worst.used >= 100;

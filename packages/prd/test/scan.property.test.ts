@@ -67,8 +67,20 @@ const prd = fc
   )
   .map(([lines, eol, finalEol]) => lines.join(eol) + (finalEol ? eol : ""));
 
-const micromarkWhole = (source: string) => facts(parseFresh(source, { chunkChars: Infinity, scan: false }));
-const withScanner = (source: string, options: ParseOptions) => facts(parseFresh(source, { ...options, scan: true }));
+/**
+ * Skips an example on which mdast's development build (vitest runs tests with `--conditions development`)
+ * asserts: devlop's checks are gone from the build csess ships, which parses e.g. "*\n[ ] Add" (no task).
+ */
+function shippedReading<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if ((error as Error).name.startsWith("Assertion") && String((error as Error).stack).includes("devlop")) fc.pre(false);
+    throw error;
+  }
+}
+const micromarkWhole = (source: string) => shippedReading(() => facts(parseFresh(source, { chunkChars: Infinity, scan: false })));
+const withScanner = (source: string, options: ParseOptions) => shippedReading(() => facts(parseFresh(source, { ...options, scan: true })));
 
 describe("the line scanner reads exactly what micromark reads", { timeout: 180_000 }, () => {
   test("on random PRDs of plain lines and near-misses, at every chunk size", () => {
