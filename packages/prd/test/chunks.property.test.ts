@@ -2,11 +2,11 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { describeParsed } from "../src/describe.js";
 import { parseFresh } from "../src/parse.js";
-import { facts, propertyRuns, readCase } from "./fixtures.js";
+import { facts, propertyRuns, readCase, shippedReading } from "./fixtures.js";
 
 // Micromark only (scan: false): this file is about the cuts; scan.property.test.ts covers the line scanner.
-const whole = (text: string) => facts(parseFresh(text, { chunkChars: Infinity, scan: false }));
-const finest = (text: string) => facts(parseFresh(text, { chunkChars: 1, scan: false }));
+const whole = (text: string) => shippedReading(() => facts(parseFresh(text, { chunkChars: Infinity, scan: false })));
+const finest = (text: string) => shippedReading(() => facts(parseFresh(text, { chunkChars: 1, scan: false })));
 
 // Blocks that run on across blank lines and column-1 lines, to tempt the chunker into bad cuts.
 const piece = fc.constantFrom(

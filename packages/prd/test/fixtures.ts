@@ -67,3 +67,16 @@ export function thrown(fn: () => unknown): Error {
   }
   throw new Error("expected an error");
 }
+
+/**
+ * Skips an example on which mdast's development build (vitest runs tests with `--conditions development`)
+ * asserts: devlop's checks are gone from the build csess ships, which parses e.g. "*\n[ ] Add" (no task).
+ */
+export function shippedReading<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if ((error as Error).name.startsWith("Assertion") && String((error as Error).stack).includes("devlop")) fc.pre(false);
+    throw error;
+  }
+}
