@@ -41,6 +41,13 @@ export interface GitOptions {
   env?: Record<string, string>;
   /** Exit codes that are answers rather than failures (e.g. 1 from `merge-tree` = conflicts). */
   okExitCodes?: number[];
+  /**
+   * A file descriptor git writes its stdout to, instead of a pipe that is only drained while the
+   * event loop is free (a long output then stalls git whenever the main thread is busy).
+   */
+  stdoutFd?: number;
+  /** Stops git (SIGTERM); the promise then rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** A git command that failed unexpectedly; the message carries the command and git's own words. */
@@ -83,7 +90,8 @@ function run(cwd: string, command: string, argv: string[], named: string[], opti
     const child = spawn(command, argv, {
       cwd,
       env: gitEnv(options.env),
-      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", options.stdoutFd ?? "pipe", "pipe"],
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];

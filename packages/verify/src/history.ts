@@ -1,6 +1,6 @@
 import { gitOut, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS, gatherEvidence } from "./evidence.js";
-import { addStats, readCommits, type CommitInfo } from "./log.js";
+import { addStats, readCommits, startStatsPass, type CommitInfo, type StatsPass } from "./log.js";
 import { TaskMatcher } from "./match.js";
 import { reconcile, type EvidenceKind, type ReconcileTask, type TaskFindings, type TaskVerdict } from "./reconcile.js";
 import { slugify } from "./worktree.js";
@@ -78,7 +78,27 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
   }
   const branchOf = taskBranches(tasks, branches);
   const revs = ["HEAD", ...[...branchOf.keys()].map((b) => `refs/heads/${b}`), ...(since ? [`^${since}`] : [])];
-  // The one pass over the whole range, without diffs (they are most of git's cost).
+  // Diffs are most of git's cost: the range is read without them, and a pass with them runs beside
+  // it and the matching, for when most commits turn out to need theirs.
+  const statsPass = startStatsPass(root, revs);
+  try {
+    return await judgeHistory(options, { head, since, branchOf, revs }, statsPass);
+  } finally {
+    statsPass.cancel();
+  }
+}
+
+/** What `verifyHistory` resolved before reading the range: HEAD, --since, task branches, git's revs. */
+interface Range {
+  head: string;
+  since: string | null;
+  branchOf: ReadonlyMap<string, string>;
+  revs: string[];
+}
+
+async function judgeHistory(options: VerifyHistoryOptions, range: Range, statsPass: StatsPass): Promise<HistoryReport> {
+  const { root, tasks } = options;
+  const { head, since, branchOf, revs } = range;
   const history = indexHistory(head, await readCommits(root, revs, { stats: false }));
   const strong: StrongEvidence = new Map();
   const unknownTrailers = strongFromCommits(tasks, history, strong);
@@ -92,7 +112,13 @@ export async function verifyHistory(options: VerifyHistoryOptions): Promise<Hist
   const candidates = new Set<string>();
   for (const { commits: hashes } of strong.values()) for (const h of hashes) candidates.add(h);
   for (const scores of weak.values()) for (const h of scores.keys()) candidates.add(h);
-  await addStats(root, [...candidates].map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2));
+  const needStats = [...candidates].map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2);
+  // Finish the range-wide pass when what it has left is fewer commits than looking them up would read.
+  if (history.commits.length - statsPass.read() < needStats.length) await statsPass.fill(needStats);
+  else {
+    statsPass.cancel();
+    await addStats(root, needStats);
+  }
   const counts = (hash: string) => {
     const c = byHash.get(hash)!;
     const mismatched = c.taskIds.length > 0 && owner.has(hash) && c.taskIds.some((id) => !owner.get(hash)!.includes(id));

@@ -1,0 +1,95 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parsePrd } from "@csess/prd";
+import { verifyHistory } from "../src/index.js";
+import { readCommits, startStatsPass } from "../src/log.js";
+import { GIT_ENV, makeRepo, type TestRepo } from "./helpers.js";
+
+// `csess verify` reads a range without diffs and, beside it, one `git log --numstat` over the whole
+// range, finished when many commits need their stats and stopped otherwise. Either way each
+// commit's files and line counts are git's own, and nothing is left running or on disk.
+
+let repo: TestRepo;
+let base: string;
+let scratch: string;
+const savedTmpdir = process.env.TMPDIR;
+beforeEach(() => {
+  repo = makeRepo();
+  base = repo.commit("init", { "PRD.md": "# Plan\n", "src/app.ts": "export const a = 1;\n" });
+  scratch = mkdtempSync(join(tmpdir(), "csess-stats-tmp-"));
+  process.env.TMPDIR = scratch; // where the pass's unlinked file is made: nothing may stay there
+});
+afterEach(() => {
+  if (savedTmpdir === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmpdir;
+  rmSync(scratch, { recursive: true, force: true });
+  repo.cleanup();
+});
+
+/** `count` commits on branch `many` from `base` (one fast-import): commit n adds f<n>.txt of n+1 lines. */
+function manyCommits(count: number): void {
+  const stream = Array.from({ length: count }, (_, n) => {
+    const data = "x\n".repeat(n + 1);
+    return `commit refs/heads/many\ncommitter T <t@example.com> ${1_700_000_000 + n} +0000\ndata 2\nc\n${n === 0 ? `from ${base}\n` : ""}` +
+      `M 100644 inline f${n}.txt\ndata ${data.length}\n${data}\n`;
+  }).join("");
+  execFileSync("git", ["fast-import", "--quiet"], { cwd: repo.root, env: GIT_ENV, input: stream });
+}
+
+describe("startStatsPass: every commit's stats in one pass over the range", () => {
+  it("fills the same files and line counts as git log --numstat, and counts the commits it has read", async () => {
+    manyCommits(300);
+    repo.commit("binary and a deletion", { "logo.png": "\u0000bin\u0000", "src/app.ts": "" });
+    const range = [`${base}..HEAD`, "many"];
+    const expected = await readCommits(repo.root, range);
+    const commits = await readCommits(repo.root, range, { stats: false });
+    const pass = startStatsPass(repo.root, range);
+    await pass.fill(commits);
+    expect(commits).toEqual(expected);
+    expect(commits.find((c) => c.subject === "binary and a deletion")).toMatchObject({ files: ["logo.png", "src/app.ts"], insertions: 0, deletions: 1 });
+    expect(pass.read()).toBe(301);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it("cancel stops git: the pass rejects, reads nothing more, and leaves no file", async () => {
+    manyCommits(300);
+    const pass = startStatsPass(repo.root, ["many"]);
+    expect(readdirSync(scratch)).toEqual([]); // unlinked as soon as it is open
+    pass.cancel();
+    await expect(pass.fill([])).rejects.toMatchObject({ name: "AbortError" });
+    expect(pass.read()).toBe(0);
+    pass.cancel(); // a second cancel, or one after the end, does nothing
+  });
+
+  it("a range git refuses rejects fill with git's own words", async () => {
+    const pass = startStatsPass(repo.root, ["no-such-branch"]);
+    await expect(pass.fill([])).rejects.toThrow(/no-such-branch/);
+  });
+});
+
+describe("verifyHistory: line counts whichever way the stats were read", () => {
+  it("a task whose commits are most of the history gets git's counts (from the range-wide pass, once it has read two commits)", async () => {
+    const prd = "# Plan\n\n- [x] Write the report generator\n";
+    const [task] = parsePrd(prd).tasks;
+    // 40 commits that all name the task: every one needs its stats.
+    for (let n = 0; n < 40; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
+    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
+    expect(report.tasks[0]).toMatchObject({ verdict: "verified", evidence: "message", insertions: 80, deletions: 0 });
+    expect(report.tasks[0]!.commits).toHaveLength(40);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it("a task with one matching commit among thousands gets git's counts too (the pass is then stopped unless it has ended)", async () => {
+    manyCommits(2000);
+    repo.git(["merge", "-q", "--ff-only", "many"]);
+    const hash = repo.commit("Write the report generator", { "src/report.ts": "a\nb\nc\n" });
+    const [task] = parsePrd("# Plan\n\n- [x] Write the report generator\n").tasks;
+    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
+    expect(report.tasks[0]).toMatchObject({ verdict: "verified", commits: [hash], insertions: 3, deletions: 0 });
+    expect(report.commitsScanned).toBe(2002);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+});
