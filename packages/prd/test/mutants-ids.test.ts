@@ -1,6 +1,9 @@
 import { hash } from "node:crypto";
 import { describe, expect, test } from "vitest";
+import fc from "fast-check";
 import { findTask, ID_PATTERN, parsePrd } from "../src/index.js";
+import { titleKey } from "../src/ids.js";
+import { propertyRuns } from "./fixtures.js";
 
 const idList = (text: string) => parsePrd(text).tasks.map((t) => t.id);
 
@@ -115,5 +118,28 @@ describe("typed ids", () => {
     expect(ID_PATTERN.test("k3m9qax")).toBe(false);
     expect(ID_PATTERN.test("id k3m9qa")).toBe(false);
     expect(ID_PATTERN.test("k3m9qa!")).toBe(false);
+  });
+});
+
+describe("title keys: the quick path for plain titles folds exactly as the full one", () => {
+  /** README "Task ids": annotations dropped, NFC, whitespace runs collapsed, trimmed, lowercase (written from the spec). */
+  const fullFold = (title: string) => title.replace(/\(\s*after\s*:([^)]*)\)/gi, " ").normalize("NFC").replace(/\s+/g, " ").trim().toLowerCase();
+  const piece = fc.constantFrom("Add", "LOGIN", " ", "  ", "\t", "\u00a0", "e\u0301", "é", "(after: k3m9qa)", "(", ")", "x", "\n", "Ünï", "\u2028", "-");
+
+  test("on titles made of plain and tricky pieces (spaces, tabs, NBSP, combining marks, annotations)", () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }).map((p) => p.join("")), (title) => {
+        expect(titleKey(title)).toBe(fullFold(title));
+      }),
+      { numRuns: propertyRuns(2000) },
+    );
+  });
+
+  test("a plain title keeps its id whatever path it takes: case and inner spacing never change it", () => {
+    expect(idList("- [ ] Write Tests\n")).toEqual([plainTitleId("write tests")]);
+    expect(idList("- [ ] write  tests (after: k3m9qa)\n")).toEqual([plainTitleId("write tests")]);
+    expect(titleKey(" Write tests")).toBe("write tests");
+    expect(titleKey("Write tests ")).toBe("write tests");
+    expect(titleKey("Write\u00a0tests")).toBe("write tests");
   });
 });
