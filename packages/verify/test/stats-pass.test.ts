@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ let repo: TestRepo;
 let base: string;
 let scratch: string;
 const savedTmpdir = process.env.TMPDIR;
+const savedPath = process.env.PATH;
 beforeEach(() => {
   repo = makeRepo();
   base = repo.commit("init", { "PRD.md": "# Plan\n", "src/app.ts": "export const a = 1;\n" });
@@ -23,6 +24,7 @@ beforeEach(() => {
   process.env.TMPDIR = scratch; // where the pass's unlinked file is made: nothing may stay there
 });
 afterEach(() => {
+  process.env.PATH = savedPath;
   if (savedTmpdir === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = savedTmpdir;
   rmSync(scratch, { recursive: true, force: true });
@@ -91,5 +93,57 @@ describe("verifyHistory: line counts whichever way the stats were read", () => {
     expect(report.tasks[0]).toMatchObject({ verdict: "verified", commits: [hash], insertions: 3, deletions: 0 });
     expect(report.commitsScanned).toBe(2002);
     expect(readdirSync(scratch)).toEqual([]);
+  });
+});
+
+describe("verifyHistory: which way the stats are read", () => {
+  /**
+   * A git on PATH in front of the real one (stand-in: a real part cannot be made slow on purpose):
+   * `pass` runs instead of the range-wide `git log --numstat`; lookups by hash are logged.
+   */
+  function gitStandIn(pass: string, plainLog = ""): { lookups: () => string[] } {
+    const realGit = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    const dir = join(scratch, "bin");
+    const log = join(scratch, "lookups");
+    execFileSync("mkdir", ["-p", dir]);
+    writeFileSync(join(dir, "git"), [
+      "#!/bin/sh",
+      `real="${realGit}" done="${join(scratch, "pass-ended")}"`,
+      'case "$*" in',
+      `  *--no-walk*) echo "$*" >> "${log}" ;;`,
+      `  log*--numstat*) ${pass} ;;`,
+      `  log*) ${plainLog} ;;`,
+      "esac",
+      'exec "$real" "$@"',
+    ].join("\n"));
+    chmodSync(join(dir, "git"), 0o755);
+    process.env.PATH = `${dir}:${savedPath}`;
+    return { lookups: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []) };
+  }
+  const prd = "# Plan\n\n- [x] Write the report generator\n";
+  const [task] = parsePrd(prd).tasks;
+
+  it("most commits are candidates and the range-wide pass has ended: its stats are used, nothing is looked up", async () => {
+    // The pass without diffs waits until the range-wide pass has ended, so at the decision it has read every commit.
+    const { lookups } = gitStandIn(
+      '"$real" "$@"; status=$?; touch "$done"; exit $status',
+      'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done',
+    );
+    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
+    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
+    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
+    expect(lookups()).toEqual([]);
+  });
+
+  it("a few candidates while the range-wide pass is still reading: it is stopped, not waited for, and the few are looked up", async () => {
+    // The range-wide pass never ends by itself: only being stopped ends it.
+    const { lookups } = gitStandIn("exec sleep 30");
+    for (let n = 0; n < 10; n++) repo.commit(`Unrelated change ${n}`, { [`src/other${n}.ts`]: "a\n" });
+    const hash = repo.commit("Write the report generator", { "src/report.ts": "a\nb\nc\n" });
+    const started = Date.now();
+    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
+    expect(report.tasks[0]).toMatchObject({ verdict: "verified", commits: [hash], insertions: 3 });
+    expect(lookups()).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(20_000); // far below the stand-in's 30 s
   });
 });
