@@ -113,13 +113,14 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
       head: start, keep: keptPaths(options),
       merges: present.map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
     });
+    const madeAt = new Map(present.map((task, i) => [task, i])); // a task's place in the chain script's merges
     for (const task of options.tasks) {
       const tip = refs.get(task.branch);
       if (tip === undefined) {
         results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
         continue;
       }
-      const step = made[present.indexOf(task)] ?? (await mergeStep(options, task, head, tip, into, dir));
+      const step = made[madeAt.get(task)!] ?? (await mergeStep(options, task, head, tip, into, dir));
       if ("status" in step) {
         results.push(step);
         continue;

@@ -58,19 +58,21 @@ export async function commitFileVersions(
   if (versions.length === 0) return [];
   return withScratchDir(root, async (dir) => {
     await Promise.all(versions.flatMap((v, i) => [writeFile(join(dir, `v${i}`), v.content), writeFile(join(dir, `m${i}`), v.message)]));
+    await writeFile(join(dir, "versions"), versions.map((_, i) => `v${i}\n`).join(""));
     const script = [
       "set -e",
       'export GIT_INDEX_FILE="$1/index"',
       'git read-tree "$2"',
+      // Every version's blob in one process, one line each, in order (names relative to the folder: any path is fine).
+      '(cd "$1" && git hash-object -w --no-filters --stdin-paths < versions > blobs)',
       'prev=$2 i=0',
-      'while [ "$i" -lt "$5" ]; do',
-      '  blob=$(git hash-object -w --no-filters "$1/v$i")',
+      'while [ "$i" -lt "$5" ] && read -r blob <&3; do',
       '  git update-index --cacheinfo "$3,$blob,$4"',
       '  tree=$(git write-tree)',
       '  prev=$(git commit-tree "$tree" -p "$prev" -F "$1/m$i")',
       '  echo "$blob $prev"',
       "  i=$((i+1))",
-      "done",
+      'done 3< "$1/blobs"',
       // Exit 3: the ref moved since `parent` was read; the commits made stay unreferenced.
       '[ -z "$6" ] || git update-ref -m "$7" "$6" "$prev" "$2" 2>/dev/null || exit 3',
     ].join("\n");
