@@ -113,9 +113,10 @@ async function judgeHistory(options: VerifyHistoryOptions, range: Range, statsPa
   for (const { commits: hashes } of strong.values()) for (const h of hashes) candidates.add(h);
   for (const scores of weak.values()) for (const h of scores.keys()) candidates.add(h);
   const needStats = [...candidates].map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2);
-  // Finish the range-wide pass when what it has left is fewer commits than looking them up would read.
-  if (history.commits.length - statsPass.read() < needStats.length) await statsPass.fill(needStats);
-  else {
+  // Finish the range-wide pass when what it has left is fewer commits than looking them up would read;
+  // if it failed (a full temp folder, say), look them up all the same.
+  const worthFinishing = history.commits.length - statsPass.read() < needStats.length;
+  if (!(worthFinishing && (await statsPass.fill(needStats).then(() => true, () => false)))) {
     statsPass.cancel();
     await addStats(root, needStats);
   }

@@ -135,6 +135,19 @@ describe("verifyHistory: which way the stats are read", () => {
     expect(lookups()).toEqual([]);
   });
 
+  it("a range-wide pass that fails (a full temp folder, say) is no failure of verify: the candidates are looked up", async () => {
+    const { lookups } = gitStandIn(
+      // All of its output written, so it looks worth finishing; it fails while verify waits for it (3 s
+      // after the pass without diffs may start: far more than reading 11 commits and matching one task takes).
+      '"$real" "$@"; touch "$done"; sleep 3; echo "fatal: unable to write: No space left on device" >&2; exit 128',
+      'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done',
+    );
+    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
+    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
+    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
+    expect(lookups().length).toBeGreaterThan(0);
+  });
+
   it("a few candidates while the range-wide pass is still reading: it is stopped, not waited for, and the few are looked up", async () => {
     // The range-wide pass never ends by itself: only being stopped ends it.
     const { lookups } = gitStandIn("exec sleep 30");
