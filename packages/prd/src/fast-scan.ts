@@ -19,11 +19,6 @@ interface OpenItem {
   taskIndex: number;
 }
 
-interface OpenParagraph {
-  /** The task whose title paragraph this is, if it is one. */
-  title: ItemFacts | undefined;
-}
-
 const SPACE = 32;
 const TAB = 9;
 const LF = 10;
@@ -46,7 +41,10 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
   if (body.charCodeAt(from) === 0xfeff) return undefined; // micromark would skip it at a chunk start
   const events: PieceEvent[] = [];
   const stack: OpenItem[] = [];
-  let paragraph: OpenParagraph | undefined;
+  // The open paragraph, as two locals (not an object per paragraph: a long PRD's parse makes enough garbage).
+  let inParagraph = false;
+  /** The task whose title paragraph the open one is, if it is one. */
+  let titleOf: ItemFacts | undefined;
   let lastEnd = from;
   let lastLine = 1;
   let line = 1;
@@ -54,7 +52,10 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
   const closeItems = (keep: number): void => {
     for (let k = stack.length - 1; k >= keep; k--) {
       const facts = stack[k]!.facts;
-      if (facts) facts.end = { offset: lastEnd, line: lastLine };
+      if (facts) {
+        facts.end.offset = lastEnd;
+        facts.end.line = lastLine;
+      }
     }
     stack.length = keep;
   };
@@ -72,7 +73,8 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
     }
     const next = eol >= to ? to : body.charCodeAt(eol) === CR && body.charCodeAt(eol + 1) === LF ? eol + 2 : eol + 1;
     if (blank) {
-      paragraph = undefined;
+      inParagraph = false;
+      titleOf = undefined;
     } else {
       if (!plainChars) return undefined;
       let first = pos;
@@ -86,15 +88,15 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
 
       if (relative >= 4) {
         // Indented code cannot interrupt a paragraph: with one open in the innermost item, this continues it.
-        if (!paragraph || matched < stack.length) return undefined;
-        if (paragraph.title) paragraph.title.titleParagraphEnd = eol;
+        if (!inParagraph || matched < stack.length) return undefined;
+        if (titleOf) titleOf.titleParagraphEnd = eol;
       } else if ((marker = listMarker(body, first)) > 0) {
         const delimiter = body.charCodeAt(first + marker - 1);
         if (delimiter === 46 || delimiter === 41) {
           // An ordered item starts a new list (one not continuing the first unmatched item's list, "1." after
           // "2.") only with the number 1 when it would interrupt a paragraph; otherwise it is lazy text.
           const sibling = matched < stack.length && stack[matched]!.delimiter === delimiter;
-          if (!sibling && paragraph && (marker !== 2 || c !== 49)) return undefined;
+          if (!sibling && inParagraph && (marker !== 2 || c !== 49)) return undefined;
         }
         let content = first + marker;
         while (body.charCodeAt(content) === SPACE) content++;
@@ -120,22 +122,25 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
           taskIndex = events.length - 1;
         }
         stack.push({ contentColumn: indent + (content - first), delimiter, facts, taskIndex });
-        paragraph = { title: facts };
+        inParagraph = true;
+        titleOf = facts;
       } else if (c === 35) {
         const text = atxHeadingText(body, first, eol);
         if (indent > 0 || text === undefined) return undefined;
         closeItems(0);
-        paragraph = undefined;
+        inParagraph = false;
+        titleOf = undefined;
         events.push({ kind: "heading", line, text });
       } else if (startsPlainText(body, first, eol)) {
-        if (paragraph) {
+        if (inParagraph) {
           // Continuation, or a lazy line of the innermost item's paragraph.
-          if (paragraph.title) paragraph.title.titleParagraphEnd = eol;
+          if (titleOf) titleOf.titleParagraphEnd = eol;
         } else {
           closeItems(matched);
           const owner = stack.at(-1);
           if (owner?.facts) owner.facts.ownBlocks = true;
-          paragraph = { title: undefined };
+          inParagraph = true;
+          titleOf = undefined;
         }
       } else {
         return undefined;
