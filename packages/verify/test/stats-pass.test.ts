@@ -148,6 +148,17 @@ describe("verifyHistory: which way the stats are read", () => {
     expect(lookups().length).toBeGreaterThan(0);
   });
 
+  it("a range-wide pass that failed before verify looked at it counts as having read nothing: the candidates are looked up", async () => {
+    const { lookups } = gitStandIn(
+      'echo "fatal: unable to write: No space left on device" >&2; touch "$done"; exit 128',
+      'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done; sleep 0.5',
+    );
+    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
+    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
+    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
+    expect(lookups().length).toBeGreaterThan(0);
+  });
+
   it("a few candidates while the range-wide pass is still reading: it is stopped, not waited for, and the few are looked up", async () => {
     // The range-wide pass never ends by itself: only being stopped ends it.
     const { lookups } = gitStandIn("exec sleep 30");
