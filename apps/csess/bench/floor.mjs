@@ -50,3 +50,23 @@ export function perTaskFloor(tasks = 8) {
     box.cleanup();
   }
 }
+
+/**
+ * `run`'s result beside the floor measured on both sides of it, the mean of the two: the shared
+ * machine's speed drifts within a minute (a floor taken only before a run once came out at half the
+ * run's own speed, or double it).
+ * @template T
+ * @param {() => Promise<T>} run
+ * @returns {Promise<{ result: T, floor: ReturnType<typeof perTaskFloor> }>}
+ */
+export async function floorAround(run) {
+  const before = perTaskFloor();
+  const result = await run();
+  const after = perTaskFloor();
+  const floor = {
+    perTaskMs: (before.perTaskMs + after.perTaskMs) / 2,
+    landingMs: (before.landingMs + after.landingMs) / 2,
+    tasks: before.tasks + after.tasks,
+  };
+  return { result, floor };
+}

@@ -12,7 +12,7 @@ import { memory, memoryFigures } from "./memory.mjs";
 import { rateLimitFigures, rateLimitedRun, STRATEGIES } from "./rate-limit.mjs";
 import { startup } from "./startup.mjs";
 import { gitCallsTable, throughput, throughputFigures } from "./throughput.mjs";
-import { perTaskFloor } from "./floor.mjs";
+import { floorAround } from "./floor.mjs";
 
 const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
@@ -30,8 +30,7 @@ const report = benchReport({
 if (want("startup")) await startup(report);
 
 if (want("throughput")) {
-  const floor = perTaskFloor();
-  const instant = await throughput({ workS: 0, staggerS: 0 });
+  const { result: instant, floor } = await floorAround(() => throughput({ workS: 0, staggerS: 0 }));
   throughputFigures(report, instant, floor);
   const sleeping = await throughput();
   throughputFigures(report, sleeping, floor);

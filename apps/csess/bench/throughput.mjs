@@ -146,8 +146,8 @@ export function gitCallsTable(r) {
  */
 export function throughputFigures(report, r, floor) {
   const run = `${r.tasks} tasks, --parallel ${r.parallel} --stagger ${r.staggerS}, ${r.workS ? `agent sleeps ${r.workS} s then commits` : "agent writes a file and commits"}`;
-  const perTask = { label: `per task by hand, mean of ${floor.tasks}: tmux new-session + worktree add + merge --no-ff + tick commit + worktree remove/branch -D + node -e 0`, value: floor.perTaskMs };
-  const landing = { label: "one landing by hand: merge --no-ff + tick commit + worktree remove + branch -D", value: floor.landingMs };
+  const perTask = { label: `per task by hand, mean of ${floor.tasks}, half just before the run and half just after: tmux new-session + worktree add + merge --no-ff + tick commit + worktree remove/branch -D + node -e 0`, value: floor.perTaskMs };
+  const landing = { label: "one landing by hand (mean, before and after the run): merge --no-ff + tick commit + worktree remove + branch -D", value: floor.landingMs };
   const p = (/** @type {"exitToVerified" | "exitToEvent"} */ key, /** @type {number} */ q) => quantile(r.perTask.map((t) => t[key]), q);
   if (r.workS === 0) {
     report.figure({ name: `per-task wall time (${run})`, unit: "ms", measured: r.wallMs / r.tasks, floor: perTask, goal: { ratio: 1.5 }, note: `wall ${s(r.wallMs)}, load ${r.load}` });
