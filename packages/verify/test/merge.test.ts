@@ -249,7 +249,10 @@ describe("merge queue into the user's checkout", () => {
     expect(results.map((r) => r.status)).toEqual(["committed", "unchanged", "committed"]);
     expect(repo.git(["rev-parse", "main"])).toBe(results[2]!.commit);
     expect(repo.git(["rev-parse", "main^"])).toBe(results[0]!.commit);
+    // Each commit has its own message and its own version of the file.
     expect(repo.git(["log", "-1", "--format=%(trailers:key=Csess-Task,valueonly)", results[0]!.commit!])).toBe(alpha);
+    expect(repo.git(["log", "-1", "--format=%(trailers:key=Csess-Task,valueonly)", results[2]!.commit!])).toBe(beta);
+    expect(repo.git(["show", `${results[0]!.commit}:PRD.md`])).toBe(setTaskChecked(PRD, alpha, true).replace(/\r?\n$/, ""));
     expect(repo.git(["reflog", "show", "--format=%H", "main"]).split("\n").length).toBe(reflogBefore + 1);
     expect(repo.git(["show", "main:PRD.md"])).toBe(setTaskChecked(setTaskChecked(PRD, alpha, true), beta, true).replace(/\r?\n$/, ""));
     // The index follows the branch: the only difference left is the working file, which the caller writes.

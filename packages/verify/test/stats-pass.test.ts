@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -30,6 +30,27 @@ afterEach(() => {
   rmSync(scratch, { recursive: true, force: true });
   repo.cleanup();
 });
+
+/** The unlinked stats files this process still holds open (Linux: /proc/self/fd). */
+function openStatsFiles(): string[] {
+  return readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.includes("csess-stats-") ? [target] : [];
+    } catch {
+      return []; // closed meanwhile (the readdir's own descriptor, say)
+    }
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `count` commits on branch `many` from `base` (one fast-import): commit n adds f<n>.txt of n+1 lines. */
 function manyCommits(count: number): void {
@@ -133,6 +154,30 @@ describe("verifyHistory: which way the stats are read", () => {
     const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
     expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
     expect(lookups()).toEqual([]);
+  });
+
+  it("a range-wide pass that has written every commit but not yet exited is waited for, not abandoned", async () => {
+    const { lookups } = gitStandIn(
+      '"$real" "$@"; status=$?; touch "$done"; sleep 1; exit $status',
+      'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done',
+    );
+    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
+    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
+    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
+    expect(lookups()).toEqual([]);
+    expect(openStatsFiles()).toEqual([]); // and its file is closed once it has ended
+  });
+
+  it("an error while judging stops the range-wide pass (no git left running) and closes its file", async () => {
+    const pidFile = join(scratch, "pass-pid");
+    gitStandIn(`echo $$ > "${pidFile}"; exec sleep 30`, 'i=0; while [ ! -e "' + pidFile + '" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo "fatal: bad object" >&2; exit 128');
+    await expect(verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" })).rejects.toThrow(/bad object/);
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    // SIGTERM is sent before verifyHistory rejects; the process may take a moment to go.
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(pid)).toBe(false);
+    for (let i = 0; i < 100 && openStatsFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(openStatsFiles()).toEqual([]);
   });
 
   it("a range-wide pass that fails (a full temp folder, say) is no failure of verify: the candidates are looked up", async () => {
