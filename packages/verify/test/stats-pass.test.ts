@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -126,7 +126,7 @@ describe("verifyHistory: which way the stats are read", () => {
     const realGit = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
     const dir = join(scratch, "bin");
     const log = join(scratch, "lookups");
-    execFileSync("mkdir", ["-p", dir]);
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "git"), [
       "#!/bin/sh",
       `real="${realGit}" done="${join(scratch, "pass-ended")}"`,
@@ -143,28 +143,26 @@ describe("verifyHistory: which way the stats are read", () => {
   }
   const prd = "# Plan\n\n- [x] Write the report generator\n";
   const [task] = parsePrd(prd).tasks;
+  /** The pass without diffs waits (up to 30 s) until the range-wide pass says it has written its output. */
+  const AFTER_PASS = 'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done';
+  /** 10 commits that all name the task (every one needs its stats), then verify with the stand-in. */
+  async function judgeTenCommits(pass: string, plainLog: string) {
+    const { lookups } = gitStandIn(pass, plainLog);
+    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
+    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
+    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
+    return { lookups: lookups() };
+  }
 
   it("most commits are candidates and the range-wide pass has ended: its stats are used, nothing is looked up", async () => {
     // The pass without diffs waits until the range-wide pass has ended, so at the decision it has read every commit.
-    const { lookups } = gitStandIn(
-      '"$real" "$@"; status=$?; touch "$done"; exit $status',
-      'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done',
-    );
-    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
-    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
-    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
-    expect(lookups()).toEqual([]);
+    const { lookups } = await judgeTenCommits('"$real" "$@"; status=$?; touch "$done"; exit $status', AFTER_PASS);
+    expect(lookups).toEqual([]);
   });
 
   it("a range-wide pass that has written every commit but not yet exited is waited for, not abandoned", async () => {
-    const { lookups } = gitStandIn(
-      '"$real" "$@"; status=$?; touch "$done"; sleep 1; exit $status',
-      'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done',
-    );
-    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
-    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
-    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
-    expect(lookups()).toEqual([]);
+    const { lookups } = await judgeTenCommits('"$real" "$@"; status=$?; touch "$done"; sleep 1; exit $status', AFTER_PASS);
+    expect(lookups).toEqual([]);
     expect(openStatsFiles()).toEqual([]); // and its file is closed once it has ended
   });
 
@@ -181,27 +179,21 @@ describe("verifyHistory: which way the stats are read", () => {
   });
 
   it("a range-wide pass that fails (a full temp folder, say) is no failure of verify: the candidates are looked up", async () => {
-    const { lookups } = gitStandIn(
+    const { lookups } = await judgeTenCommits(
       // All of its output written, so it looks worth finishing; it fails while verify waits for it (3 s
       // after the pass without diffs may start: far more than reading 11 commits and matching one task takes).
       '"$real" "$@"; touch "$done"; sleep 3; echo "fatal: unable to write: No space left on device" >&2; exit 128',
-      'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done',
+      AFTER_PASS,
     );
-    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
-    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
-    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
-    expect(lookups().length).toBeGreaterThan(0);
+    expect(lookups.length).toBeGreaterThan(0);
   });
 
   it("a range-wide pass that failed before verify looked at it counts as having read nothing: the candidates are looked up", async () => {
-    const { lookups } = gitStandIn(
+    const { lookups } = await judgeTenCommits(
       'echo "fatal: unable to write: No space left on device" >&2; touch "$done"; exit 128',
-      'i=0; while [ ! -e "$done" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done; sleep 0.5',
+      `${AFTER_PASS}; sleep 0.5`,
     );
-    for (let n = 0; n < 10; n++) repo.commit(`Write the report generator, part ${n}`, { [`src/report${n}.ts`]: "a\nb\n" });
-    const report = await verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" });
-    expect(report.tasks[0]).toMatchObject({ verdict: "verified", insertions: 20 });
-    expect(lookups().length).toBeGreaterThan(0);
+    expect(lookups.length).toBeGreaterThan(0);
   });
 
   it("a few candidates while the range-wide pass is still reading: it is stopped, not waited for, and the few are looked up", async () => {
