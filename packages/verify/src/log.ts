@@ -85,9 +85,8 @@ export interface StatsPass {
  * temporary file: a pipe would stall it while the main thread is busy matching.
  */
 export function startStatsPass(cwd: string, revs: string[]): StatsPass {
-  const file = join(tmpdir(), `csess-stats-${process.pid}-${randomBytes(6).toString("hex")}`);
-  const fd = openSync(file, "w+", 0o600);
-  unlinkSync(file); // the descriptor keeps it; nothing is left behind whatever happens
+  const fd = openUnlinkedTempFile();
+  if (fd === undefined) return NO_PASS; // no usable temp folder: the commits are looked up instead
   const abort = new AbortController();
   const args = ["log", `--format=${RECORD}%H${FIELD}${FIELD}${FIELD}`, "--numstat", "--no-renames", "--no-color", ...revs, "--"];
   const written = () => {
@@ -117,6 +116,27 @@ export function startStatsPass(cwd: string, revs: string[]): StatsPass {
     },
     cancel: () => abort.abort(),
   };
+}
+
+/** The pass there is when no temp file can be made: it has read nothing and has nothing to give. */
+const NO_PASS: StatsPass = {
+  read: () => 0,
+  fill: () => Promise.reject(new Error("no range-wide stats pass (no usable temp folder)")),
+  cancel: () => undefined,
+};
+
+/** A new temp file, open for reading and writing and already unlinked (nothing is left behind whatever happens). */
+function openUnlinkedTempFile(): number | undefined {
+  const file = join(tmpdir(), `csess-stats-${process.pid}-${randomBytes(6).toString("hex")}`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "w+", 0o600);
+    unlinkSync(file);
+    return fd;
+  } catch {
+    if (fd !== undefined) closeSync(fd);
+    return undefined;
+  }
 }
 
 function copyStats(commit: CommitInfo, from: CommitInfo | undefined): void {
