@@ -24,7 +24,8 @@ export class DocumentBuilder implements DocumentSink {
   }
 
   task(facts: ItemFacts, parent: TaskRecord | undefined): TaskRecord {
-    const { start, end } = findTitle(this.body, facts.check.close, facts.titleParagraphEnd ?? facts.end.offset);
+    const start = titleStart(this.body, facts.check.close);
+    const end = titleEnd(this.body, start, facts.titleParagraphEnd ?? facts.end.offset);
     const heading = this.headings.at(-1);
     const task: Task = {
       id: "",
@@ -123,19 +124,28 @@ export function parseFresh(text: string, options: ParseOptions = {}): ParsedPrd 
 }
 
 /**
- * The title is the first line of text after "]": the rest of the checkbox line, or, for
- * "- [ ]\n  text", the next line without its container prefix (indent, ">").
+ * Where a task's title starts. The title is the first line of text after "]": the rest of the
+ * checkbox line, or, for "- [ ]\n  text", the next line without its container prefix (indent, ">").
  */
-function findTitle(body: string, from: number, paragraphEnd: number): { start: number; end: number } {
+function titleStart(body: string, from: number): number {
   let start = skip(body, from, " \t");
   if (body[start] === "\r" || body[start] === "\n") {
     start += body.startsWith("\r\n", start) ? 2 : 1;
     start = skip(body, start, " \t>");
   }
-  let end = start;
-  while (end < paragraphEnd && body[end] !== "\n" && body[end] !== "\r") end++;
+  return start;
+}
+
+/** The rest of a line (sticky: matched at a given offset by the regex engine, not a loop per character). */
+const LINE_REST = /[^\r\n]*/y;
+
+/** Where the title ends: at the end of its line (within the paragraph), trailing blanks left out. */
+function titleEnd(body: string, start: number, paragraphEnd: number): number {
+  LINE_REST.lastIndex = start;
+  LINE_REST.test(body);
+  let end = Math.max(start, Math.min(LINE_REST.lastIndex, paragraphEnd));
   while (end > start && (body[end - 1] === " " || body[end - 1] === "\t")) end--;
-  return { start, end };
+  return end;
 }
 
 function skip(text: string, from: number, chars: string): number {
