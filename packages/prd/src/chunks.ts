@@ -134,6 +134,12 @@ function matchesAt(pattern: RegExp, text: string, at: number): boolean {
   return pattern.test(text);
 }
 
+/** Where the line holding `at` ends (its "\r" or "\n", or the end of the text): found by the regex engine, not a loop per character. */
+export function lineEndFrom(text: string, at: number): number {
+  matchesAt(LINE_REST, text, at);
+  return LINE_REST.lastIndex;
+}
+
 /** Starts of lines where a cut is allowed: after a blank line, see `STARTS_BLOCK_ALONE`. */
 function candidateCuts(body: string): number[] {
   const cuts: number[] = [];
@@ -143,8 +149,7 @@ function candidateCuts(body: string): number[] {
   while (lineStart < body.length) {
     if (previousBlank && lineStart > notBefore && matchesAt(STARTS_BLOCK_ALONE, body, lineStart)) cuts.push(lineStart);
     previousBlank = matchesAt(BLANK_LINE, body, lineStart);
-    matchesAt(LINE_REST, body, lineStart);
-    const lineEnd = LINE_REST.lastIndex;
+    const lineEnd = lineEndFrom(body, lineStart);
     lineStart = lineEnd + (body.startsWith("\r\n", lineEnd) ? 2 : 1);
   }
   return cuts;

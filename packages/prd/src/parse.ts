@@ -1,4 +1,4 @@
-import { parseInChunks } from "./chunks.js";
+import { lineEndFrom, parseInChunks } from "./chunks.js";
 import { scanSimplePiece, type PieceEvent } from "./fast-scan.js";
 import { assignIds } from "./ids.js";
 import { addMdastChunk, parseMarkdown } from "./micromark-parse.js";
@@ -136,14 +136,9 @@ function titleStart(body: string, from: number): number {
   return start;
 }
 
-/** The rest of a line (sticky: matched at a given offset by the regex engine, not a loop per character). */
-const LINE_REST = /[^\r\n]*/y;
-
 /** Where the title ends: at the end of its line (within the paragraph), trailing blanks left out. */
 function titleEnd(body: string, start: number, paragraphEnd: number): number {
-  LINE_REST.lastIndex = start;
-  LINE_REST.test(body);
-  let end = Math.max(start, Math.min(LINE_REST.lastIndex, paragraphEnd));
+  let end = Math.max(start, Math.min(lineEndFrom(body, start), paragraphEnd));
   while (end > start && (body[end - 1] === " " || body[end - 1] === "\t")) end--;
   return end;
 }
