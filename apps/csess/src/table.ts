@@ -1,19 +1,28 @@
 /**
- * A plain, aligned text table for terminals (no borders, so it pastes cleanly anywhere). Plain loops:
- * `csess tasks` renders one row per task, 10,000 of them in a long PRD, before the code is warm.
+ * A plain, aligned text table for terminals (no borders, so it pastes cleanly anywhere). Plain loops
+ * and one join: `csess tasks` renders one row per task, 10,000 of them in a long PRD, before the code is warm.
  */
 export function renderTable(header: string[], rows: string[][], maxCell = 72): string {
-  const clip = (s: string) => (s.length > maxCell ? s.slice(0, maxCell - 1) + "…" : s);
-  const widths = header.map((h) => clip(h).length);
+  const widths = header.map((h) => Math.min(h.length, maxCell));
   for (const row of rows) {
-    for (let i = 0; i < row.length - 1; i++) widths[i] = Math.max(widths[i] ?? 0, Math.min(row[i]!.length, maxCell));
+    for (let i = 0; i < row.length - 1; i++) {
+      const width = Math.min(row[i]!.length, maxCell);
+      if (width > (widths[i] ?? 0)) widths[i] = width;
+    }
   }
-  const line = (row: string[]) => {
-    let text = "";
-    for (let i = 0; i < row.length - 1; i++) text += clip(row[i]!).padEnd(widths[i] ?? 0) + "  ";
-    return (text + clip(row[row.length - 1] ?? "")).trimEnd();
-  };
-  let out = line(header);
-  for (const row of rows) out += "\n" + line(row);
-  return out;
+  const lines = new Array<string>(rows.length + 1);
+  lines[0] = renderRow(header, widths, maxCell);
+  for (let r = 0; r < rows.length; r++) lines[r + 1] = renderRow(rows[r]!, widths, maxCell);
+  return lines.join("\n");
+}
+
+/** One row: each cell clipped to `maxCell` and padded to its column's width, the last one unpadded, trailing blanks dropped. */
+function renderRow(row: string[], widths: number[], maxCell: number): string {
+  let text = "";
+  for (let i = 0; i < row.length - 1; i++) text += clip(row[i]!, maxCell).padEnd(widths[i] ?? 0) + "  ";
+  return (text + clip(row[row.length - 1] ?? "", maxCell)).trimEnd();
+}
+
+function clip(cell: string, maxCell: number): string {
+  return cell.length > maxCell ? cell.slice(0, maxCell - 1) + "…" : cell;
 }

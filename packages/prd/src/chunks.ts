@@ -1,5 +1,5 @@
 import type { Root, RootContent } from "mdast";
-import type { PieceEvent } from "./fast-scan.js";
+import type { PieceEvent, ScannedPiece } from "./fast-scan.js";
 
 /** A piece of the text parsed by micromark: top-level nodes with positions relative to `offset`. */
 export interface MicromarkChunk {
@@ -37,13 +37,15 @@ export type Chunk = MicromarkChunk | ScannedChunk;
  * With `scan`, each piece between two cuts is first offered to the line scanner, which reads plain
  * lists, paragraphs and headings without micromark (and declines anything else); declined pieces
  * go to micromark together, up to about `chunkChars` characters at once.
+ * Chunks come out one at a time, in order, so the caller consumes each before the next is read: a long
+ * PRD's per-task scanner facts then die young instead of being copied by every garbage collection.
  */
-export function parseInChunks(
+export function* parseInChunks(
   body: string,
   parse: (text: string) => Root,
   chunkChars: number,
-  scan?: (from: number, to: number) => PieceEvent[] | undefined,
-): Chunk[] {
+  scan?: (from: number, to: number) => ScannedPiece | undefined,
+): Generator<Chunk, void, undefined> {
   // A second BOM makes micromark's first lines quirky (column counting): keep such a text whole.
   const cuts = body.startsWith("\uFEFF") ? [] : candidateCuts(body);
   /** The first cut after `offset`, or the end of the text. */
@@ -58,22 +60,23 @@ export function parseInChunks(
     return cuts[low] ?? body.length;
   };
   // Scanner answers by piece start: a piece is offered once, even when a micromark chunk stops before it.
-  const scanned = new Map<number, PieceEvent[] | undefined>();
-  const scanAt = (start: number): PieceEvent[] | undefined => {
+  const scanned = new Map<number, ScannedPiece | undefined>();
+  const scanAt = (start: number): ScannedPiece | undefined => {
     if (!scan) return undefined;
     if (!scanned.has(start)) scanned.set(start, scan(start, cutAfter(start)));
     return scanned.get(start);
   };
-  const chunks: Chunk[] = [];
   let start = 0;
   let lineDelta = 0;
   let minEnd = 0;
   do {
     let end: number;
-    const events = minEnd === 0 ? scanAt(start) : undefined;
-    if (events) {
+    const piece = minEnd === 0 ? scanAt(start) : undefined;
+    if (piece) {
+      scanned.delete(start); // consumed: later pieces start further on
       end = cutAfter(start);
-      chunks.push({ kind: "scanned", events, start, end, lineDelta });
+      yield { kind: "scanned", events: piece.events, start, end, lineDelta };
+      lineDelta += piece.lineEndings;
     } else {
       // micromark skips a U+FEFF at the start of its input and counts offsets after it (only the
       // first chunk can start with one, when the text has a second BOM).
@@ -100,12 +103,11 @@ export function parseInChunks(
         want = (end - start) * 2;
         reach = end + 1;
       }
-      chunks.push({ kind: "micromark", children, offset: start + skipped, start, end, lineDelta });
+      yield { kind: "micromark", children, offset: start + skipped, start, end, lineDelta };
+      lineDelta += countLineEndings(body, start, end);
     }
-    lineDelta += countLineEndings(body, start, end);
     start = end;
   } while (start < body.length);
-  return chunks;
 }
 
 /** Whether a block is, or ends in (as the last block of its list items or quotes), code or an HTML block. */

@@ -74,14 +74,14 @@ function splitLines(body: string): string[] {
 
 /** The item's lines, "\n"-joined, continuation lines dedented by the item's own indent. */
 function itemSource(body: string, record: TaskRecord): string {
-  const indent = record.start.column - 1;
-  const [first = "", ...rest] = splitLines(body.slice(record.start.offset, record.end.offset));
+  const indent = record.startColumn - 1;
+  const [first = "", ...rest] = splitLines(body.slice(record.startOffset, record.endOffset));
   const dedent = new RegExp(`^[ \\t>]{0,${indent}}`);
   return [first, ...rest.map((line) => line.replace(dedent, ""))].join("\n");
 }
 
 function titleParagraphSource(body: string, record: TaskRecord): string {
-  return record.titleParagraphEnd === undefined ? "" : body.slice(record.check.close, record.titleParagraphEnd);
+  return record.titleParagraphEnd === undefined ? "" : body.slice(record.checkClose, record.titleParagraphEnd);
 }
 
 /** Own text: more lines after the title (annotations aside), other blocks, or non-task bullets. */
@@ -100,7 +100,7 @@ function sectionTexts(doc: ParsedPrd, lines: string[]): string[] {
   const hide = (startLine: number, endLine: number) => {
     for (let line = startLine; line <= endLine; line++) hidden[line - 1] = 1;
   };
-  for (const record of doc.tasks) hide(record.start.line, record.end.line);
+  for (const record of doc.tasks) hide(record.startLine, record.endLine);
   for (const range of doc.frontMatter) hide(range.startLine, range.endLine);
   const starts = [1, ...doc.headings.map((heading) => heading.line)];
   return starts.map((from, i) => {

@@ -21,7 +21,7 @@ export function setTaskChecked(text: string, taskId: string, checked: boolean): 
   if (index < 0) throw unknownTaskId(tasks, taskId);
   const record = doc.tasks[index]!;
   if (record.task.checked === checked) return text;
-  const { start, end } = record.check;
+  const { checkStart: start, checkEnd: end } = record;
   if (end - start !== 1 || /[\r\n]/.test(doc.body[start]!)) {
     // GitHub accepts "[" and "]" on different lines; ticking that would join the lines.
     throw new PrdError(

@@ -1,3 +1,4 @@
+import { lineEndFrom } from "./chunks.js";
 import type { ItemFacts } from "./records.js";
 
 /**
@@ -7,6 +8,12 @@ import type { ItemFacts } from "./records.js";
 export type PieceEvent =
   | { kind: "heading"; line: number; text: string }
   | { kind: "task"; facts: ItemFacts; parent: number };
+
+/** A piece the line scanner read: its events, and how many line endings it holds (so nobody counts them again). */
+export interface ScannedPiece {
+  events: PieceEvent[];
+  lineEndings: number;
+}
 
 interface OpenItem {
   /** Column (0-based) where the item's content starts: continuation lines need this much indent. */
@@ -19,6 +26,8 @@ interface OpenItem {
   taskIndex: number;
 }
 
+/** A run of characters from a space up (sticky: tried at a line start). */
+const PLAIN_RUN = /[^\x00-\x1f]*/y;
 const SPACE = 32;
 const TAB = 9;
 const LF = 10;
@@ -37,7 +46,7 @@ const CR = 13;
  * One long function on purpose: it is the hot loop of parsing a long PRD, one pass with its state in
  * locals (README "Long PRDs and speed"); each construct's branch is short and commented.
  */
-export function scanSimplePiece(body: string, from: number, to: number): PieceEvent[] | undefined {
+export function scanSimplePiece(body: string, from: number, to: number): ScannedPiece | undefined {
   if (body.charCodeAt(from) === 0xfeff) return undefined; // micromark would skip it at a chunk start
   const events: PieceEvent[] = [];
   const stack: OpenItem[] = [];
@@ -53,8 +62,8 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
     for (let k = stack.length - 1; k >= keep; k--) {
       const facts = stack[k]!.facts;
       if (facts) {
-        facts.end.offset = lastEnd;
-        facts.end.line = lastLine;
+        facts.endOffset = lastEnd;
+        facts.endLine = lastLine;
       }
     }
     stack.length = keep;
@@ -62,23 +71,22 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
 
   let pos = from;
   while (pos < to) {
-    let eol = pos;
-    let blank = true;
-    let plainChars = true;
-    for (; eol < to; eol++) {
-      const c = body.charCodeAt(eol);
-      if (c === LF || c === CR) break;
-      if (c !== SPACE && c !== TAB) blank = false;
-      if (c < SPACE) plainChars = false; // tabs and control characters
-    }
+    // The line's end, found by the regex engine (compiled at once; a loop per character runs cold in a
+    // one-shot CLI): it stops at the first character below a space, a line ending or not.
+    PLAIN_RUN.lastIndex = pos;
+    PLAIN_RUN.test(body);
+    let eol = Math.min(PLAIN_RUN.lastIndex, to);
+    const stop = eol < to ? body.charCodeAt(eol) : LF;
+    const plainChars = stop === LF || stop === CR; // no tabs or control characters
+    if (!plainChars) eol = Math.min(lineEndFrom(body, eol), to);
     const next = eol >= to ? to : body.charCodeAt(eol) === CR && body.charCodeAt(eol + 1) === LF ? eol + 2 : eol + 1;
-    if (blank) {
+    let first = pos;
+    while (body.charCodeAt(first) === SPACE) first++;
+    if (first >= eol || (!plainChars && isBlank(body, first, eol))) {
       inParagraph = false;
       titleOf = undefined;
     } else {
       if (!plainChars) return undefined;
-      let first = pos;
-      while (body.charCodeAt(first) === SPACE) first++;
       const indent = first - pos;
       let matched = 0;
       while (matched < stack.length && indent >= stack[matched]!.contentColumn) matched++;
@@ -110,11 +118,16 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
         let taskIndex = parent?.taskIndex ?? -1;
         if (check) {
           facts = {
-            check: { start: content + 1, end: content + 2, close: content + 3 },
+            checkStart: content + 1,
+            checkEnd: content + 2,
+            checkClose: content + 3,
             checked: check !== SPACE,
             line,
-            start: { offset: first, line, column: indent + 1 },
-            end: { offset: eol, line },
+            startOffset: first,
+            startLine: line,
+            startColumn: indent + 1,
+            endOffset: eol,
+            endLine: line,
             titleParagraphEnd: eol,
             ownBlocks: false,
           };
@@ -152,7 +165,7 @@ export function scanSimplePiece(body: string, from: number, to: number): PieceEv
     pos = next;
   }
   closeItems(0);
-  return events;
+  return { events, lineEndings: line - 1 };
 }
 
 /** Width of a list marker ("-", "*", "+", or 1-9 digits and "." or ")") followed by a space at `at`, or 0. */
@@ -214,6 +227,15 @@ function startsPlainText(body: string, at: number, eol: number): boolean {
     default:
       return false;
   }
+}
+
+/** Whether `from`..`to` holds only spaces and tabs. */
+function isBlank(body: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = body.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) return false;
+  }
+  return true;
 }
 
 function hasOtherThan(body: string, from: number, to: number, marker: number): boolean {

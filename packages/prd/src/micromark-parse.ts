@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { Processor } from "unified";
 import type { MicromarkChunk } from "./chunks.js";
 import { collapseWhitespace } from "./fast-scan.js";
-import type { CheckOffsets, DocumentSink, TaskRecord } from "./records.js";
+import type { CheckOffsets, DocumentSink, ItemFacts, TaskRecord } from "./records.js";
 
 declare module "mdast" {
   interface ListItemData {
@@ -95,16 +95,20 @@ export function addMdastChunk(builder: DocumentSink, body: string, chunk: Microm
   for (const node of chunk.children) visit(node);
 }
 
-function itemFacts(body: string, item: ListItem, check: CheckOffsets, offset: number, lineDelta: number) {
+function itemFacts(body: string, item: ListItem, check: CheckOffsets, offset: number, lineDelta: number): ItemFacts {
   const { start, end } = item.position!;
   const titleParagraph = item.children.find((child): child is Paragraph => child.type === "paragraph");
-  const shifted = { start: check.start + offset, end: check.end + offset, close: check.close + offset };
   return {
-    check: shifted,
+    checkStart: check.start + offset,
+    checkEnd: check.end + offset,
+    checkClose: check.close + offset,
     checked: item.checked === true,
-    line: lineOf(body, start.offset! + offset, shifted.start, start.line + lineDelta),
-    start: { offset: start.offset! + offset, line: start.line + lineDelta, column: start.column },
-    end: { offset: end.offset! + offset, line: end.line + lineDelta },
+    line: lineOf(body, start.offset! + offset, check.start + offset, start.line + lineDelta),
+    startOffset: start.offset! + offset,
+    startLine: start.line + lineDelta,
+    startColumn: start.column,
+    endOffset: end.offset! + offset,
+    endLine: end.line + lineDelta,
     titleParagraphEnd: titleParagraph ? titleParagraph.position!.end.offset! + offset : undefined,
     ownBlocks: item.children.some((child) => {
       if (child === titleParagraph) return false;

@@ -24,8 +24,8 @@ export class DocumentBuilder implements DocumentSink {
   }
 
   task(facts: ItemFacts, parent: TaskRecord | undefined): TaskRecord {
-    const start = titleStart(this.body, facts.check.close);
-    const end = titleEnd(this.body, start, facts.titleParagraphEnd ?? facts.end.offset);
+    const start = titleStart(this.body, facts.checkClose);
+    const end = titleEnd(this.body, start, facts.titleParagraphEnd ?? facts.endOffset);
     const heading = this.headings.at(-1);
     const task: Task = {
       id: "",
@@ -37,11 +37,16 @@ export class DocumentBuilder implements DocumentSink {
     if (parent) task.parentId = ""; // placeholder keeping the contract's key order; assignIds fills it
     if (heading?.text) task.section = heading.text;
     const record: TaskRecord = {
-      check: facts.check,
+      checkStart: facts.checkStart,
+      checkEnd: facts.checkEnd,
+      checkClose: facts.checkClose,
       checked: facts.checked,
       line: facts.line,
-      start: facts.start,
-      end: facts.end,
+      startOffset: facts.startOffset,
+      startLine: facts.startLine,
+      startColumn: facts.startColumn,
+      endOffset: facts.endOffset,
+      endLine: facts.endLine,
       titleParagraphEnd: facts.titleParagraphEnd,
       ownBlocks: facts.ownBlocks,
       task,
@@ -65,8 +70,8 @@ export class DocumentBuilder implements DocumentSink {
       }
       const facts = event.facts;
       facts.line += lineBase;
-      facts.start.line += lineBase;
-      facts.end.line += lineBase;
+      facts.startLine += lineBase;
+      facts.endLine += lineBase;
       records.push(this.task(facts, records[event.parent]));
     }
   }

@@ -1,16 +1,17 @@
 import { describe, expect, test } from "vitest";
 import { parseInChunks } from "../src/chunks.js";
+import type { ScannedPiece } from "../src/fast-scan.js";
 import { parseMarkdown } from "../src/micromark-parse.js";
 
 // Where a long PRD is cut into pieces for micromark (a 10,000-task PRD parses about 4x faster in
 // pieces). chunks.property.test.ts proves the pieces read like the whole; these tests pin where the cuts
 // are, so a chunker that silently stops cutting (correct, but slow again) or cuts more is noticed.
-function pieces(body: string, chunkChars = 1, scan?: (from: number, to: number) => [] | undefined) {
+function pieces(body: string, chunkChars = 1, scan?: (from: number, to: number) => ScannedPiece | undefined) {
   const parsed: string[] = [];
-  const chunks = parseInChunks(body, (text) => {
+  const chunks = [...parseInChunks(body, (text) => {
     parsed.push(text);
     return parseMarkdown(text);
-  }, chunkChars, scan);
+  }, chunkChars, scan)];
   return { parsed, chunks: chunks.map((c) => ({ kind: c.kind, text: body.slice(c.start, c.end), lineDelta: c.lineDelta })) };
 }
 
@@ -74,16 +75,18 @@ describe("with the line scanner", () => {
     const offered: number[] = [];
     const { parsed, chunks } = pieces(body, Infinity, (from) => {
       offered.push(from);
-      return body.startsWith("#", from) ? [] : undefined;
+      return body.startsWith("#", from) ? { events: [], lineEndings: 2 } : undefined;
     });
     expect(offered).toEqual([0, 5, 11, 16]);
     expect(chunks.map((c) => [c.kind, c.text])).toEqual([["scanned", "# A\n\n"], ["micromark", "Text\n\n"], ["scanned", "# B\n\n"], ["micromark", "More\n"]]);
+    // A scanned piece's lines are the count the scanner gave (nobody counts them again).
+    expect(chunks.map((c) => c.lineDelta)).toEqual([0, 2, 4, 6]);
     expect(parsed).toEqual(["Text\n\n", "More\n"]);
   });
 
   test("a micromark chunk stops at the next piece the scanner accepts", () => {
     const body = "Text\n\nMore\n\n# H\n\nEnd\n";
-    const { chunks } = pieces(body, Infinity, (from) => (body.startsWith("#", from) ? [] : undefined));
+    const { chunks } = pieces(body, Infinity, (from) => (body.startsWith("#", from) ? { events: [], lineEndings: 2 } : undefined));
     expect(chunks.map((c) => [c.kind, c.text])).toEqual([["micromark", "Text\n\nMore\n\n"], ["scanned", "# H\n\n"], ["micromark", "End\n"]]);
   });
 });

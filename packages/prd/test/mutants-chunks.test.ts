@@ -9,10 +9,10 @@ import { facts } from "./fixtures.js";
 // that the tasks come out as in a whole-document parse.
 function parsedTexts(body: string, chunkChars: number): string[] {
   const parsed: string[] = [];
-  parseInChunks(body, (text) => {
+  Array.from(parseInChunks(body, (text) => {
     parsed.push(text);
     return parseMarkdown(text);
-  }, chunkChars);
+  }, chunkChars)); // the chunks come out lazily: read them all
   return parsed;
 }
 const whole = (body: string) => facts(parseFresh(body, { chunkChars: Infinity, scan: false }));
@@ -66,7 +66,7 @@ describe("a footnote ending in a task's code at a chunk's end", () => {
 describe("cuts", () => {
   test("before a bullet item with several spaces after its marker", () => {
     const body = "# H\n\n-   spaced item\n\n*  star\n";
-    expect(parseInChunks(body, parseMarkdown, 1).map((c) => body.slice(c.start, c.end))).toEqual(["# H\n\n", "-   spaced item\n\n", "*  star\n"]);
+    expect([...parseInChunks(body, parseMarkdown, 1)].map((c) => body.slice(c.start, c.end))).toEqual(["# H\n\n", "-   spaced item\n\n", "*  star\n"]);
   });
 });
 

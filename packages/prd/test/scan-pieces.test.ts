@@ -120,8 +120,9 @@ describe("what the scanner reports", () => {
   test("checkbox offsets, item ends and title paragraph ends, in the whole text's offsets", () => {
     const source = "Intro\n\n- [ ] a\n  more\n  - [x] b\n\n- [ ] c\n";
     const from = source.indexOf("- [ ] a");
-    const events = scanSimplePiece(source, from, source.length)!;
-    expect(events.map((e) => (e.kind === "task" ? [e.facts.check.start, e.facts.checked, e.parent, e.facts.line, e.facts.end] : e))).toEqual([
+    const { events, lineEndings } = scanSimplePiece(source, from, source.length)!;
+    expect(lineEndings).toBe(source.slice(from).split("\n").length - 1);
+    expect(events.map((e) => (e.kind === "task" ? [e.facts.checkStart, e.facts.checked, e.parent, e.facts.line, { offset: e.facts.endOffset, line: e.facts.endLine }] : e))).toEqual([
       [from + 3, false, -1, 1, { offset: source.indexOf("  - [x]") + 9, line: 3 }],
       [source.indexOf("[x]") + 1, true, 0, 3, { offset: source.indexOf("  - [x]") + 9, line: 3 }],
       [source.indexOf("[ ] c") + 1, false, -1, 5, { offset: source.length - 1, line: 5 }],
