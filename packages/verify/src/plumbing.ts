@@ -62,13 +62,22 @@ export async function commitFileVersions(
     const script = [
       "set -e",
       'export GIT_INDEX_FILE="$1/index"',
-      'git read-tree "$2"',
+      // A file in the root tree: each version's tree is the parent's root entries with the file's swapped, by
+      // `mktree` (one process per version instead of two); a file below the root goes through a private index.
+      'if [ -n "$8" ]; then',
+      '  git ls-tree "$2" > "$1/root"',
+      `  others=$(while IFS= read -r entry; do [ "\${entry#*\t}" = "$4" ] || printf '%s\\n' "$entry"; done < "$1/root")`,
+      'else git read-tree "$2"; fi',
       // Every version's blob in one process, one line each, in order (names relative to the folder: any path is fine).
       '(cd "$1" && git hash-object -w --no-filters --stdin-paths < versions > blobs)',
       'prev=$2 i=0',
       'while [ "$i" -lt "$5" ] && read -r blob <&3; do',
-      '  git update-index --cacheinfo "$3,$blob,$4"',
-      '  tree=$(git write-tree)',
+      '  if [ -n "$8" ]; then',
+      `    tree=$( { [ -z "$others" ] || printf '%s\\n' "$others"; printf '%s blob %s\\t%s\\n' "$3" "$blob" "$4"; } | git mktree)`,
+      '  else',
+      '    git update-index --cacheinfo "$3,$blob,$4"',
+      '    tree=$(git write-tree)',
+      '  fi',
       '  prev=$(git commit-tree "$tree" -p "$prev" -F "$1/m$i")',
       '  echo "$blob $prev"',
       "  i=$((i+1))",
@@ -76,7 +85,7 @@ export async function commitFileVersions(
       // Exit 3: the ref moved since `parent` was read; the commits made stay unreferenced.
       '[ -z "$6" ] || git update-ref -m "$7" "$6" "$prev" "$2" 2>/dev/null || exit 3',
     ].join("\n");
-    const args = [dir, parent, file.mode, file.path, String(versions.length), move?.ref ?? "", move?.message ?? ""];
+    const args = [dir, parent, file.mode, file.path, String(versions.length), move?.ref ?? "", move?.message ?? "", rootLevelNames([file.path]) ? "1" : ""];
     const run = await runGitScript(root, `commit ${file.path}`, script, args, { okExitCodes: [3] });
     if (run.exitCode === 3) return "moved";
     return run.stdout.trim().split("\n").map((line) => {
@@ -96,22 +105,25 @@ export interface ChainMerge {
  * Merges `merges` one after the other on top of `head` (no ref moves), in one script: for each, the
  * merged tree (`git merge-tree`), every path under `keep` (files, or folders ending in "/") put back
  * exactly as it is in `head` (anything else under them removed: every merge of a chain puts them
- * back, so they stay as they were at its start), and the merge commit, through a private index in
- * `dir` (a `withScratchDir` folder). It stops before a merge that needs a closer look: a conflict
- * outside the kept paths, or a merge that changes nothing (perhaps merged already); `checked` says
- * the caller looked already and it is to be made anyway. Returns the merges made, in order.
+ * back, so they stay as they were at its start), and the merge commit. It stops before a merge that
+ * needs a closer look: a conflict outside the kept paths, or a merge that changes nothing (perhaps
+ * merged already); `checked` says the caller looked already and it is to be made anyway. Returns the
+ * merges made, in order. `dir` is a `withScratchDir` folder.
  */
 export async function commitMergeChain(
   root: string, dir: string, chain: { head: { commit: string; tree: string }; merges: ChainMerge[]; keep: string[]; checked?: boolean },
 ): Promise<Array<{ tree: string; commit: string }>> {
   await Promise.all(chain.merges.flatMap((m, i) => [writeFile(join(dir, `tip${i}`), `${m.tip}\n`), writeFile(join(dir, `msg${i}`), m.message)]));
+  const rootNames = rootLevelNames(chain.keep);
   const script = [
     "set -e",
-    'dir=$1 head=$2 headtree=$3 zero=$4 n=$5 checked=$6',
-    "shift 6",
+    'dir=$1 head=$2 headtree=$3 zero=$4 n=$5 checked=$6 rootlevel=$7',
+    "shift 7",
     'export GIT_INDEX_FILE="$dir/index"',
-    // The kept paths as `--index-info` lines ("mode sha<TAB>path").
-    'git ls-tree -r -z --format="%(objectmode) %(objectname)%x09%(path)" "$head" -- "$@" > "$dir/kept"',
+    // The kept paths as they are in `head`: root entries ("mode type sha<TAB>name") when all are names in
+    // the root tree, else `--index-info` lines ("mode sha<TAB>path") of every file under them.
+    'if [ -n "$rootlevel" ]; then keptroot=$(git ls-tree "$head" -- $rootlevel)',
+    'else git ls-tree -r -z --format="%(objectmode) %(objectname)%x09%(path)" "$head" -- "$@" > "$dir/kept"; fi',
     "i=0",
     'while [ "$i" -lt "$n" ]; do',
     '  read -r tip < "$dir/tip$i"',
@@ -129,21 +141,42 @@ export async function commitMergeChain(
     '  done < "$dir/merge"',
     // A conflict outside the kept paths, or no change at all: the caller looks closer (git's -z names).
     '  if [ -z "$checked" ] && { [ -n "$other" ] || [ "$merged" = "$headtree" ]; }; then exit 0; fi',
-    '  git read-tree "$merged"',
-    '  { git ls-tree -r -z --format="0 $zero%x09%(path)" "$merged" -- "$@"; cat "$dir/kept"; } | git update-index -z --index-info',
-    "  headtree=$(git write-tree)",
+    '  if [ -n "$rootlevel" ]; then',
+    // Two processes instead of four: the merged root without the kept names, head's entries for them, `mktree`.
+    // (Listed to a file first: a failed listing must stop the script, not build a tree without it.)
+    '    git ls-tree "$merged" > "$dir/root"',
+    '    headtree=$( { while IFS= read -r entry; do',
+    '        for k in $rootlevel; do [ "${entry#*\t}" != "$k" ] || continue 2; done',
+    `        printf '%s\\n' "$entry"`,
+    `      done < "$dir/root"; [ -z "$keptroot" ] || printf '%s\\n' "$keptroot"; } | git mktree)`,
+    "  else",
+    '    git read-tree "$merged"',
+    '    { git ls-tree -r -z --format="0 $zero%x09%(path)" "$merged" -- "$@"; cat "$dir/kept"; } | git update-index -z --index-info',
+    "    headtree=$(git write-tree)",
+    "  fi",
     '  head=$(git commit-tree "$headtree" -p "$head" -p "$tip" -F "$dir/msg$i")',
     '  echo "$headtree $head"',
     "  i=$((i+1))",
     "done",
   ].join("\n");
   const zero = "0".repeat(chain.head.commit.length);
-  const args = [dir, chain.head.commit, chain.head.tree, zero, String(chain.merges.length), chain.checked ? "1" : "", ...chain.keep];
+  const args = [dir, chain.head.commit, chain.head.tree, zero, String(chain.merges.length), chain.checked ? "1" : "", rootNames?.join(" ") ?? "", ...chain.keep];
   const out = (await runGitScript(root, "merge commits", script, args)).stdout;
   return out.split("\n").filter(Boolean).map((line) => {
     const [tree = "", commit = ""] = line.split(" ");
     return { tree, commit };
   });
+}
+
+/**
+ * The names in the root tree that the kept paths are ("PRD.md", ".csess/" -> ".csess"), when every one
+ * is such a name that `git ls-tree` prints as it is (no quoting) and the shell can list in one word;
+ * else undefined (a path below the root, e.g. "docs/PRD.md", is put back through an index instead).
+ */
+function rootLevelNames(keep: string[]): string[] | undefined {
+  const names = keep.map((k) => (k.endsWith("/") ? k.slice(0, -1) : k));
+  // Printable ASCII without a space, and none that git quotes (a double quote or backslash), a path ("/"), a glob or pathspec magic (leading ":").
+  return names.every((name) => /^[\x21-\x7e]+$/.test(name) && !/["\\/*?[]|^:/.test(name)) ? names : undefined;
 }
 
 /** Appends the contract trailer to a message: subject, optional body, blank line, `Csess-Task: <id>`. */

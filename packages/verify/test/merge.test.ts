@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -121,6 +121,42 @@ describe("merge queue into the user's checkout", () => {
     expect(repo.git(["diff", "--name-status", start, "HEAD"]).split("\n").sort()).toEqual(["A\tone.txt", "A\ttwo.txt"]);
     expect(repo.git(["show", "HEAD:docs/PRD.md"])).toBe("# Docs plan\n- [ ] One");
     expect(repo.git(["show", "HEAD:.csess/team.json"])).toBe("{}");
+  });
+
+  it("kept names in the root tree (rebuilt with mktree) and kept paths below it (through an index) come out as the integration branch has them", async () => {
+    repo.commit("user's own files", { "docs/PRD.md": "# Docs plan\n- [ ] One\n", ".csess/team.json": "{}\n", "docs/guide.md": "read me\n" });
+    const start = repo.git(["rev-parse", "HEAD"]);
+    /** The tree `merged` should become: every kept path as in `start`, through a private index and porcelain commands. */
+    const expectedTree = (merged: string, keep: string[]) => {
+      const env = { ...GIT_ENV, GIT_INDEX_FILE: join(repo.root, ".git", "oracle-index") };
+      const git = (args: string[], input?: string) => execFileSync("git", args, { cwd: repo.root, env, encoding: "utf8", ...(input === undefined ? {} : { input }) }).trim();
+      git(["read-tree", merged]);
+      git(["rm", "--cached", "-r", "-q", "-f", "--ignore-unmatch", "--", ...keep]);
+      const kept = git(["ls-tree", "-r", start, "--", ...keep]);
+      if (kept) git(["update-index", "--index-info"], `${kept}\n`);
+      return git(["write-tree"]);
+    };
+    for (const keepPaths of [["PRD.md", "docs/"], ["docs/PRD.md"]]) {
+      const run = keepPaths.join(",").replace(/[^a-z]/gi, "");
+      const tasks = await Promise.all(["one", "two", "three"].map((slug) => addTaskWorktree({ root: repo.root, runId: run, slug, base: start })));
+      // Edits every kept path; deletes them; turns a kept file into a folder and adds to a kept folder.
+      repo.commit("edits", { "one.txt": "1\n", "PRD.md": "changed\n", "docs/PRD.md": "x\n", "docs/new.md": "n\n", ".csess/team.json": "{\"evil\":1}\n" }, tasks[0]!.path);
+      repo.git(["rm", "-q", "-r", "docs", ".csess/team.json", "PRD.md"], tasks[1]!.path);
+      repo.commit("deletes", { "two.txt": "2\n" }, tasks[1]!.path);
+      repo.git(["rm", "-q", "PRD.md"], tasks[2]!.path);
+      repo.commit("a folder", { "three.txt": "3\n", "PRD.md/inside.md": "i\n", ".csess/new/x": "x\n" }, tasks[2]!.path);
+      const before = repo.git(["rev-parse", "HEAD"]);
+      const results = await mergeTaskBranches({ root: repo.root, keepPaths, tasks: tasks.map((t, i) => ({ branch: t.branch, taskId: [alpha, beta, "cccccc"][i]! })) });
+      // Below the root, PRD.md is an ordinary file: the later tasks' changes to it conflict with the first's.
+      expect(results.map((r) => r.status), keepPaths.join()).toEqual(keepPaths.includes("PRD.md") ? ["merged", "merged", "merged"] : ["merged", "conflict", "conflict"]);
+      let previous = before;
+      for (const [i, result] of results.entries()) {
+        if (result.status !== "merged") continue;
+        const merged = repo.git(["merge-tree", "--write-tree", previous, repo.git(["rev-parse", tasks[i]!.branch])]).split("\n")[0]!;
+        expect(repo.git(["rev-parse", `${result.commit}^{tree}`]), `${keepPaths.join()} merge ${i}`).toBe(expectedTree(merged, [...keepPaths, ".csess/"]));
+        previous = result.commit!;
+      }
+    }
   });
 
   it("a kept folder (\"docs/\") conflicting with the task is kept the same way with or without a check of the merge result", async () => {
@@ -299,6 +335,25 @@ describe("merge queue into the user's checkout", () => {
     expect(repo.git(["ls-tree", "main", "--", "run me.sh"])).toMatch(/^100755 blob /);
     expect(repo.git(["show", "main:run me.sh"])).toBe("#!/bin/sh\necho hi");
     expect(repo.git(["diff", "--cached", "--name-only"])).toBe(""); // the index entry followed, mode and all
+  });
+
+  it("a file in the root tree (tree rebuilt with mktree) and one below it (through an index): each commit changes that file and nothing else", async () => {
+    repo.commit("more files", { "docs/plan.md": "- [ ] One\n", "docs/other.md": "o\n", "run.sh": "#!/bin/sh\n", "src/a.ts": "a\n", "z.txt": "z\n" });
+    repo.git(["update-index", "--chmod=+x", "run.sh"]);
+    repo.git(["commit", "-q", "-m", "make it executable"]);
+    for (const path of ["run.sh", "docs/plan.md", "z.txt"]) {
+      const before = repo.git(["rev-parse", "main"]);
+      const lsBefore = repo.git(["ls-tree", "-r", before]);
+      const results = await commitFileChanges({ root: repo.root, path, changes: [1, 2].map((n) => ({ edit: (t: string) => `${t}edit ${n}\n`, message: `edit ${n}\n` })) });
+      expect(results.map((r) => r.status), path).toEqual(["committed", "committed"]);
+      expect(repo.git(["diff", "--name-status", before, results[0]!.commit!]), path).toBe(`M\t${path}`);
+      expect(repo.git(["diff", "--name-status", results[0]!.commit!, results[1]!.commit!]), path).toBe(`M\t${path}`);
+      expect(repo.git(["show", `${results[1]!.commit}:${path}`])).toMatch(/edit 1\nedit 2$/);
+      // Everything else, modes included, is as it was.
+      const others = (ls: string) => ls.split("\n").filter((line) => !line.endsWith(`\t${path}`));
+      expect(others(repo.git(["ls-tree", "-r", "main"]))).toEqual(others(lsBefore));
+      expect(repo.git(["ls-tree", "main", "--", path]).slice(0, 6)).toBe(lsBefore.split("\n").find((l) => l.endsWith(`\t${path}`))!.slice(0, 6));
+    }
   });
 
   it("leaves the index alone when the user staged their own version of the file", async () => {
