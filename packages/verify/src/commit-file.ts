@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { gitOut, resolveCommit, runGitScript } from "./git.js";
+import { gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
 import { withRepoLock } from "./lock.js";
 import { commitFileVersions, treeEntry, type FileVersion, type TreeEntry } from "./plumbing.js";
 import { openRepo } from "./repo.js";
@@ -51,7 +51,9 @@ export async function commitFileChanges(options: CommitFileChangesOptions): Prom
   return withRepoLock(options.root, async () => {
     const branch = options.branch ?? (await openRepo(options.root, { requireBranch: true, requireCommits: true })).branch!;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const { head, file } = await committedFile(options.root, branch, options.path);
+      const read = await committedFile(options.root, branch, options.path);
+      if (read === "moved") continue; // someone committed while it was read: read again
+      const { head, file } = read;
       if (head === null) throw new Error(`branch ${branch} does not exist in ${options.root}`);
       if (file === null) {
         return options.changes.map(() => ({ status: "untracked" as const, message: `${options.path} is not committed on ${branch}; nothing to commit it onto` }));
@@ -70,27 +72,74 @@ export async function commitFileChanges(options: CommitFileChangesOptions): Prom
 }
 
 /**
- * The branch's tip and the file committed there (mode, blob and content), in one script: `head` null
- * when there is no such branch, `file` null when the file is not committed there.
+ * The branch's tip and the file committed there (mode, blob and content), read by one
+ * `git cat-file --batch`: the commit, each tree on the way to the file, and the file. Each answer is
+ * checked against the one before (the commit's tree, each tree's entry for the next name), so a branch
+ * that moved between two of them is "moved" rather than a mix of two commits. `head` null when there is
+ * no such branch, `file` null when the file is not committed there (or is not a file).
  */
-async function committedFile(root: string, branch: string, path: string): Promise<{ head: string | null; file: (TreeEntry & { content: string }) | null }> {
-  const script = [
-    'head=$(git rev-parse --verify --quiet "refs/heads/$1^{commit}") || exit 0',
-    'echo "$head"',
-    'entry=$(git ls-tree "$head" -- "$2")',
-    'case $entry in [0-7]*" blob "*) ;; *) exit 0 ;; esac',
-    'echo "$entry"',
-    'blob=${entry#* blob }',
-    'git cat-file blob "${blob%%\t*}"',
-  ].join("\n");
-  const out = (await runGitScript(root, `read ${path}`, script, [branch, path])).stdout;
-  const headEnd = out.indexOf("\n");
-  if (headEnd === -1) return { head: null, file: null };
-  const entryEnd = out.indexOf("\n", headEnd + 1);
-  const entry = /^(\d+) blob ([0-9a-f]+)\t/.exec(out.slice(headEnd + 1, entryEnd));
-  const head = out.slice(0, headEnd);
-  if (!entry) return { head, file: null }; // (no entry line: the slice is empty)
-  return { head, file: { mode: entry[1]!, blob: entry[2]!, content: out.slice(entryEnd + 1) } };
+async function committedFile(root: string, branch: string, path: string): Promise<{ head: string | null; file: (TreeEntry & { content: string }) | null } | "moved"> {
+  const ref = `refs/heads/${branch}`;
+  const names = path.split("/");
+  const objects = [ref, `${ref}^{tree}`, ...names.map((_, i) => `${ref}:${names.slice(0, i + 1).join("/")}`)];
+  const out = (await runGit(root, ["cat-file", "--batch", "-z"], { input: objects.map((o) => `${o}\0`).join(""), stdoutEncoding: "latin1" })).stdout;
+  const answers = batchAnswers(out);
+  const commit = answers[0];
+  if (commit?.type !== "commit") return { head: null, file: null };
+  // The commit names its tree; each tree names the next object, with its mode.
+  let expected = { sha: /^tree ([0-9a-f]+)$/m.exec(commit.content)?.[1], mode: "40000" };
+  for (let i = 1; i < answers.length; i++) {
+    const answer = answers[i];
+    if (answer === undefined) {
+      // Named by the object before it, yet not there: a damaged repository, never "not committed".
+      throw new Error(`git cat-file --batch: ${objects[i]} (${expected.sha}) is missing from the object store of ${root}; the repository is damaged (git fsck says more)`);
+    }
+    if (answer.sha !== expected.sha) return "moved";
+    if (i === answers.length - 1) {
+      if (answer.type !== "blob") return { head: commit.sha, file: null };
+      return { head: commit.sha, file: { mode: expected.mode, blob: answer.sha, content: Buffer.from(answer.content, "latin1").toString("utf8") } };
+    }
+    if (answer.type !== "tree") return { head: commit.sha, file: null };
+    const entry = treeEntryNamed(answer.content, names[i - 1]!, answer.sha.length / 2);
+    if (!entry) return { head: commit.sha, file: null };
+    expected = entry;
+  }
+  return { head: commit.sha, file: null };
+}
+
+/** The answers of `git cat-file --batch` (latin1 text), in order; undefined for a name it could not find. */
+function batchAnswers(out: string): Array<{ sha: string; type: string; content: string } | undefined> {
+  const answers: Array<{ sha: string; type: string; content: string } | undefined> = [];
+  let at = 0;
+  while (at < out.length) {
+    const headerEnd = out.indexOf("\n", at);
+    const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(out.slice(at, headerEnd));
+    if (!header) {
+      answers.push(undefined); // "<name> missing" (or ambiguous)
+      at = headerEnd + 1;
+      continue;
+    }
+    const size = Number(header[3]);
+    answers.push({ sha: header[1]!, type: header[2]!, content: out.slice(headerEnd + 1, headerEnd + 1 + size) });
+    at = headerEnd + 1 + size + 1;
+  }
+  return answers;
+}
+
+/** The entry `name` of a raw tree object ("<mode> <name>\0<hash bytes>", repeated): its object and mode. */
+function treeEntryNamed(tree: string, name: string, hashBytes: number): { sha: string; mode: string } | undefined {
+  const wanted = Buffer.from(name, "utf8").toString("latin1");
+  let at = 0;
+  while (at < tree.length) {
+    const space = tree.indexOf(" ", at);
+    const nul = tree.indexOf("\0", space);
+    if (space === -1 || nul === -1) return undefined;
+    if (tree.slice(space + 1, nul) === wanted) {
+      return { mode: tree.slice(at, space), sha: Buffer.from(tree.slice(nul + 1, nul + 1 + hashBytes), "latin1").toString("hex") };
+    }
+    at = nul + 1 + hashBytes;
+  }
+  return undefined;
 }
 
 /**

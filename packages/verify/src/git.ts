@@ -48,6 +48,8 @@ export interface GitOptions {
   stdoutFd?: number;
   /** Stops git (SIGTERM); the promise then rejects with an AbortError. */
   signal?: AbortSignal;
+  /** How stdout is decoded: "latin1" keeps one character per byte, for binary output such as tree objects (default "utf8"). */
+  stdoutEncoding?: "utf8" | "latin1";
 }
 
 /** A git command that failed unexpectedly; the message carries the command and git's own words. */
@@ -103,7 +105,7 @@ function run(cwd: string, command: string, argv: string[], named: string[], opti
     });
     child.on("close", (code, signal) => {
       const result: GitResult = {
-        stdout: Buffer.concat(stdout).toString("utf8"),
+        stdout: Buffer.concat(stdout).toString(options.stdoutEncoding ?? "utf8"),
         stderr: Buffer.concat(stderr).toString("utf8"),
         exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0),
       };

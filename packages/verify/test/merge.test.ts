@@ -140,11 +140,12 @@ describe("merge queue into the user's checkout", () => {
       const run = keepPaths.join(",").replace(/[^a-z]/gi, "");
       const tasks = await Promise.all(["one", "two", "three"].map((slug) => addTaskWorktree({ root: repo.root, runId: run, slug, base: start })));
       // Edits every kept path; deletes them; turns a kept file into a folder and adds to a kept folder.
-      repo.commit("edits", { "one.txt": "1\n", "PRD.md": "changed\n", "docs/PRD.md": "x\n", "docs/new.md": "n\n", ".csess/team.json": "{\"evil\":1}\n" }, tasks[0]!.path);
+      // (Messages name the round: the same commit made twice in one second would be "merged already".)
+      repo.commit(`edits ${run}`, { "one.txt": "1\n", "PRD.md": "changed\n", "docs/PRD.md": "x\n", "docs/new.md": "n\n", ".csess/team.json": "{\"evil\":1}\n" }, tasks[0]!.path);
       repo.git(["rm", "-q", "-r", "docs", ".csess/team.json", "PRD.md"], tasks[1]!.path);
-      repo.commit("deletes", { "two.txt": "2\n" }, tasks[1]!.path);
+      repo.commit(`deletes ${run}`, { "two.txt": "2\n" }, tasks[1]!.path);
       repo.git(["rm", "-q", "PRD.md"], tasks[2]!.path);
-      repo.commit("a folder", { "three.txt": "3\n", "PRD.md/inside.md": "i\n", ".csess/new/x": "x\n" }, tasks[2]!.path);
+      repo.commit(`a folder ${run}`, { "three.txt": "3\n", "PRD.md/inside.md": "i\n", ".csess/new/x": "x\n" }, tasks[2]!.path);
       const before = repo.git(["rev-parse", "HEAD"]);
       const results = await mergeTaskBranches({ root: repo.root, keepPaths, tasks: tasks.map((t, i) => ({ branch: t.branch, taskId: [alpha, beta, "cccccc"][i]! })) });
       // Below the root, PRD.md is an ordinary file: the later tasks' changes to it conflict with the first's.

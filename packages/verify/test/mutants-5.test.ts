@@ -59,12 +59,53 @@ describe("kept paths are matched by name", () => {
   });
 });
 
+describe("reading the committed file", () => {
+  it("a branch that moves and moves back while the file is read is read again, not mixed: the compare-and-swap alone would not notice", async () => {
+    const userTip = repo.commit("the user's own PRD edit", { "PRD.md": "# Plan\n\n- [ ] Alpha\n- [ ] Beta\n" });
+    repo.git(["update-ref", "refs/heads/main", base]);
+    repo.git(["reset", "-q", "--hard", base]);
+    const realGit = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    const dir = mkdtempSync(join(tmpdir(), "csess-moving-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    // The first read: the commit is answered at base, the trees and the file while main is at the
+    // user's commit, and main is back at base before csess commits.
+    const { log } = gitAnswering(`[ "$1" = cat-file ] && [ ! -e "${dir}/moved" ]`, [
+      `touch "${dir}/moved"; cat > "${dir}/in"`,
+      `tr '\\0' '\\n' < "${dir}/in" | head -n 1 | tr '\\n' '\\0' | "${realGit}" cat-file --batch -z`,
+      `"${realGit}" update-ref refs/heads/main ${userTip}`,
+      `tr '\\0' '\\n' < "${dir}/in" | tail -n +2 | tr '\\n' '\\0' | "${realGit}" cat-file --batch -z`,
+      `"${realGit}" update-ref refs/heads/main ${base}`,
+      "exit 0",
+    ].join("; "));
+    const result = await commitFileChange({ root: repo.root, path: "PRD.md", edit: (t) => t.replace("[ ]", "[x]"), message: "tick\n" });
+    expect(calls(log)).toHaveLength(1); // the stand-in answered once; the second read was git's own
+    expect(result.status).toBe("committed");
+    expect(repo.git(["rev-parse", `${result.commit}^`])).toBe(base);
+    expect(repo.git(["show", "main:PRD.md"])).toBe("# Plan\n\n- [x] Alpha"); // no Beta from the commit it no longer has
+  });
+
+  it("works in a SHA-256 repository, for a file in the root tree and one below it", async () => {
+    const sha256 = makeRepo("csess-verify-sha256-");
+    cleanups.push(() => sha256.cleanup());
+    rmSync(join(sha256.root, ".git"), { recursive: true, force: true });
+    sha256.git(["init", "-q", "-b", "main", "--object-format=sha256"]);
+    sha256.commit("init", { "PRD.md": "- [ ] A\n", "docs/plan.md": "- [ ] B\n" });
+    for (const path of ["PRD.md", "docs/plan.md"]) {
+      const result = await commitFileChange({ root: sha256.root, path, edit: (t) => t.replace("[ ]", "[x]"), message: `tick ${path}\n` });
+      expect(result.status, path).toBe("committed");
+      expect(result.commit).toMatch(/^[0-9a-f]{64}$/);
+      expect(sha256.git(["show", `main:${path}`])).toMatch(/^- \[x\] [AB]$/);
+      expect(sha256.git(["diff", "--cached", "--name-only"])).toBe("");
+    }
+  });
+});
+
 describe("a git step that fails says what csess was doing", () => {
   it("a PRD whose committed content is missing from the object store (a damaged repository)", async () => {
     const blob = repo.git(["rev-parse", "main:PRD.md"]);
     unlinkSync(join(repo.root, ".git", "objects", blob.slice(0, 2), blob.slice(2)));
     await expect(commitFileChange({ root: repo.root, path: "PRD.md", edit: (t) => t.replace("[ ]", "[x]"), message: "tick\n" }))
-      .rejects.toThrow(/^git \(script: read PRD\.md\) failed with exit 128: .*\S/);
+      .rejects.toThrow(`git cat-file --batch: refs/heads/main:PRD.md (${blob}) is missing from the object store of ${repo.root}; the repository is damaged`);
   });
 
   it("pointing the user's index at the committed file: an unexpected failure names that step", async () => {

@@ -168,7 +168,8 @@ describe("verifyHistory: which way the stats are read", () => {
 
   it("an error while judging stops the range-wide pass (no git left running) and closes its file", async () => {
     const pidFile = join(scratch, "pass-pid");
-    gitStandIn(`echo $$ > "${pidFile}"; exec sleep 30`, 'i=0; while [ ! -e "' + pidFile + '" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo "fatal: bad object" >&2; exit 128');
+    // Written whole, then renamed: the waiting pass must never see the file empty (a pid of 0 is this test's own group).
+    gitStandIn(`echo $$ > "${pidFile}.tmp"; mv "${pidFile}.tmp" "${pidFile}"; exec sleep 30`, 'i=0; while [ ! -e "' + pidFile + '" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo "fatal: bad object" >&2; exit 128');
     await expect(verifyHistory({ root: repo.root, tasks: [task!], prdPath: "PRD.md" })).rejects.toThrow(/bad object/);
     const pid = Number(readFileSync(pidFile, "utf8"));
     // SIGTERM is sent before verifyHistory rejects; the process may take a moment to go.
