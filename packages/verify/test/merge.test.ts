@@ -147,7 +147,11 @@ describe("merge queue into the user's checkout", () => {
       repo.git(["rm", "-q", "PRD.md"], tasks[2]!.path);
       repo.commit(`a folder ${run}`, { "three.txt": "3\n", "PRD.md/inside.md": "i\n", ".csess/new/x": "x\n" }, tasks[2]!.path);
       const before = repo.git(["rev-parse", "HEAD"]);
+      // The user's own staged change: trees are built in a private index, never theirs.
+      repo.write("notes.txt", `staged ${run}\n`);
+      repo.git(["add", "notes.txt"]);
       const results = await mergeTaskBranches({ root: repo.root, keepPaths, tasks: tasks.map((t, i) => ({ branch: t.branch, taskId: [alpha, beta, "cccccc"][i]! })) });
+      expect(repo.git(["show", ":notes.txt"]), keepPaths.join()).toBe(`staged ${run}`);
       // Below the root, PRD.md is an ordinary file: the later tasks' changes to it conflict with the first's.
       expect(results.map((r) => r.status), keepPaths.join()).toEqual(keepPaths.includes("PRD.md") ? ["merged", "merged", "merged"] : ["merged", "conflict", "conflict"]);
       let previous = before;
@@ -342,6 +346,9 @@ describe("merge queue into the user's checkout", () => {
     repo.commit("more files", { "docs/plan.md": "- [ ] One\n", "docs/other.md": "o\n", "run.sh": "#!/bin/sh\n", "src/a.ts": "a\n", "z.txt": "z\n" });
     repo.git(["update-index", "--chmod=+x", "run.sh"]);
     repo.git(["commit", "-q", "-m", "make it executable"]);
+    // The user's own staged change: trees are built in a private index, never theirs.
+    repo.write("src/a.ts", "staged by the user\n");
+    repo.git(["add", "src/a.ts"]);
     for (const path of ["run.sh", "docs/plan.md", "z.txt"]) {
       const before = repo.git(["rev-parse", "main"]);
       const lsBefore = repo.git(["ls-tree", "-r", before]);
@@ -354,6 +361,8 @@ describe("merge queue into the user's checkout", () => {
       const others = (ls: string) => ls.split("\n").filter((line) => !line.endsWith(`\t${path}`));
       expect(others(repo.git(["ls-tree", "-r", "main"]))).toEqual(others(lsBefore));
       expect(repo.git(["ls-tree", "main", "--", path]).slice(0, 6)).toBe(lsBefore.split("\n").find((l) => l.endsWith(`\t${path}`))!.slice(0, 6));
+      expect(repo.git(["diff", "--cached", "--name-only"]), path).toBe("src/a.ts");
+      expect(repo.git(["show", ":src/a.ts"])).toBe("staged by the user");
     }
   });
 
