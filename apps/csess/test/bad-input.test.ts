@@ -42,17 +42,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   commitAll, customAgentArgs, FAKE_AGENT, journal, makeRunSandbox, repoSnapshot, taskIds, waitUntil, type CliResult, type RunSandbox,
 } from "./run-helpers.js";
+import { alive } from "../../../fixtures/test-kit/test-kit.js";
 
 const BAD_FLAGS_AGENT = FAKE_AGENT.replace(/scripted-agent\.sh$/, "bad-flags-agent.sh");
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** One line on stderr, `csess: ` first, exit 2, matching `message`. */
 function expectUsageError(r: CliResult, message: RegExp): void {

@@ -2,17 +2,18 @@
 // @openai/codex 0.169.0) — and with the real Claude Code CLI (@anthropic-ai/claude-code 2.1.329) — in
 // real tmux sessions and real git worktrees, against the bundled scripted model server on 127.0.0.1
 // (no API key, no network). GIT_CONFIG_GLOBAL=/dev/null: a fresh machine has no git identity.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFile } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI } from "./run-helpers.js";
+import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
 
 const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-});
+afterAll(async () => {
+  for (const dir of dirs) await removeTree(dir);
+}, 120_000);
 
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

@@ -1,12 +1,13 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
-  closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, watch, writeFileSync, writeSync,
+  closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, watch, writeFileSync, writeSync,
   type FSWatcher,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
 
 export const CLI = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 export const FAKE_AGENT = fileURLToPath(new URL("../../../fixtures/fake-agents/scripted-agent.sh", import.meta.url));
@@ -91,8 +92,7 @@ export function makeRunSandbox(prdText: string, files: Record<string, string> = 
     async cleanup() {
       for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
       await exec("tmux", ["-S", env.CSESS_TMUX_SOCKET!, "kill-server"], dir);
-      // Launchers killed with the server may still write their files for a moment (under load, seconds): retry.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
+      await removeTree(dir); // launchers killed with the server may still write their files (under load, for seconds)
     },
   };
   return sandbox;

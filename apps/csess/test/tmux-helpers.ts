@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { vi } from "vitest";
 import { Tmux } from "@csess/tmux";
 import { main } from "../src/cli.js";
+import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
 
 /**
  * A private csess home and tmux socket for CLI tests, set through CSESS_HOME / CSESS_TMUX_SOCKET so the
@@ -49,8 +50,7 @@ export async function makeCliSandbox(): Promise<CliSandbox> {
       restore("CSESS_NOTIFY", saved.notify);
       restore("CSESS_NOTES", saved.notes);
       restore("PATH", saved.path);
-      // Launchers killed with the server may still write their exit file for a moment: retry.
-      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeTree(dir); // launchers killed with the server may still write their exit file for a moment
     },
   };
 }

@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Invocation } from "../src/index.js";
+import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
 
 const exec = promisify(execFile);
 
@@ -35,7 +36,7 @@ export async function makeRepo(prd: string): Promise<{ root: string; repo: strin
   await git(repo, "commit", "-q", "-m", "init");
   const worktree = join(root, "wt");
   await git(repo, "worktree", "add", "-q", "-b", "task", worktree);
-  return { root, repo, worktree, git, cleanup: () => rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
+  return { root, repo, worktree, git, cleanup: () => removeTree(root) };
 }
 
 /**

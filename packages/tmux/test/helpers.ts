@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { watch } from "node:fs";
-import { access, mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Tmux } from "../src/index.js";
+import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
 
 /** A private tmux socket and csess home in a fresh temp dir; `cleanup` kills that server and removes the dir. */
 export interface Sandbox {
@@ -29,8 +30,7 @@ export async function makeSandbox(): Promise<Sandbox> {
     stateDir: (name) => path.join(dir, "state", name),
     async cleanup() {
       await tmux.killServer().catch(() => undefined);
-      // Launchers killed with the server may still write their exit file for a moment: retry.
-      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeTree(dir); // launchers killed with the server may still write their exit file for a moment
     },
   };
 }

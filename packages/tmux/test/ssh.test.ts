@@ -11,6 +11,7 @@ import { SshTmux, type ExecutorOutcome } from "../src/index.js";
 import { writeRemoteLink } from "../src/remote-registry.js";
 import { SshConnection } from "../src/ssh.js";
 import { eventually } from "./helpers.js";
+import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
 
 /** The bound of every wait for a session here (they take a few seconds). */
 const WAIT_MS = 45_000;
@@ -58,7 +59,7 @@ describe.skipIf(unavailable !== undefined)("ssh executor (real sshd)", () => {
   afterAll(async () => {
     // The hosts' tmux servers run on this machine: stop them, then the servers.
     fleet?.close();
-    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await removeTree(dir);
   }, 60_000);
 
   it("runs a command in the host's work dir with the copied stdin file and env, and brings log and exit back over one connection", async () => {

@@ -7,6 +7,7 @@ import { parsePrd } from "@csess/prd";
 import { verifyHistory } from "../src/index.js";
 import { readCommits, startStatsPass } from "../src/log.js";
 import { GIT_ENV, makeRepo, type TestRepo } from "./helpers.js";
+import { alive } from "../../../fixtures/test-kit/test-kit.js";
 
 // `csess verify` reads a range without diffs and, beside it, one `git log --numstat` over the whole
 // range, finished when many commits need their stats and stopped otherwise. Either way each
@@ -41,15 +42,6 @@ function openStatsFiles(): string[] {
       return []; // closed meanwhile (the readdir's own descriptor, say)
     }
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `count` commits on branch `many` from `base` (one fast-import): commit n adds f<n>.txt of n+1 lines. */
