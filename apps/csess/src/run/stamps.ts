@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
 import { runGit } from "@csess/verify";
 
 /**
@@ -13,7 +14,10 @@ import { runGit } from "@csess/verify";
  *
  * What it cannot catch: an agent that clears those variables, runs git with its own `core.hooksPath`,
  * writes objects and refs without git, or edits the log. That needs a sandbox (see README).
- * Every other hook goes on to the user's own (their `core.hooksPath`, or the repository's hooks).
+ * The user's own hooks (their `core.hooksPath`, or the repository's hooks) that exist when the run starts
+ * are chained: csess's folder holds a script for each that runs it. A hook the user does not have gets
+ * no script, so git starts no process for it (about six per agent commit); one added mid-run is run
+ * from the next run on.
  */
 const USER_HOOKS = [
   "applypatch-msg", "pre-applypatch", "post-applypatch", "pre-commit", "pre-merge-commit", "prepare-commit-msg",
@@ -30,10 +34,17 @@ export interface Stamps {
   foreign(taskId: string, branch: string, base: string): Promise<{ by: string; commits: string[] } | undefined>;
 }
 
+/** Where the user's hooks are (a relative `dir` is relative to each worktree), and which of them exist. */
+export interface UserHooks {
+  dir: string;
+  relative: boolean;
+  names: readonly string[];
+}
+
 export async function prepareStamps(runDir: string, repoRoot: string): Promise<Stamps> {
   const hooks = join(runDir, "hooks");
   const log = join(runDir, "ref-updates.log");
-  const userHooks = await userHooksDir(repoRoot);
+  const userHooks = await findUserHooks(repoRoot);
   mkdirSync(hooks, { recursive: true, mode: 0o700 });
   for (const [name, script] of Object.entries(stampHooks(log, userHooks))) writeFileSync(join(hooks, name), script, { mode: 0o755 });
   const mirrors = () => readdirSync(runDir).filter((f) => /^ref-updates\..+\.log$/.test(f)).map((f) => join(runDir, f));
@@ -65,8 +76,9 @@ export function hooksEnv(hooks: string, base: NodeJS.ProcessEnv): Record<string,
 }
 
 /** The hooks folder's scripts by name: the stamping reference-transaction (into `log`), and the user's hooks chained. */
-export function stampHooks(log: string, user: { dir: string; relative: boolean }): Record<string, string> {
-  return { "reference-transaction": referenceTransaction(log, user), ...Object.fromEntries(USER_HOOKS.map((name) => [name, chain(name, user)])) };
+export function stampHooks(log: string, user: UserHooks): Record<string, string> {
+  const chained = USER_HOOKS.filter((name) => user.names.includes(name));
+  return { "reference-transaction": referenceTransaction(log, user), ...Object.fromEntries(chained.map((name) => [name, chain(name, user)])) };
 }
 
 function readUpdates(log: string): Array<{ task: string; old: string; new: string; ref: string }> {
@@ -77,37 +89,60 @@ function readUpdates(log: string): Array<{ task: string; old: string; new: strin
   });
 }
 
-/** Where the user's hooks are: their `core.hooksPath` (relative ones are relative to each worktree), or `.git/hooks`. */
-async function userHooksDir(repoRoot: string): Promise<{ dir: string; relative: boolean }> {
+/**
+ * The user's hooks: their `core.hooksPath` (a relative one is relative to each worktree, and looked for
+ * here in the main one), or `.git/hooks`; the names of those git would run (executable files).
+ */
+async function findUserHooks(repoRoot: string): Promise<UserHooks> {
   const configured = (await runGit(repoRoot, ["config", "--get", "core.hooksPath"], { okExitCodes: [1] })).stdout.trim();
-  if (configured) return { dir: configured, relative: !isAbsolute(configured) && !configured.startsWith("~") };
-  const common = (await runGit(repoRoot, ["rev-parse", "--path-format=absolute", "--git-common-dir"])).stdout.trim();
-  return { dir: join(common, "hooks"), relative: false };
+  const where = configured
+    ? { dir: configured, relative: !isAbsolute(configured) && !configured.startsWith("~") }
+    : { dir: join((await runGit(repoRoot, ["rev-parse", "--path-format=absolute", "--git-common-dir"])).stdout.trim(), "hooks"), relative: false };
+  const home = where.dir.startsWith("~") ? join(homedir(), where.dir.slice(1)) : where.dir;
+  const found = resolve(repoRoot, home);
+  const names = ["reference-transaction", ...USER_HOOKS].filter((name) => executable(join(found, name)));
+  return { ...where, names };
+}
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function quote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-function userHook(name: string, user: { dir: string; relative: boolean }): string {
+function userHook(name: string, user: UserHooks): string {
   // Hooks run at the top of the worktree, so a relative hooksPath (husky's .husky/_) is found from there.
   return user.relative ? `"$PWD"/${quote(`${user.dir}/${name}`)}` : quote(join(user.dir, name));
 }
 
-function chain(name: string, user: { dir: string; relative: boolean }): string {
-  return `#!/bin/sh\n# csess: runs your own ${name} hook, if you have one.\nhook=${userHook(name, user)}\n[ -x "$hook" ] && exec "$hook" "$@"\nexit 0\n`;
+function chain(name: string, user: UserHooks): string {
+  return `#!/bin/sh\n# csess: runs your own ${name} hook.\nhook=${userHook(name, user)}\n[ -x "$hook" ] && exec "$hook" "$@"\nexit 0\n`;
 }
 
-function referenceTransaction(log: string, user: { dir: string; relative: boolean }): string {
+/**
+ * Read with the shell's own `read`, not `cat`, and stamped in the same loop: no process but the shell.
+ * Without a user hook, a phase other than `committed` exits unread (git ignores the broken pipe).
+ */
+function referenceTransaction(log: string, user: UserHooks): string {
+  const stamp = `[ -n "$ref" ] && [ "$1" = committed ] && [ -n "$CSESS_TASK_ID" ] && printf '%s %s %s %s\\n' "$CSESS_TASK_ID" "$old" "$new" "$ref" >> ${quote(log)}`;
+  const head = ["#!/bin/sh", "# csess: stamps every ref update with the task id of the agent whose git made it."];
+  if (!user.names.includes("reference-transaction")) {
+    return [...head, `[ "$1" = committed ] && [ -n "$CSESS_TASK_ID" ] || exit 0`, `while read -r old new ref; do ${stamp}; done`, "exit 0", ""].join("\n");
+  }
   return [
-    "#!/bin/sh",
-    "# csess: stamps every ref update with the task id of the agent whose git made it.",
-    `input=$(cat)`,
-    `if [ "$1" = committed ] && [ -n "$CSESS_TASK_ID" ]; then`,
-    `  printf '%s\\n' "$input" | while read -r old new ref; do [ -n "$ref" ] && printf '%s %s %s %s\\n' "$CSESS_TASK_ID" "$old" "$new" "$ref"; done >> ${quote(log)}`,
-    "fi",
+    ...head,
+    "input=",
+    // git's lines are `<old> <new> <ref>` (a ref name has no spaces), so they are put back together as read.
+    `while read -r old new ref; do input="$input$old $new $ref\n"; ${stamp}; done`,
     `hook=${userHook("reference-transaction", user)}`,
-    `[ -x "$hook" ] && { printf '%s\\n' "$input" | "$hook" "$@"; exit $?; }`,
+    `[ -x "$hook" ] && { printf '%s' "$input" | "$hook" "$@"; exit $?; }`,
     "exit 0",
     "",
   ].join("\n");

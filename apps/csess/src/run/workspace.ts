@@ -98,8 +98,8 @@ export class RemoteWorkspace {
       const dir = posix.join(work, "hooks", name);
       const log = posix.join(work, "stamps", `${name}.log`);
       await this.executor.ssh.check(["mkdir", "-p", posix.dirname(log)], { what: "creating the stamps folder" });
-      // Chained to the bare repository's own hooks, as locally to the repository's.
-      await this.executor.putFiles(dir, stampHooks(log, { dir: posix.join(await this.bareRepo(), "hooks"), relative: false }));
+      // csess made the bare repository, so it has no hooks of its own to chain.
+      await this.executor.putFiles(dir, stampHooks(log, { dir: posix.join(await this.bareRepo(), "hooks"), relative: false, names: [] }));
       return { dir, log };
     })().catch((error: unknown) => {
       this.hooks = undefined;
