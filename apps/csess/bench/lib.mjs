@@ -145,6 +145,16 @@ export function tmuxGone(socket) {
 /** The 1-minute load average, to print next to timing figures. */
 export const loadAverage = () => os.loadavg()[0]?.toFixed(1) ?? "?";
 
+/** A git command line's kind: the subcommand and the words after it that are options or sub-subcommands (`worktree add -q -b`). */
+function commandOf(/** @type {string[]} */ args) {
+  const words = [args[0] ?? "?"];
+  for (const word of args.slice(1)) {
+    if (words.length === 4 || !/^(?:-[-\w]*|[a-z][a-z-]*)(?:=|$)/.test(word)) break;
+    words.push(word.split("=")[0] ?? word);
+  }
+  return words.join(" ");
+}
+
 /**
  * A `git` shim for profiling: put `binDir` first on PATH and every git command run by csess (not by
  * the agents: they have CSESS_TASK_ID set) is logged with its duration. The shim itself costs a few
@@ -161,7 +171,8 @@ export function gitProfiler(dir) {
     "t0=$(date +%s%N)",
     `'${realGit}' "$@"`,
     "rc=$?",
-    `[ -z "\${CSESS_TASK_ID:-}" ] && printf '%s %s %s\\n' "$t0" "$(date +%s%N)" "$1" >> '${log}'`,
+    // Every argument, so calls group by what they do (`worktree add` apart from `worktree remove`).
+    `[ -z "\${CSESS_TASK_ID:-}" ] && printf '%s %s %s\\n' "$t0" "$(date +%s%N)" "$*" >> '${log}'`,
     "exit $rc",
     "",
   ].join("\n"), { mode: 0o755 });
@@ -172,7 +183,9 @@ export function gitProfiler(dir) {
       /** @type {Map<string, { calls: number, ms: number }>} */
       const by = new Map();
       for (const line of readFileSync(log, "utf8").trim().split("\n")) {
-        const [t0, t1, sub = "?"] = line.split(" ");
+        const [t0, t1, ...args] = line.split(" ");
+        if (!/^\d+$/.test(t0 ?? "") || !/^\d+$/.test(t1 ?? "")) continue; // the rest of an argument with a line break
+        const sub = commandOf(args);
         const entry = by.get(sub) ?? { calls: 0, ms: 0 };
         entry.calls += 1;
         entry.ms += (Number(t1) - Number(t0)) / 1e6;

@@ -130,7 +130,7 @@ export function throughputTable(r) {
 export function gitCallsTable(r) {
   const calls = r.gitCalls ?? [];
   const total = calls.reduce((acc, [, v]) => ({ calls: acc.calls + v.calls, ms: acc.ms + v.ms }), { calls: 0, ms: 0 });
-  return table(["git subcommand (run by csess)", "calls per task", "ms per task", "ms per call"], [
+  return table(["git command (run by csess)", "calls per task", "ms per task", "ms per call"], [
     ...calls.map(([sub, v]) => [sub, (v.calls / r.tasks).toFixed(1), (v.ms / r.tasks).toFixed(0), (v.ms / v.calls).toFixed(1)]),
     ["**all**", (total.calls / r.tasks).toFixed(1), (total.ms / r.tasks).toFixed(0), (total.ms / total.calls).toFixed(1)],
   ]);
