@@ -51,7 +51,7 @@ export async function commitFileChanges(options: CommitFileChangesOptions): Prom
   return withRepoLock(options.root, async () => {
     const branch = options.branch ?? (await openRepo(options.root, { requireBranch: true, requireCommits: true })).branch!;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const read = await committedFile(options.root, branch, options.path);
+      const read = await committedFile(options.root, `refs/heads/${branch}`, options.path);
       if (read === "moved") continue; // someone committed while it was read: read again
       const { head, file } = read;
       if (head === null) throw new Error(`branch ${branch} does not exist in ${options.root}`);
@@ -71,15 +71,19 @@ export async function commitFileChanges(options: CommitFileChangesOptions): Prom
   }, { purpose: `commit ${options.path}` });
 }
 
+/** A file as committed: its mode, blob and content. */
+export type CommittedFile = TreeEntry & { content: string };
+
 /**
- * The branch's tip and the file committed there (mode, blob and content), read by one
- * `git cat-file --batch`: the commit, each tree on the way to the file, and the file. Each answer is
- * checked against the one before (the commit's tree, each tree's entry for the next name), so a branch
- * that moved between two of them is "moved" rather than a mix of two commits. `head` null when there is
- * no such branch, `file` null when the file is not committed there (or is not a file).
+ * The commit `rev` names (a branch's tip: `refs/heads/<branch>`) and the file committed there (mode,
+ * blob and content), read by one `git cat-file --batch`: the commit, each tree on the way to the file,
+ * and the file. Each answer is checked against the one before (the commit's tree, each tree's entry for
+ * the next name), so a branch that moved between two of them is "moved" rather than a mix of two
+ * commits. `head` null when there is no such commit, `file` null when the file is not committed there
+ * (or is not a file).
  */
-async function committedFile(root: string, branch: string, path: string): Promise<{ head: string | null; file: (TreeEntry & { content: string }) | null } | "moved"> {
-  const ref = `refs/heads/${branch}`;
+export async function committedFile(root: string, rev: string, path: string): Promise<{ head: string | null; file: CommittedFile | null } | "moved"> {
+  const ref = rev;
   const names = path.split("/");
   const objects = [ref, `${ref}^{tree}`, ...names.map((_, i) => `${ref}:${names.slice(0, i + 1).join("/")}`)];
   const out = (await runGit(root, ["cat-file", "--batch", "-z"], { input: objects.map((o) => `${o}\0`).join(""), stdoutEncoding: "latin1" })).stdout;
@@ -146,18 +150,10 @@ function treeEntryNamed(tree: string, name: string, hashBytes: number): { sha: s
  * The commits of the changes on top of `head`, with the branch moved to the last by compare-and-swap
  * (one script); `last` is `head` when nothing changed, "moved" when the branch moved meanwhile.
  */
-async function commitChain(options: CommitFileChangesOptions, branch: string, head: string, file: TreeEntry & { content: string }) {
+async function commitChain(options: CommitFileChangesOptions, branch: string, head: string, file: CommittedFile) {
   const { root, path } = options;
   // Every edit first (each on the content the one before left), then one script commits them all.
-  let content = file.content;
-  const versions: FileVersion[] = [];
-  const changed: boolean[] = [];
-  for (const change of options.changes) {
-    const after = change.edit(content);
-    changed.push(after !== content);
-    if (after !== content) versions.push({ content: after, message: change.message });
-    content = after;
-  }
+  const { versions, changed } = editedVersions(file.content, options.changes);
   const made = await commitFileVersions(root, head, { path, mode: file.mode }, versions, { ref: `refs/heads/${branch}`, message: "csess: commit file change" });
   if (made === "moved") return "moved";
   let next = 0;
@@ -167,6 +163,19 @@ async function commitChain(options: CommitFileChangesOptions, branch: string, he
     return { status: "committed", commit, message: `committed ${path} on ${branch} as ${commit.slice(0, 12)}` };
   });
   return { results, last: made.at(-1)?.commit ?? head, blob: made.at(-1)?.blob ?? file.blob };
+}
+
+/** The versions the changes make, each edit applied to the content the one before left; `changed[i]`: change i made a version. */
+export function editedVersions(content: string, changes: ReadonlyArray<Pick<CommitFileChangeOptions, "edit" | "message">>): { versions: FileVersion[]; changed: boolean[] } {
+  const versions: FileVersion[] = [];
+  const changed: boolean[] = [];
+  for (const change of changes) {
+    const after = change.edit(content);
+    changed.push(after !== content);
+    if (after !== content) versions.push({ content: after, message: change.message });
+    content = after;
+  }
+  return { versions, changed };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
-import { commitMergeChain, withScratchDir, withTaskTrailer } from "./plumbing.js";
+import { committedFile, editedVersions, type CommitFileChangeOptions } from "./commit-file.js";
+import { commitFileVersions, commitMergeChain, withScratchDir, withTaskTrailer } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
 
@@ -35,6 +36,11 @@ export interface MergeResult {
   status: MergeStatus;
   /** The merge commit (status merged). */
   commit?: string;
+  /**
+   * With `fileChanges`, for a merged task: the commit of its file change, made on top of the merges and
+   * moved with them; null when its edit changed nothing. Absent when the change was not made here.
+   */
+  fileCommit?: string | null;
   /** Conflicted paths (conflict) or the user's local changes in the way (refused). */
   paths?: string[];
   /** One line for people. */
@@ -64,7 +70,18 @@ export interface TaskBranch {
 export interface MergeTaskBranchesOptions extends Omit<MergeTaskOptions, "branch" | "taskId" | "title"> {
   /** Merged in this order, each onto the merges before it. */
   tasks: TaskBranch[];
+  /**
+   * One change of one file per task (by task id; e.g. its box ticked in the PRD), committed for each task
+   * that merges, in order, on top of the merges, as `commitFileChanges` commits them: the branch and its
+   * checkout then move once for both (`fileCommit` in the results). When the checkout refuses that (the
+   * user has edits of the file) or the file is not committed, the branch moves to the merges alone and
+   * `fileCommit` is absent: make those changes with `commitFileChanges`, which works around such edits.
+   */
+  fileChanges?: { path: string; byTask: ReadonlyMap<string, FileChange> };
 }
+
+/** A new version of a file from its committed content, and the message of its commit. */
+export type FileChange = Pick<CommitFileChangeOptions, "edit" | "message">;
 
 /**
  * Merges several task branches at once: each merge commit is made on top of the one before (a task
@@ -131,13 +148,51 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
     }
   });
   if (head === start) return results;
-  const moved = await moveBranch(root, into, start.commit, head.commit, options.tasks.map((t) => t.branch).join(", "));
+  const what = options.tasks.map((t) => t.branch).join(", ");
+  let along = await fileChangesOnTop(options, head.commit, pending.map((i) => options.tasks[i]!.taskId));
+  let moved = await moveBranch(root, into, start.commit, along?.tip ?? head.commit, what);
+  if (along && moved !== "merged" && moved !== "moved") {
+    // Refused with the file's new version (the user's edits of it, most likely): the merges alone.
+    along = undefined;
+    moved = await moveBranch(root, into, start.commit, head.commit, what);
+  }
   if (moved === "moved") return "moved";
   if (moved !== "merged") {
     if (options.tasks.length > 1) return "refused";
     return results.map((r, i) => (pending.includes(i) ? moved : r));
   }
-  return results;
+  if (!along) return results;
+  const { commits } = along;
+  return results.map((r, i) => {
+    const { taskId } = options.tasks[i]!;
+    return pending.includes(i) && options.fileChanges!.byTask.has(taskId) ? { ...r, fileCommit: commits.get(taskId) ?? null } : r;
+  });
+}
+
+/**
+ * The `fileChanges` of the merged tasks committed on top of `head` (no ref moves): the new tip and each
+ * task's commit (none when its edit changed nothing); undefined when there is nothing to commit this way.
+ */
+async function fileChangesOnTop(
+  options: MergeTaskBranchesOptions, head: string, taskIds: string[],
+): Promise<{ tip: string; commits: Map<string, string> } | undefined> {
+  const { fileChanges } = options;
+  const changes = taskIds.flatMap((taskId) => {
+    const change = fileChanges?.byTask.get(taskId);
+    return change ? [{ taskId, ...change }] : [];
+  });
+  if (!fileChanges || changes.length === 0) return undefined;
+  const read = await committedFile(options.root, head, fileChanges.path);
+  if (read === "moved" || read.file === null) return undefined; // not committed here: the caller decides
+  const { versions, changed } = editedVersions(read.file.content, changes);
+  const made = await commitFileVersions(options.root, head, { path: fileChanges.path, mode: read.file.mode }, versions);
+  if (made === "moved") return undefined; // only a ref move can find it moved, and none is asked for
+  const commits = new Map<string, string>();
+  let next = 0;
+  changes.forEach((change, i) => {
+    if (changed[i]) commits.set(change.taskId, made[next++]!.commit);
+  });
+  return { tip: made.at(-1)?.commit ?? head, commits };
 }
 
 /** One merge commit on top of `head`: the new tip, or a result (already merged, conflict, check failed). */

@@ -48,11 +48,11 @@ export interface FileVersion {
 
 /**
  * Commits the versions of one file as a chain on top of `parent`, in one script: each version's blob,
- * tree and commit; then `move.ref` from `parent` to the last (compare-and-swap: "moved" when the ref
- * no longer pointed at `parent`). Returns each version's blob and commit.
+ * tree and commit; then, with `move`, `move.ref` from `parent` to the last (compare-and-swap: "moved"
+ * when the ref no longer pointed at `parent`). Returns each version's blob and commit.
  */
 export async function commitFileVersions(
-  root: string, parent: string, file: { path: string; mode: string }, versions: FileVersion[], move: { ref: string; message: string },
+  root: string, parent: string, file: { path: string; mode: string }, versions: FileVersion[], move?: { ref: string; message: string },
 ): Promise<Array<{ blob: string; commit: string }> | "moved"> {
   if (versions.length === 0) return [];
   return withScratchDir(root, async (dir) => {
@@ -82,9 +82,9 @@ export async function commitFileVersions(
       "  i=$((i+1))",
       'done 3< "$1/blobs"',
       // Exit 3: the ref moved since `parent` was read; the commits made stay unreferenced.
-      'git update-ref -m "$7" "$6" "$prev" "$2" 2>/dev/null || exit 3',
+      '[ -z "$6" ] || git update-ref -m "$7" "$6" "$prev" "$2" 2>/dev/null || exit 3',
     ].join("\n");
-    const args = [dir, parent, file.mode, file.path, String(versions.length), move.ref, move.message, rootLevelNames([file.path]) ? "1" : ""];
+    const args = [dir, parent, file.mode, file.path, String(versions.length), move?.ref ?? "", move?.message ?? "", rootLevelNames([file.path]) ? "1" : ""];
     const run = await runGitScript(root, `commit ${file.path}`, script, args, { okExitCodes: [3] });
     if (run.exitCode === 3) return "moved";
     return run.stdout.trim().split("\n").map((line) => {

@@ -114,10 +114,10 @@ async function othersJudged(queue: LandingQueue): Promise<void> {
 }
 
 async function landTogether(ctx: RunContext, tasks: TaskState[]): Promise<IterationResult[]> {
-  // Merge and tick in one turn of the repository lock.
+  // Merge and tick in one turn of the repository lock (the ticks committed with the merges when they can be).
   const failures = await withRepoLock(ctx.repoRoot, async () => {
-    const failed = await merge(ctx, tasks);
-    await tickAll(ctx, tasks.filter((t) => !failed.has(t.id)).map((task) => ({ task, what: task.title })));
+    const { failed, tickCommits } = await merge(ctx, tasks);
+    await tickAll(ctx, tasks.filter((t) => !failed.has(t.id)).map((task) => ({ task, what: task.title })), tickCommits);
     return failed;
   }, { purpose: `land csess task ${tasks.map((t) => t.id).join(", ")}`, first: true }); // before waiting starts: people wait for landings
   const landed = tasks.filter((t) => !failures.has(t.id));
@@ -129,23 +129,32 @@ async function landTogether(ctx: RunContext, tasks: TaskState[]): Promise<Iterat
   return tasks.map((t) => failures.get(t.id) ?? { kind: "verified" });
 }
 
-/** The merge step of a landing: the tasks whose work did not reach the integration branch, with why. */
-async function merge(ctx: RunContext, tasks: TaskState[]): Promise<Map<string, IterationResult>> {
+/**
+ * The merge step of a landing: the tasks whose work did not reach the integration branch, with why, and
+ * the tick commits made with the merges (one move of the branch and its checkout for both; a tick commit
+ * of null: the box was ticked already). Not with --check (the check tests each merge alone).
+ */
+async function merge(ctx: RunContext, tasks: TaskState[]): Promise<{ failed: Map<string, IterationResult>; tickCommits: Map<string, string | null> }> {
   const failed = new Map<string, IterationResult>();
+  const tickCommits = new Map<string, string | null>();
   const pending = tasks.filter((t) => t.merge?.status !== "merged");
-  if (pending.length === 0) return failed;
+  if (pending.length === 0) return { failed, tickCommits };
   for (const task of pending) record(ctx, { type: "merge-started", taskId: task.id });
   const check = ctx.config.check && pending.length === 1 ? pending[0] : undefined;
+  const ticks = ctx.config.commit && !ctx.config.check ? pending.filter((t) => !t.ticked) : [];
   const results = await mergeTaskBranches({
     root: ctx.repoRoot, into: ctx.branch, keepPaths: [ctx.prdPath],
     tasks: pending.map((t) => ({ branch: t.branch!, taskId: t.id, title: t.title })),
     ...(check ? { testMerge: (commit: string, head: string) => checkMergeResult(ctx, check, commit, head) } : {}),
+    ...(ticks.length > 0 ? { fileChanges: { path: ctx.prdPath, byTask: new Map(ticks.map((t) => [t.id, tickChange(ctx, t, t.title)])) } } : {}),
   });
   pending.forEach((task, i) => {
-    const failure = merged(ctx, task, results[i]!);
+    const result = results[i]!;
+    const failure = merged(ctx, task, result);
     if (failure) failed.set(task.id, failure);
+    else if (result.fileCommit !== undefined) tickCommits.set(task.id, result.fileCommit);
   });
-  return failed;
+  return { failed, tickCommits };
 }
 
 /** Journals one task's merge; undefined when its work is in the integration branch. */
@@ -188,13 +197,18 @@ export function tick(ctx: RunContext, task: TaskState, what: string): Promise<vo
   return tickAll(ctx, [{ task, what }]);
 }
 
-/** Ticks the boxes: one commit each (unless --no-commit), the branch moved once, then the PRD file. */
-async function tickAll(ctx: RunContext, entries: Array<{ task: TaskState; what: string }>): Promise<void> {
+/**
+ * Ticks the boxes: one commit each (unless --no-commit; `committed` holds those made with the merges), the
+ * branch moved once, then the PRD file (already ticked where the merge's move of the checkout wrote it).
+ */
+async function tickAll(ctx: RunContext, entries: Array<{ task: TaskState; what: string }>, committed = new Map<string, string | null>()): Promise<void> {
   const todo = entries.filter((e) => !e.task.ticked);
   if (todo.length === 0) return;
   await withRepoLock(ctx.repoRoot, async () => {
-    const commits = ctx.config.commit ? await commitTicks(ctx, todo) : [];
-    for (const [i, { task }] of todo.entries()) {
+    const rest = todo.filter(({ task }) => !committed.has(task.id));
+    const made = ctx.config.commit && rest.length > 0 ? await commitTicks(ctx, rest) : [];
+    const commitOf = new Map(rest.map(({ task }, i) => [task.id, made[i]]));
+    for (const { task } of todo) {
       const { changed } = await updatePrdFile(ctx.prdAbs, task.id, true).catch((error: unknown) => {
         if (error instanceof UnknownTaskIdError || (error as NodeJS.ErrnoException).code === "ENOENT") {
           // A person removed or reworded the task (or deleted the file) meanwhile: their edit wins, nothing to tick.
@@ -207,7 +221,8 @@ async function tickAll(ctx: RunContext, entries: Array<{ task: TaskState; what: 
         }
         throw error;
       });
-      record(ctx, { type: "tick-ended", taskId: task.id, commit: commits[i], changed });
+      const commit = committed.has(task.id) ? (committed.get(task.id) ?? undefined) : commitOf.get(task.id);
+      record(ctx, { type: "tick-ended", taskId: task.id, commit, changed });
     }
   });
 }
@@ -218,18 +233,23 @@ async function commitTicks(ctx: RunContext, todo: Array<{ task: TaskState; what:
     root: ctx.repoRoot,
     branch: ctx.branch,
     path: ctx.prdPath,
-    changes: todo.map(({ task, what }) => ({
-      edit: (committed: string) => {
-        try {
-          return setTaskChecked(committed, task.id, true);
-        } catch (error) {
-          // The task exists only in the user's uncommitted PRD: tick the file, commit nothing.
-          if (error instanceof UnknownTaskIdError) return committed;
-          throw error;
-        }
-      },
-      message: withTaskTrailer(`csess: tick "${what.slice(0, 60)}" in ${ctx.prdPath}`, undefined, task.id),
-    })),
+    changes: todo.map(({ task, what }) => tickChange(ctx, task, what)),
   });
   return results.map((r) => r.commit);
+}
+
+/** The committed PRD with the task's box ticked, and the tick commit's message. */
+function tickChange(ctx: RunContext, task: TaskState, what: string): { edit: (committed: string) => string; message: string } {
+  return {
+    edit: (committed) => {
+      try {
+        return setTaskChecked(committed, task.id, true);
+      } catch (error) {
+        // The task exists only in the user's uncommitted PRD: tick the file, commit nothing.
+        if (error instanceof UnknownTaskIdError) return committed;
+        throw error;
+      }
+    },
+    message: withTaskTrailer(`csess: tick "${what.slice(0, 60)}" in ${ctx.prdPath}`, undefined, task.id),
+  };
 }
