@@ -184,7 +184,13 @@ async function fileChangesOnTop(
   if (!fileChanges || changes.length === 0) return undefined;
   const read = await committedFile(options.root, head, fileChanges.path);
   if (read === "moved" || read.file === null) return undefined; // not committed here: the caller decides
-  const { versions, changed } = editedVersions(read.file.content, changes);
+  let edited: ReturnType<typeof editedVersions>;
+  try {
+    edited = editedVersions(read.file.content, changes);
+  } catch {
+    return undefined; // an edit that cannot be made (say, a file no longer editable): the merges land alone, the caller's own commit says why
+  }
+  const { versions, changed } = edited;
   const made = await commitFileVersions(options.root, head, { path: fileChanges.path, mode: read.file.mode }, versions);
   if (made === "moved") return undefined; // only a ref move can find it moved, and none is asked for
   const commits = new Map<string, string>();

@@ -125,3 +125,15 @@ describe("merges and their file changes land with one move", () => {
     expect(repo.git(["status", "--porcelain"])).toBe("");
   });
 });
+
+describe("an edit that throws", () => {
+  it("does not stop the merges: they land alone, and the change is left to the caller (whose own try says why)", async () => {
+    const a = await taskBranch("a", alpha, { "a.txt": "a\n" });
+    const failing = { edit: () => { throw new Error("not a PRD csess can edit"); }, message: "never" };
+    const results = await mergeTaskBranches({ root: repo.root, keepPaths: ["PRD.md"], tasks: [a], fileChanges: { path: "PRD.md", byTask: new Map([[alpha, failing]]) } });
+    expect(results[0]).toMatchObject({ status: "merged" });
+    expect(results[0]!.fileCommit).toBeUndefined();
+    expect(repo.git(["rev-parse", "main"])).toBe(results[0]!.commit);
+    expect(repo.read("a.txt")).toBe("a\n");
+  });
+});
