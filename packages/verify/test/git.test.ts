@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -51,4 +51,27 @@ describe("runGit", () => {
     expect((error as Error).message).toMatch(/git rev-parse --verify no-such-ref failed with exit 128: fatal: /);
     await expect(runGit(join(repo.root, "gone"), ["status"])).rejects.toThrow(/no such directory/);
   });
+
+  it("writes stdout straight into a given file descriptor (the stats pass's unlinked file), not into memory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "csess-verify-fd-"));
+    const fd = openSync(join(dir, "out"), "w+");
+    try {
+      const result = await runGit(repo.root, ["rev-parse", "HEAD"], { stdoutFd: fd });
+      expect(result.stdout).toBe("");
+      expect(readFileSync(join(dir, "out"), "utf8")).toBe(`${repo.git(["rev-parse", "HEAD"])}\n`);
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an aborted signal stops the command at once (the stats pass ends when its answer is no longer needed)", async () => {
+    const abort = new AbortController();
+    const started = Date.now();
+    // A git that would run for 30 s: an alias that sleeps.
+    const running = runGit(repo.root, ["-c", "alias.wait=!exec sleep 30", "wait"], { signal: abort.signal });
+    setTimeout(() => abort.abort(), 200);
+    await expect(running).rejects.toThrow(/abort/i);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 60_000);
 });
