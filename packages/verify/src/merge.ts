@@ -1,3 +1,5 @@
+import { lstatSync } from "node:fs";
+import { join } from "node:path";
 import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
@@ -150,7 +152,7 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   if (head === start) return results;
   const what = options.tasks.map((t) => t.branch).join(", ");
   let along = await fileChangesOnTop(options, head.commit, pending.map((i) => options.tasks[i]!.taskId));
-  let moved = await moveBranch(root, into, start.commit, along?.tip ?? head.commit, what);
+  let moved = await moveBranch(root, into, start.commit, along?.tip ?? head.commit, what, along && options.fileChanges!.path);
   if (along && moved !== "merged" && moved !== "moved") {
     // Refused with the file's new version (the user's edits of it, most likely): the merges alone.
     along = undefined;
@@ -240,13 +242,18 @@ async function mergeStep(
 /**
  * Moves `into` from `from` to `to`: its checkout (if any) with `merge --ff-only`, which moves branch,
  * index and files together and refuses if a changed path has local edits or would replace an untracked
- * or ignored file (a secret such as .env) of the user's; else the ref alone.
+ * or ignored file (a secret such as .env) of the user's; else the ref alone. `present` is a path the
+ * move changes that must still be in the checkout: git counts a file deleted there (not staged) as
+ * unchanged and would write it back, so that is refused here.
  */
-async function moveBranch(root: string, into: string, from: string, to: string, what: string): Promise<"merged" | "moved" | MergeResult> {
+async function moveBranch(root: string, into: string, from: string, to: string, what: string, present?: string): Promise<"merged" | "moved" | MergeResult> {
   const checkout = (await listWorktrees(root)).find((w) => w.branch === into);
   if (!checkout) {
     const moved = await runGit(root, ["update-ref", `refs/heads/${into}`, to, from], { okExitCodes: [128] });
     return moved.exitCode === 0 ? "merged" : "moved";
+  }
+  if (present && !lstatSync(join(checkout.path, present), { throwIfNoEntry: false })) {
+    return { status: "refused", paths: [present], message: `not moving ${into}: you deleted ${present} in ${checkout.path} (branch kept)` };
   }
   const ff = await runGit(checkout.path, ["merge", "--ff-only", "--no-overwrite-ignore", "--no-autostash", "--no-stat", to], {
     okExitCodes: [1, 128],

@@ -1,5 +1,7 @@
 // mergeTaskBranches with `fileChanges`: each merged task's change of one file (its PRD box ticked) is
 // committed on top of the batch's merges, and the branch and its checkout move once for both. Real git.
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parsePrd, setTaskChecked } from "@csess/prd";
 import { addTaskWorktree, commitFileChanges, mergeTaskBranches, withTaskTrailer, type MergeResult } from "../src/index.js";
@@ -91,6 +93,18 @@ describe("merges and their file changes land with one move", () => {
     expect(done!.status).toBe("committed");
     expect(repo.git(["show", "main:PRD.md"])).toBe(setTaskChecked(PRD, alpha, true).trimEnd());
     expect(repo.read("PRD.md")).toBe(edited);
+  });
+
+  it("the user deleted the file (not staged): the merges land alone and it stays deleted (git's fast-forward would write it back)", async () => {
+    const a = await taskBranch("a", alpha, { "a.txt": "a\n" });
+    rmSync(join(repo.root, "PRD.md"));
+    const results = await mergeTaskBranches({ root: repo.root, keepPaths: ["PRD.md"], tasks: [a], fileChanges: ticks(alpha) });
+    expect(results[0]).toMatchObject({ status: "merged" });
+    expect(results[0]!.fileCommit).toBeUndefined();
+    expect(repo.git(["rev-parse", "main"])).toBe(results[0]!.commit);
+    expect(existsSync(join(repo.root, "PRD.md"))).toBe(false);
+    expect(repo.read("a.txt")).toBe("a\n");
+    expect(repo.git(["status", "--porcelain"])).toBe("D PRD.md");
   });
 
   it("a file that is not committed: the merges land and no file change is made", async () => {
