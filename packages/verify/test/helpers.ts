@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 
 /** Environment for test git commands: a fixed identity, no user/system config (CI has none either). */
 export const GIT_ENV: NodeJS.ProcessEnv = {
@@ -50,4 +51,17 @@ export function makeRepo(prefix = "csess-verify-"): TestRepo {
     },
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A new repository for every test of the file, its first commit ("init") holding `prd` as PRD.md,
+ * shared.txt and notes.txt; `set` receives it and that commit, and it is removed after the test.
+ */
+export function freshRepoEachTest(prd: string, set: (repo: TestRepo, base: string) => void): void {
+  let current: TestRepo | undefined;
+  beforeEach(() => {
+    current = makeRepo();
+    set(current, current.commit("init", { "PRD.md": prd, "shared.txt": "one\ntwo\nthree\n", "notes.txt": "keep\n" }));
+  });
+  afterEach(() => current?.cleanup());
 }

@@ -2,21 +2,17 @@
 // committed on top of the batch's merges, and the branch and its checkout move once for both. Real git.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parsePrd, setTaskChecked } from "@csess/prd";
 import { addTaskWorktree, commitFileChanges, mergeTaskBranches, withTaskTrailer, type MergeResult } from "../src/index.js";
-import { makeRepo, type TestRepo } from "./helpers.js";
+import { freshRepoEachTest, type TestRepo } from "./helpers.js";
 
 const PRD = "# Plan\n\n- [ ] Alpha\n- [ ] Beta\n- [ ] Gamma\n";
 const [alpha, beta, gamma] = parsePrd(PRD).tasks.map((t) => t.id) as [string, string, string];
 
 let repo: TestRepo;
 let base: string;
-beforeEach(() => {
-  repo = makeRepo();
-  base = repo.commit("init", { "PRD.md": PRD, "shared.txt": "one\ntwo\nthree\n", "notes.txt": "keep\n" });
-});
-afterEach(() => repo.cleanup());
+freshRepoEachTest(PRD, (r, b) => ((repo = r), (base = b)));
 
 const tick = (id: string) => ({ edit: (text: string) => setTaskChecked(text, id, true), message: withTaskTrailer(`csess: tick ${id}`, undefined, id) });
 const ticks = (...ids: string[]) => ({ path: "PRD.md", byTask: new Map(ids.map((id) => [id, tick(id)])) });

@@ -1,22 +1,17 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parsePrd, setTaskChecked, updatePrdFile } from "@csess/prd";
 import { addTaskWorktree, commitFileChange, commitFileChanges, mergeTaskBranch, mergeTaskBranches, withTaskTrailer } from "../src/index.js";
-import { GIT_ENV, makeRepo, type TestRepo } from "./helpers.js";
+import { GIT_ENV, freshRepoEachTest, type TestRepo } from "./helpers.js";
 
 const PRD = "# Plan\r\n\r\n- [ ] Alpha\r\n- [ ] Beta\r\n";
 const [alpha, beta] = parsePrd(PRD).tasks.map((t) => t.id) as [string, string];
 
 let repo: TestRepo;
 let base: string;
-
-beforeEach(() => {
-  repo = makeRepo();
-  base = repo.commit("init", { "PRD.md": PRD, "shared.txt": "one\ntwo\nthree\n", "notes.txt": "keep\n" });
-});
-afterEach(() => repo.cleanup());
+freshRepoEachTest(PRD, (r, b) => ((repo = r), (base = b)));
 
 /** Runs `git commit` N times in a worktree as a separate process, like an agent would. */
 function commitLoop(cwd: string, prefix: string, n: number, taskId: string): Promise<string> {

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parsePrd, setTaskChecked } from "@csess/prd";
 import { addTaskWorktree, commitFileChange, commitFileChanges, mergeTaskBranch, mergeTaskBranches, withTaskTrailer } from "../src/index.js";
-import { makeRepo, type TestRepo } from "./helpers.js";
+import { makeRepo, freshRepoEachTest, type TestRepo } from "./helpers.js";
 
 // What merges and tick commits leave in git, and what they tell a person, in the cases merge.test.ts
 // does not reach: missing branches, a failing check, a branch that keeps moving, a busy index, a
@@ -13,12 +13,7 @@ const [alpha, beta] = parsePrd(PRD).tasks.map((t) => t.id) as [string, string];
 
 let repo: TestRepo;
 let base: string;
-
-beforeEach(() => {
-  repo = makeRepo();
-  base = repo.commit("init", { "PRD.md": PRD, "shared.txt": "one\ntwo\nthree\n", "notes.txt": "keep\n" });
-});
-afterEach(() => repo.cleanup());
+freshRepoEachTest(PRD, (r, b) => ((repo = r), (base = b)));
 
 /** A task branch from `from` with one commit writing `files`. */
 async function taskBranch(slug: string, files: Record<string, string>, from = base) {
