@@ -50,7 +50,7 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     console.log(`\n== pnpm mutate: @csess/${name} ==`);
     // Sandboxes left by an interrupted run would be picked up as test files by the next plain vitest run.
     rmSync(join(dir, ".stryker-tmp"), { recursive: true, force: true });
-    forgetSurvivors(join(dir, "reports", "stryker-incremental.json"));
+    forgetSurvivors(join(dir, "reports", "stryker-incremental.json"), mutateArg?.split(","));
     const run = spawnSync("pnpm", ["exec", "stryker", "run", ...(mutateArg ? ["--mutate", mutateArg] : [])], { cwd: dir, stdio: "inherit" });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
@@ -130,10 +130,13 @@ function hasCode(source) {
  * table) records no covering tests, so it stayed "survived" however many new tests would kill it.
  * Killed mutants stay reused; only survivors (usually few) are re-run.
  */
-function forgetSurvivors(file) {
+function forgetSurvivors(file, only) {
   if (!existsSync(file)) return;
   const report = JSON.parse(readFileSync(file, "utf8"));
-  for (const entry of Object.values(report.files ?? {})) {
+  // A run of some files (--files) keeps the others' results as they are: their survivors too, or they
+  // would vanish from the report until those files run again.
+  for (const [name, entry] of Object.entries(report.files ?? {})) {
+    if (only && !only.includes(name)) continue;
     entry.mutants = entry.mutants.filter((m) => m.status !== "Survived" && m.status !== "NoCoverage");
   }
   writeFileSync(file, JSON.stringify(report));
