@@ -26,6 +26,18 @@ describe("task worktrees", () => {
     expect(existsSync(join(repo.root, ".gitignore"))).toBe(false);
   });
 
+  it("an empty folder left where the worktree goes (a kill before git made it) gets the worktree on a new branch from the base", async () => {
+    const later = repo.commit("later", { "b.txt": "b\n" });
+    const path = join(repo.root, ".csess", "worktrees", "r1", "alpha");
+    mkdirSync(path, { recursive: true });
+    const wt = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base });
+    expect(wt).toMatchObject({ path, branch: "csess/r1/alpha", head: base, created: true });
+    expect(repo.git(["rev-parse", "csess/r1/alpha"])).toBe(base);
+    expect(repo.git(["rev-parse", "HEAD"], path)).toBe(base);
+    expect(existsSync(join(path, "a.txt")) && !existsSync(join(path, "b.txt"))).toBe(true);
+    expect(repo.git(["rev-parse", "HEAD"])).toBe(later);
+  });
+
   it("starts from a branch's current commit when given the branch (returned as head), and never tracks it", async () => {
     const branch = repo.git(["symbolic-ref", "--short", "HEAD"]).trim();
     repo.git(["config", "branch.autoSetupMerge", "always"]);
