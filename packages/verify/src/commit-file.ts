@@ -83,9 +83,8 @@ export type CommittedFile = TreeEntry & { content: string };
  * (or is not a file).
  */
 export async function committedFile(root: string, rev: string, path: string): Promise<{ head: string | null; file: CommittedFile | null } | "moved"> {
-  const ref = rev;
   const names = path.split("/");
-  const objects = [ref, `${ref}^{tree}`, ...names.map((_, i) => `${ref}:${names.slice(0, i + 1).join("/")}`)];
+  const objects = [rev, `${rev}^{tree}`, ...names.map((_, i) => `${rev}:${names.slice(0, i + 1).join("/")}`)];
   const out = (await runGit(root, ["cat-file", "--batch", "-z"], { input: objects.map((o) => `${o}\0`).join(""), stdoutEncoding: "latin1" })).stdout;
   const answers = batchAnswers(out);
   const commit = answers[0];
