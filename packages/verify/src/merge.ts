@@ -4,7 +4,7 @@ import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
 import { committedFile, editedVersions, type CommitFileChangeOptions } from "./commit-file.js";
-import { commitFileVersions, commitMergeChain, withScratchDir, withTaskTrailer } from "./plumbing.js";
+import { chainCommitsFile, commitFileVersions, commitMergeChain, withScratchDir, withTaskTrailer, type ChainMade, type FileVersion } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
 
@@ -124,14 +124,20 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   let head = start;
   const results: MergeResult[] = [];
   const pending: number[] = []; // results that hold once the branch has moved
+  // A kept file reads the same after the merges (each puts its version back), so its changes are made
+  // from its version at the start, and the chain script commits them on top of its merges.
+  const present = options.tasks.filter((task) => refs.has(task.branch));
+  const planned = options.testMerge ? undefined : await plannedFileChanges(options, start.commit, present, true);
+  let file: ChainMade["file"];
   await withScratchDir(root, async (dir) => {
     // The common case in one script: merges that need no closer look (nor a check of each result).
     // It makes the merges of the first tasks (of those whose branch exists) and stops where one needs more.
-    const present = options.tasks.filter((task) => refs.has(task.branch));
-    const made = options.testMerge ? [] : await commitMergeChain(root, dir, {
+    const made = options.testMerge ? { merges: [] } : await commitMergeChain(root, dir, {
       head: start, keep: keptPaths(options),
       merges: present.map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
+      ...(planned ? { file: { ...planned.file, versions: planned.versions } } : {}),
     });
+    file = made.file;
     const madeAt = new Map(present.map((task, i) => [task, i])); // a task's place in the chain script's merges
     for (const task of options.tasks) {
       const tip = refs.get(task.branch);
@@ -139,7 +145,7 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
         results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
         continue;
       }
-      const step = made[madeAt.get(task)!] ?? (await mergeStep(options, task, head, tip, into, dir));
+      const step = made.merges[madeAt.get(task)!] ?? (await mergeStep(options, task, head, tip, into, dir));
       if ("status" in step) {
         results.push(step);
         continue;
@@ -151,7 +157,10 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   });
   if (head === start) return results;
   const what = options.tasks.map((t) => t.branch).join(", ");
-  let along = await fileChangesOnTop(options, head.commit, pending.map((i) => options.tasks[i]!.taskId));
+  // The chain script committed the file's changes when it made every merge; else they go on top now.
+  let along = planned && file
+    ? { tip: file.at(-1)?.commit ?? head.commit, commits: commitsByTask(planned, file) }
+    : await fileChangesOnTop(options, head.commit, pending.map((i) => options.tasks[i]!));
   let moved = await moveBranch(root, into, start.commit, along?.tip ?? head.commit, what, along && options.fileChanges!.path);
   if (along && moved !== "merged" && moved !== "moved") {
     // Refused with the file's new version (the user's edits of it, most likely): the merges alone.
@@ -171,36 +180,57 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   });
 }
 
+/** The `fileChanges` of some tasks planned on the file as committed somewhere: its new versions, and whose each is. */
+interface PlannedFileChanges {
+  file: { path: string; mode: string };
+  versions: FileVersion[];
+  /** The task of each change, in order, and whether it made a version. */
+  byChange: Array<{ taskId: string; changed: boolean }>;
+}
+
+/**
+ * Plans the `fileChanges` of `tasks` (in order) on the file as committed at `at`; undefined when there
+ * are none, the file is not committed there, or an edit throws (the merges then land alone, and the
+ * caller's own commit of the change says why). `chained`: only for a file the chain script commits.
+ */
+async function plannedFileChanges(options: MergeTaskBranchesOptions, at: string, tasks: TaskBranch[], chained = false): Promise<PlannedFileChanges | undefined> {
+  const { fileChanges } = options;
+  if (!fileChanges || (chained && !chainCommitsFile(keptPaths(options), fileChanges.path))) return undefined;
+  const changes = tasks.flatMap(({ taskId }) => {
+    const change = fileChanges.byTask.get(taskId);
+    return change ? [{ taskId, ...change }] : [];
+  });
+  if (changes.length === 0) return undefined;
+  const read = await committedFile(options.root, at, fileChanges.path);
+  if (read === "moved" || read.file === null) return undefined; // not committed here: the caller decides
+  try {
+    const { versions, changed } = editedVersions(read.file.content, changes);
+    return { file: { path: fileChanges.path, mode: read.file.mode }, versions, byChange: changes.map(({ taskId }, i) => ({ taskId, changed: changed[i]! })) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each task's commit of its version (none for a change that changed nothing), from the versions' commits in order. */
+function commitsByTask(planned: PlannedFileChanges, made: Array<{ commit: string }>): Map<string, string> {
+  const commits = new Map<string, string>();
+  let next = 0;
+  for (const { taskId, changed } of planned.byChange) if (changed) commits.set(taskId, made[next++]!.commit);
+  return commits;
+}
+
 /**
  * The `fileChanges` of the merged tasks committed on top of `head` (no ref moves): the new tip and each
  * task's commit (none when its edit changed nothing); undefined when there is nothing to commit this way.
  */
 async function fileChangesOnTop(
-  options: MergeTaskBranchesOptions, head: string, taskIds: string[],
+  options: MergeTaskBranchesOptions, head: string, tasks: TaskBranch[],
 ): Promise<{ tip: string; commits: Map<string, string> } | undefined> {
-  const { fileChanges } = options;
-  const changes = taskIds.flatMap((taskId) => {
-    const change = fileChanges?.byTask.get(taskId);
-    return change ? [{ taskId, ...change }] : [];
-  });
-  if (!fileChanges || changes.length === 0) return undefined;
-  const read = await committedFile(options.root, head, fileChanges.path);
-  if (read === "moved" || read.file === null) return undefined; // not committed here: the caller decides
-  let edited: ReturnType<typeof editedVersions>;
-  try {
-    edited = editedVersions(read.file.content, changes);
-  } catch {
-    return undefined; // an edit that cannot be made (say, a file no longer editable): the merges land alone, the caller's own commit says why
-  }
-  const { versions, changed } = edited;
-  const made = await commitFileVersions(options.root, head, { path: fileChanges.path, mode: read.file.mode }, versions);
+  const planned = await plannedFileChanges(options, head, tasks);
+  if (!planned) return undefined;
+  const made = await commitFileVersions(options.root, head, planned.file, planned.versions);
   if (made === "moved") return undefined; // only a ref move can find it moved, and none is asked for
-  const commits = new Map<string, string>();
-  let next = 0;
-  changes.forEach((change, i) => {
-    if (changed[i]) commits.set(change.taskId, made[next++]!.commit);
-  });
-  return { tip: made.at(-1)?.commit ?? head, commits };
+  return { tip: made.at(-1)?.commit ?? head, commits: commitsByTask(planned, made) };
 }
 
 /** One merge commit on top of `head`: the new tip, or a result (already merged, conflict, check failed). */
@@ -230,7 +260,7 @@ async function mergeStep(
   }
   // The kept paths, and csess's own (never from a task: an agent cannot plant files in csess's state
   // this way), keep the integration branch's version.
-  const [made] = await commitMergeChain(root, dir, {
+  const { merges: [made] } = await commitMergeChain(root, dir, {
     head, merges: [{ tip: tip.commit, message: mergeMessage(task) }], keep: keptPaths(options), checked: true,
   });
   const { tree, commit } = made!;

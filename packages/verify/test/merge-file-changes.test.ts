@@ -1,6 +1,6 @@
 // mergeTaskBranches with `fileChanges`: each merged task's change of one file (its PRD box ticked) is
 // committed on top of the batch's merges, and the branch and its checkout move once for both. Real git.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePrd, setTaskChecked } from "@csess/prd";
@@ -109,6 +109,38 @@ describe("merges and their file changes land with one move", () => {
     expect(results[0]).toMatchObject({ status: "merged" });
     expect(results[0]!.fileCommit).toBeUndefined();
     expect(repo.git(["rev-parse", "main"])).toBe(results[0]!.commit);
+  });
+
+  it("every task merged and one box ticked already: the others' ticks are committed, that one's fileCommit is null", async () => {
+    base = repo.commit("beta ticked by hand", { "PRD.md": setTaskChecked(PRD, beta, true) });
+    const a = await taskBranch("a", alpha, { "a.txt": "a\n" });
+    const b = await taskBranch("b", beta, { "b.txt": "b\n" });
+    const c = await taskBranch("c", gamma, { "c.txt": "c\n" });
+    const results = await mergeTaskBranches({ root: repo.root, keepPaths: ["PRD.md"], tasks: [a, b, c], fileChanges: ticks(alpha, beta, gamma) });
+    expect(results.map((r) => [r.status, r.fileCommit === null ? "null" : typeof r.fileCommit])).toEqual([["merged", "string"], ["merged", "null"], ["merged", "string"]]);
+    expect(lineSince(base).map((l) => l.split(" ")[0])).toEqual(["Merge", "Merge", "Merge", "csess:", "csess:"]);
+    expect(repo.git(["rev-parse", `${results[2]!.fileCommit}^`])).toBe(results[0]!.fileCommit);
+    expect(repo.git(["show", `${results[0]!.fileCommit}:PRD.md`])).toBe(setTaskChecked(setTaskChecked(PRD, beta, true), alpha, true).trimEnd());
+    expect(repo.read("PRD.md")).toBe(setTaskChecked(setTaskChecked(setTaskChecked(PRD, alpha, true), beta, true), gamma, true));
+    expect(repo.git(["status", "--porcelain"])).toBe("");
+  });
+
+  it("a batch of three and their ticks: one git process per commit and per merge, one to build every tree (git's own trace)", async () => {
+    const tasks = [await taskBranch("a", alpha, { "a.txt": "a\n" }), await taskBranch("b", beta, { "b.txt": "b\n" }), await taskBranch("c", gamma, { "c.txt": "c\n" })];
+    const trace = join(repo.root, ".git", "trace.log");
+    process.env.GIT_TRACE = trace;
+    try {
+      await mergeTaskBranches({ root: repo.root, into: "main", keepPaths: ["PRD.md"], tasks, fileChanges: ticks(alpha, beta, gamma) });
+    } finally {
+      delete process.env.GIT_TRACE;
+    }
+    const commands = readFileSync(trace, "utf8").split("\n").flatMap((l) => /trace: built-in: git ([\w-]+)/.exec(l)?.[1] ?? []);
+    const count = (name: string) => commands.filter((c) => c === name).length;
+    expect({ "commit-tree": count("commit-tree"), "merge-tree": count("merge-tree"), mktree: count("mktree"), "hash-object": count("hash-object") })
+      .toEqual({ "commit-tree": 6, "merge-tree": 3, mktree: 1, "hash-object": 1 });
+    // The rest: the tips, the file, the git folder, head's kept entries, each merge's root, the checkout, its move, git's upkeep after it.
+    expect(commands.length).toBeLessThanOrEqual(6 + 3 + 1 + 1 + (1 + 1 + 1 + 1 + 3 + 1 + 1 + 1));
+    expect(repo.git(["status", "--porcelain"])).toBe("");
   });
 
   it("into a branch that is not checked out, the ref alone moves to the last file commit", async () => {
