@@ -136,7 +136,7 @@ describe("merges and their file changes land with one move", () => {
     }
     const commands = readFileSync(trace, "utf8").split("\n").flatMap((l) => /trace: built-in: git ([\w-]+)/.exec(l)?.[1] ?? []);
     const count = (name: string) => commands.filter((c) => c === name).length;
-    expect({ "commit-tree": count("commit-tree"), "merge-tree": count("merge-tree"), mktree: count("mktree"), "hash-object": count("hash-object") })
+    expect({ "commit-tree": count("commit-tree"), "merge-tree": count("merge-tree"), mktree: count("mktree"), "hash-object": count("hash-object") }, commands.join(" "))
       .toEqual({ "commit-tree": 6, "merge-tree": 3, mktree: 1, "hash-object": 1 });
     // The rest: the tips, the file, the git folder, head's kept entries, each merge's root, the checkout, its move, git's upkeep after it.
     expect(commands.length).toBeLessThanOrEqual(6 + 3 + 1 + 1 + (1 + 1 + 1 + 1 + 3 + 1 + 1 + 1));
