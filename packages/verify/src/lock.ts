@@ -164,7 +164,7 @@ async function isStale(lockPath: string, holder: LockRecord | null): Promise<boo
  * Removes a dead holder's lock without racing another process that is doing the same: move the file
  * aside, and only drop it if it is still the stale one (otherwise put the live lock back).
  */
-async function takeOverStale(lockPath: string, stale: LockRecord | null): Promise<void> {
+export async function takeOverStale(lockPath: string, stale: LockRecord | null): Promise<void> {
   const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     await rename(lockPath, aside);

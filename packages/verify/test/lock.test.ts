@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { withRepoLock } from "../src/index.js";
-import { LOCK_FILE } from "../src/lock.js";
+import { LOCK_FILE, takeOverStale } from "../src/lock.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
 let repo: TestRepo;
@@ -88,5 +88,33 @@ describe("withRepoLock", () => {
   it("times out with the holder's description when a live process keeps it", async () => {
     writeFileSync(lockPath, JSON.stringify({ pid: process.ppid, host: hostname(), nonce: "live", purpose: "a long merge", since: "x" }));
     await expect(withRepoLock(repo.root, async () => 1, { timeoutMs: 200 })).rejects.toThrow(/held by pid \d+ .*a long merge/);
+  });
+
+  it("a holder it may not signal (EPERM: another user's process) is alive, never taken over", async () => {
+    // Mocked: these tests run as root, and root may signal every process, so EPERM cannot happen for real here.
+    const holder = { pid: 999_999, host: hostname(), nonce: "other-user", purpose: "another user's merge", since: "x" };
+    writeFileSync(lockPath, JSON.stringify(holder));
+    const kill = vi.spyOn(process, "kill").mockImplementation((pid) => {
+      if (pid === holder.pid) throw Object.assign(new Error("kill EPERM"), { code: "EPERM" });
+      return true;
+    });
+    try {
+      await expect(withRepoLock(repo.root, async () => 1, { timeoutMs: 200 })).rejects.toThrow(/held by pid 999999 .*another user's merge/);
+    } finally {
+      kill.mockRestore();
+    }
+    expect(JSON.parse(readFileSync(lockPath, "utf8")).nonce).toBe("other-user");
+  });
+
+  it("taking over a stale lock puts back a live one that replaced it meanwhile, and leaves nothing aside", async () => {
+    const record = (nonce: string) => ({ pid: process.pid, host: hostname(), nonce, purpose: nonce, since: "x" });
+    // Another process took the stale lock over first and holds its own now: the late taker must not drop it.
+    writeFileSync(lockPath, JSON.stringify(record("live")));
+    await takeOverStale(lockPath, record("stale"));
+    expect(JSON.parse(readFileSync(lockPath, "utf8")).nonce).toBe("live");
+    // Still the stale one: dropped.
+    await takeOverStale(lockPath, record("live"));
+    expect(existsSync(lockPath)).toBe(false);
+    expect(readdirSync(join(repo.root, ".git")).filter((name) => name.includes(".stale-"))).toEqual([]);
   });
 });
