@@ -166,16 +166,17 @@ export async function removeTaskWorktrees(options: RemoveTaskWorktreesOptions): 
 async function removeWorktrees(root: string, paths: string[]): Promise<Map<string, { exitCode: number; said: string }>> {
   const removals = new Map<string, { exitCode: number; said: string }>();
   if (paths.length === 0) return removals;
+  // Each answer as "<code> <what git said>" and a NUL (git's message may span lines).
   const script = [
     'for p; do',
     '  said=$(git worktree remove "$p" 2>&1 >/dev/null) && code=0 || code=$?',
-    `  printf '%s %s\\n' "$code" "$(printf '%s' "$said" | tr '\\n\\t' '  ')"`,
+    `  printf '%s %s\\0' "$code" "$said"`,
     "done",
   ].join("\n");
-  const lines = (await runGitScript(root, "remove worktrees", script, paths)).stdout.split("\n");
+  const answers = (await runGitScript(root, "remove worktrees", script, paths)).stdout.split("\0");
   paths.forEach((path, i) => {
-    const [code = "", ...said] = (lines[i] ?? "").split(" ");
-    removals.set(path, { exitCode: Number(code), said: said.join(" ") });
+    const [code = "", ...said] = (answers[i] ?? "").split(" ");
+    removals.set(path, { exitCode: Number(code), said: said.join(" ").replace(/\s+/g, " ").trim() });
   });
   return removals;
 }

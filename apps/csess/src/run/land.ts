@@ -26,6 +26,8 @@ interface Waiting {
  * one batch of eight costs far less than a landing of one and then one of seven.
  */
 const JOIN_WAIT_MS = 200;
+/** Landed tasks whose worktrees are removed in one turn of the repository lock (each removal takes a `git worktree remove`). */
+const REMOVALS_AT_ONCE = 3;
 
 function queueOf(ctx: RunContext): LandingQueue {
   let queue = queues.get(ctx);
@@ -83,8 +85,9 @@ async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {
       },
       (error: unknown) => batch.forEach((w) => w.reject(error)),
     );
-    // The next landing first: cleaning up is no part of landing, and waits until none is waiting.
-    if (queue.waiting.length === 0) await removeLanded(ctx, landed.splice(0));
+    // The next landing first: cleaning up is no part of landing. It waits until none is waiting, and goes a
+    // few at a time, so a landing that becomes ready meanwhile waits for a few removals, not a whole batch's.
+    while (queue.waiting.length === 0 && landed.length > 0) await removeLanded(ctx, landed.splice(0, REMOVALS_AT_ONCE));
   }
   queue.draining = false;
 }
