@@ -11,6 +11,9 @@
 // done in parts, since Stryker's incremental file keeps the results of the files a run leaves out. A
 // report that still lacks some of the package's files is printed as partial, fails, and is not written
 // into BENCHMARKS.md.
+// `--retest-timeouts` also tests again the mutants that timed out last time (in the files being run): a
+// run on a loaded machine (or with MUTATE_CONCURRENCY above 2) can time out a mutant that would survive,
+// and a timeout counts as caught.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,7 +22,7 @@ import ts from "typescript";
 
 /** Minimum mutation score (%) per package, from issue #18. */
 const GOALS = { prd: 90, scheduler: 90, agents: 90, verify: 85 };
-const OPTIONS = ["--report-only", "--survivors", "--files"];
+const OPTIONS = ["--report-only", "--survivors", "--files", "--retest-timeouts"];
 const root = new URL("..", import.meta.url).pathname;
 const benchmarks = join(root, "BENCHMARKS.md");
 const equivalentsFile = join(root, "scripts", "mutation-equivalents.json");
@@ -50,7 +53,7 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     console.log(`\n== pnpm mutate: @csess/${name} ==`);
     // Sandboxes left by an interrupted run would be picked up as test files by the next plain vitest run.
     rmSync(join(dir, ".stryker-tmp"), { recursive: true, force: true });
-    forgetSurvivors(join(dir, "reports", "stryker-incremental.json"), mutateArg?.split(","));
+    forgetSurvivors(join(dir, "reports", "stryker-incremental.json"), mutateArg?.split(","), args.includes("--retest-timeouts"));
     const run = spawnSync("pnpm", ["exec", "stryker", "run", ...(mutateArg ? ["--mutate", mutateArg] : [])], { cwd: dir, stdio: "inherit" });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
@@ -128,16 +131,17 @@ function hasCode(source) {
  * Drops the survivors from Stryker's incremental file, so every run tests them again. Stryker reuses a
  * survivor when the tests that covered it are unchanged, but a static mutant (a module-level regex or
  * table) records no covering tests, so it stayed "survived" however many new tests would kill it.
- * Killed mutants stay reused; only survivors (usually few) are re-run.
+ * Killed mutants stay reused; only survivors (usually few) are re-run, and with `timeoutsToo` the
+ * mutants that timed out.
  */
-function forgetSurvivors(file, only) {
+function forgetSurvivors(file, only, timeoutsToo = false) {
   if (!existsSync(file)) return;
   const report = JSON.parse(readFileSync(file, "utf8"));
   // A run of some files (--files) keeps the others' results as they are: their survivors too, or they
   // would vanish from the report until those files run again.
   for (const [name, entry] of Object.entries(report.files ?? {})) {
     if (only && !only.includes(name)) continue;
-    entry.mutants = entry.mutants.filter((m) => m.status !== "Survived" && m.status !== "NoCoverage");
+    entry.mutants = entry.mutants.filter((m) => m.status !== "Survived" && m.status !== "NoCoverage" && !(timeoutsToo && m.status === "Timeout"));
   }
   writeFileSync(file, JSON.stringify(report));
 }
