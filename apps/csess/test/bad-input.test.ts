@@ -42,7 +42,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   commitAll, customAgentArgs, FAKE_AGENT, journal, makeRunSandbox, repoSnapshot, taskIds, waitUntil, type CliResult, type RunSandbox,
 } from "./run-helpers.js";
-import { alive } from "../../../fixtures/test-kit/test-kit.js";
+import { alive } from "@csess/test-kit";
 
 const BAD_FLAGS_AGENT = FAKE_AGENT.replace(/scripted-agent\.sh$/, "bad-flags-agent.sh");
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { execFile } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI } from "./run-helpers.js";
-import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
+import { removeTree } from "@csess/test-kit";
 
 const dirs: string[] = [];
 afterAll(async () => {

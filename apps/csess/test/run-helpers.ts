@@ -7,7 +7,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
+import { removeTree } from "@csess/test-kit";
 
 export const CLI = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 export const FAKE_AGENT = fileURLToPath(new URL("../../../fixtures/fake-agents/scripted-agent.sh", import.meta.url));

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFile
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
+import { removeTree } from "@csess/test-kit";
 import { prepareStamps, type Stamps } from "../src/run/stamps.js";
 
 const dirs: string[] = [];

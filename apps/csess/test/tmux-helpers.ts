@@ -4,7 +4,7 @@ import path from "node:path";
 import { vi } from "vitest";
 import { Tmux } from "@csess/tmux";
 import { main } from "../src/cli.js";
-import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
+import { removeTree } from "@csess/test-kit";
 
 /**
  * A private csess home and tmux socket for CLI tests, set through CSESS_HOME / CSESS_TMUX_SOCKET so the

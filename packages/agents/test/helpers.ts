@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Invocation } from "../src/index.js";
-import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
+import { removeTree } from "@csess/test-kit";
 
 const exec = promisify(execFile);
 

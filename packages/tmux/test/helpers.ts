@@ -4,7 +4,7 @@ import { access, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Tmux } from "../src/index.js";
-import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
+import { removeTree } from "@csess/test-kit";
 
 /** A private tmux socket and csess home in a fresh temp dir; `cleanup` kills that server and removes the dir. */
 export interface Sandbox {

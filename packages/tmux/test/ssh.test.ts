@@ -11,7 +11,7 @@ import { SshTmux, type ExecutorOutcome } from "../src/index.js";
 import { writeRemoteLink } from "../src/remote-registry.js";
 import { SshConnection } from "../src/ssh.js";
 import { eventually } from "./helpers.js";
-import { removeTree } from "../../../fixtures/test-kit/test-kit.js";
+import { removeTree } from "@csess/test-kit";
 
 /** The bound of every wait for a session here (they take a few seconds). */
 const WAIT_MS = 45_000;

@@ -7,7 +7,7 @@ import { parsePrd } from "@csess/prd";
 import { verifyHistory } from "../src/index.js";
 import { readCommits, startStatsPass } from "../src/log.js";
 import { GIT_ENV, makeRepo, type TestRepo } from "./helpers.js";
-import { alive } from "../../../fixtures/test-kit/test-kit.js";
+import { alive } from "@csess/test-kit";
 
 // `csess verify` reads a range without diffs and, beside it, one `git log --numstat` over the whole
 // range, finished when many commits need their stats and stopped otherwise. Either way each
