@@ -25,7 +25,10 @@ function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   for (const [key, value] of Object.entries(process.env)) {
     if (!GUARDED_ENV.test(key) || INHERITED_ENV.has(key.toUpperCase())) env[key] = value;
   }
-  return { ...env, ...extra };
+  // git log and rev-list flush after every commit when stdout is a pipe (one write, and one wake-up of
+  // csess, per commit); csess reads every output whole, so it asks for buffered output instead. Tools
+  // csess's scripts talk to line by line (mktree --batch) flush on their own.
+  return { ...env, GIT_FLUSH: "0", ...extra };
 }
 
 export interface GitResult {

@@ -37,6 +37,14 @@ export interface HistoryReport {
   unknownTrailers: Array<{ taskId: string; commit: string }>;
 }
 
+/**
+ * What looking up one commit's stats by hash costs, in commits of the range-wide pass: about two (both
+ * measured alone). The lookups run as two processes at once, which only helps when cores are idle; on
+ * a busy 2-core machine (verify's own matching, a run's agents) their CPU is their wall time, and
+ * finishing the pass there cut `csess verify`'s CPU on 1,000 tasks × 10,000 commits from 2.5 s to 1.8 s.
+ */
+const LOOKUP_COST = 2;
+
 const MERGE_SUBJECT = [
   /^Merge branch '([^']+)'/,
   /^Merge remote-tracking branch '(?:[^/']+\/)?([^']+)'/,
@@ -113,9 +121,9 @@ async function judgeHistory(options: VerifyHistoryOptions, range: Range, statsPa
   for (const { commits: hashes } of strong.values()) for (const h of hashes) candidates.add(h);
   for (const scores of weak.values()) for (const h of scores.keys()) candidates.add(h);
   const needStats = [...candidates].map((h) => byHash.get(h)!).filter((c) => c.parents.length < 2);
-  // Finish the range-wide pass when what it has left is fewer commits than looking them up would read;
+  // Finish the range-wide pass when what it has left costs git less than looking the commits up would;
   // if it failed (a full temp folder, say), look them up all the same.
-  const worthFinishing = history.commits.length - statsPass.read() < needStats.length;
+  const worthFinishing = history.commits.length - statsPass.read() < LOOKUP_COST * needStats.length;
   if (!(worthFinishing && (await statsPass.fill(needStats).then(() => true, () => false)))) {
     statsPass.cancel();
     await addStats(root, needStats);
@@ -237,13 +245,10 @@ async function stillStands(root: string, head: string, branch: string | undefine
   return rest;
 }
 
+/** Local branches but the checked-out one (`%(HEAD)` marks it "*"). */
 async function localBranches(root: string): Promise<string[]> {
-  const [symbolic, all] = await Promise.all([
-    runGit(root, ["symbolic-ref", "--quiet", "--short", "HEAD"], { okExitCodes: [1] }),
-    gitOut(root, ["for-each-ref", "--format=%(refname:short)", "refs/heads"]),
-  ]);
-  const current = symbolic.stdout.trim();
-  return all.split("\n").filter((b) => b && b !== current);
+  const lines = (await runGit(root, ["for-each-ref", "--format=%(HEAD)%(refname:short)", "refs/heads"])).stdout.split("\n"); // untrimmed: " " leads
+  return lines.filter((line) => line.startsWith(" ")).map((line) => line.slice(1));
 }
 
 /** Local branches named after a task -> that task's id. */

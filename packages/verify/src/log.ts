@@ -71,11 +71,17 @@ export async function addStats(cwd: string, commits: CommitInfo[]): Promise<void
 export interface StatsPass {
   /** How many commits it has written so far. */
   read(): number;
-  /** Fills `files`, `insertions` and `deletions` of `commits` (all in the pass's range) once it ends. */
+  /**
+   * Fills `files`, `insertions` and `deletions` of `commits` (all in the pass's range) once it ends,
+   * reading what git has written so far while it waits, so little is left to read at the end.
+   */
   fill(commits: CommitInfo[]): Promise<void>;
   /** Stops git; does nothing once the pass has ended or been stopped. */
   cancel(): void;
 }
+
+/** How often `fill` reads what a running pass has written (the main thread has nothing else to do then). */
+const FILL_POLL_MS = 20;
 
 /**
  * Starts reading the stats of every commit in `revs` in one `git log --numstat` pass, beside the
@@ -89,30 +95,54 @@ export function startStatsPass(cwd: string, revs: string[]): StatsPass {
   if (fd === undefined) return NO_PASS; // no usable temp folder: the commits are looked up instead
   const abort = new AbortController();
   const args = ["log", `--format=${RECORD}%H${FIELD}${FIELD}${FIELD}`, "--numstat", "--no-renames", "--no-color", ...revs, "--"];
-  const written = () => {
-    const buffer = Buffer.alloc(fstatSync(fd).size);
-    readSync(fd, buffer, 0, buffer.length, 0);
+  let offset = 0; // bytes of the file already taken by fill, all whole records
+  let taken = 0; // records in them
+  const unread = () => {
+    const buffer = Buffer.alloc(fstatSync(fd).size - offset);
+    readSync(fd, buffer, 0, buffer.length, offset);
     return buffer;
   };
-  let output: Buffer | undefined;
+  let rest: Buffer | undefined; // what fill had not taken when git exited
   let closed = false;
   const ended = runGit(cwd, args, { signal: abort.signal, stdoutFd: fd })
-    .then(() => (output = written()))
+    .then(() => void (rest = unread()))
     .finally(() => {
       closed = true;
       closeSync(fd);
     });
   ended.catch(() => undefined); // a cancelled pass rejects, and nobody waits for it
+  /** Copies the stats of the wanted commits among `buffer`'s first `end` bytes (whole records). */
+  const take = (buffer: Buffer, end: number, wanted: Map<string, CommitInfo>) => {
+    for (const record of buffer.toString("utf8", 0, end).split(RECORD)) {
+      if (!record) continue;
+      taken++;
+      const commit = wanted.get(record.slice(0, record.indexOf(FIELD)));
+      if (commit) addNumstat(commit, record.slice(record.lastIndexOf(FIELD) + 1));
+    }
+    offset += end;
+  };
   return {
     read() {
-      const buffer = output ?? (closed ? Buffer.alloc(0) : written());
-      let count = 0;
+      const buffer = rest ?? (closed ? Buffer.alloc(0) : unread());
+      let count = taken;
       for (let at = buffer.indexOf(0x1e); at !== -1; at = buffer.indexOf(0x1e, at + 1)) count++;
       return count;
     },
     async fill(commits) {
-      const byHash = new Map(parseLog((await ended).toString("utf8")).map((c) => [c.hash, c]));
-      for (const commit of commits) copyStats(commit, byHash.get(commit.hash));
+      const wanted = new Map(commits.map((c) => [c.hash, c]));
+      while (!closed) {
+        const buffer = unread();
+        // The last record may still be half written; every one before the last separator is whole.
+        const end = buffer.lastIndexOf(0x1e);
+        if (end > 0) take(buffer, end, wanted);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, FILL_POLL_MS);
+          ended.finally(() => (clearTimeout(timer), resolve())).catch(() => undefined);
+        });
+      }
+      await ended; // rejects when git failed or was stopped
+      take(rest!, rest!.length, wanted);
+      rest = Buffer.alloc(0); // all taken
     },
     cancel: () => abort.abort(),
   };

@@ -79,10 +79,7 @@ export interface UncommittedChanges {
 
 /** What the user has not committed in `root`'s checkout, as the seed's checklist asks to report. */
 export async function uncommittedChanges(root: string): Promise<UncommittedChanges> {
-  const [status, hasHead] = await Promise.all([
-    runGit(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all"]),
-    resolveCommit(root, "HEAD").then((head) => head !== null),
-  ]);
+  const status = await runGit(root, ["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
   const modified: string[] = [];
   const untracked: string[] = [];
   const fields = status.stdout.split("\0");
@@ -95,8 +92,11 @@ export async function uncommittedChanges(root: string): Promise<UncommittedChang
     else modified.push(path);
     if (code[0] === "R" || code[0] === "C") i++; // the rename source follows as its own field
   }
+  // Asked only when something is modified: a clean checkout (the usual case) costs one git process.
   const diffStat =
-    modified.length > 0 && hasHead ? (await runGit(root, ["diff", "HEAD", "--stat", "--no-color"])).stdout.trimEnd() : "";
+    modified.length > 0 && (await resolveCommit(root, "HEAD")) !== null
+      ? (await runGit(root, ["diff", "HEAD", "--stat", "--no-color"])).stdout.trimEnd()
+      : "";
   return { clean: modified.length === 0 && untracked.length === 0, modified, untracked, diffStat };
 }
 

@@ -39,9 +39,11 @@ interface Fix {
 export async function verifyCommand(prdArg: string, options: VerifyOptions): Promise<void> {
   if (options.json && options.md) throw new UserError("--json and --md cannot be combined (expected one output format, e.g. --json)");
   const prdPath = resolve(prdArg);
-  const text = await readPrd(prdArg);
-  const tasks = parseOrExplain(text, prdArg);
-  const repo = await openRepo(dirname(prdPath), { requireCommits: true }).catch(toUserError);
+  // git finds the repository while the PRD is read and parsed.
+  const opening = openRepo(dirname(prdPath), { requireCommits: true });
+  opening.catch(() => undefined); // awaited below; a PRD error comes first
+  const tasks = parseOrExplain(await readPrd(prdArg), prdArg);
+  const repo = await opening.catch(toUserError);
   const prdRel = relative(repo.root, await realpath(prdPath)).split(sep).join("/");
   if (prdRel.startsWith("..") || isAbsolute(prdRel)) {
     throw new UserError(`${prdArg} is outside the repository ${repo.root} (expected a PRD inside it)`);
