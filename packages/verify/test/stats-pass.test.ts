@@ -146,6 +146,24 @@ describe("verifyHistory: which way the stats are read", () => {
     return { lookups: lookups() };
   }
 
+  it("fill reads the range-wide pass while git writes it: a record git has only half written waits for its rest", async () => {
+    manyCommits(300);
+    const range = [`${base}..many`];
+    const expected = await readCommits(repo.root, range);
+    const commits = await readCommits(repo.root, range, { stats: false });
+    // git's output in two writes half a second apart, the first ending 3 bytes short of the last file line.
+    const out = join(scratch, "pass-output");
+    const firstWritten = join(scratch, "first-written");
+    gitStandIn(`"$real" "$@" > "${out}"; size=$(wc -c < "${out}"); head -c $((size - 3)) "${out}"; touch "${firstWritten}"; sleep 0.5; tail -c 3 "${out}"; exit 0`);
+    const pass = startStatsPass(repo.root, range);
+    const filling = pass.fill(commits);
+    for (let i = 0; i < 600 && !existsSync(firstWritten); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pass.read()).toBe(300); // the half-written record counts as written
+    await filling;
+    expect(commits).toEqual(expected);
+    expect(pass.read()).toBe(300);
+  });
+
   it("most commits are candidates and the range-wide pass has ended: its stats are used, nothing is looked up", async () => {
     // The pass without diffs waits until the range-wide pass has ended, so at the decision it has read every commit.
     const { lookups } = await judgeTenCommits('"$real" "$@"; status=$?; touch "$done"; exit $status', AFTER_PASS);
