@@ -67,6 +67,8 @@ const declined: Array<[string, string]> = [
   ["a fence", "```\n- [ ] not a task\n```\n"],
   ["indented code after a blank line", "Para\n\n    code\n"],
   ["indented code at the top level", "    code\n"],
+  // micromark reads "2." after indented code as text, even after a blank line (cmark starts a list).
+  ["indented code right after a heading", "# H\n    code\n\n2. [ ] two\n"],
   ["a thematic break of -", "---\n"],
   ["a thematic break of *", "* * *\n"],
   ["a thematic break of _", "___\n"],
