@@ -66,7 +66,7 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     continue;
   }
   const report = JSON.parse(readFileSync(reportFile, "utf8"));
-  results.push({ ...summarize(name, report, reportOnly ? undefined : Date.now() - started), missing: filesNotRun(dir, report) });
+  results.push({ ...summarize(name, report, reportOnly ? undefined : Date.now() - started), missing: filesNotRun(dir, report), files });
 }
 
 console.log("\nMutation scores (killed + timed out, of the mutants that compile and are not judged equivalent):");
@@ -230,7 +230,7 @@ function packageSection(r) {
     "",
     `${m.totalMutants} mutants: ${m.killed} killed, ${m.timeout} timed out, ${m.survived} survived, ${m.noCoverage} without coverage, ` +
       `${m.ignored} judged equivalent, ${m.compileErrors} rejected by the TypeScript checker, ${m.runtimeErrors} runtime errors` +
-      (r.durationMs === undefined ? "." : `; this run took ${(r.durationMs / 60_000).toFixed(1)} min.`),
+      (r.durationMs === undefined ? "." : `; this run${r.files ? ` (${r.files.split(",").join(", ")} only; the rest from the incremental file)` : ""} took ${(r.durationMs / 60_000).toFixed(1)} min.`),
   ];
   if (r.survivors.length) {
     lines.push("", `<details><summary>Survivors (${r.survivors.length})</summary>`, "", "| where | mutator | original | replacement |", "|---|---|---|---|");
