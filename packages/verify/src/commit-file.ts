@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
 import { withRepoLock } from "./lock.js";
+import { parseTree } from "./objects.js";
 import { commitFileVersions, treeEntry, type FileVersion, type TreeEntry } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
@@ -103,9 +104,10 @@ export async function committedFile(root: string, rev: string, path: string): Pr
       return { head: commit.sha, file: { mode: expected.mode, blob: answer.sha, content: Buffer.from(answer.content, "latin1").toString("utf8") } };
     }
     if (answer.type !== "tree") return { head: commit.sha, file: null };
-    const entry = treeEntryNamed(answer.content, names[i - 1]!, answer.sha.length / 2);
+    const wanted = Buffer.from(names[i - 1]!, "utf8").toString("latin1");
+    const entry = parseTree(Buffer.from(answer.content, "latin1"), answer.sha.length / 2).find((e) => e.name === wanted);
     if (!entry) return { head: commit.sha, file: null };
-    expected = entry;
+    expected = { sha: entry.oid, mode: entry.mode };
   }
   return { head: commit.sha, file: null };
 }
@@ -129,29 +131,13 @@ function batchAnswers(out: string): Array<{ sha: string; type: string; content: 
   return answers;
 }
 
-/** The entry `name` of a raw tree object ("<mode> <name>\0<hash bytes>", repeated): its object and mode. */
-function treeEntryNamed(tree: string, name: string, hashBytes: number): { sha: string; mode: string } | undefined {
-  const wanted = Buffer.from(name, "utf8").toString("latin1");
-  let at = 0;
-  while (at < tree.length) {
-    const space = tree.indexOf(" ", at);
-    const nul = tree.indexOf("\0", space);
-    if (space === -1 || nul === -1) return undefined;
-    if (tree.slice(space + 1, nul) === wanted) {
-      return { mode: tree.slice(at, space), sha: Buffer.from(tree.slice(nul + 1, nul + 1 + hashBytes), "latin1").toString("hex") };
-    }
-    at = nul + 1 + hashBytes;
-  }
-  return undefined;
-}
-
 /**
- * The commits of the changes on top of `head`, with the branch moved to the last by compare-and-swap
- * (one script); `last` is `head` when nothing changed, "moved" when the branch moved meanwhile.
+ * The commits of the changes on top of `head`, with the branch moved to the last by compare-and-swap;
+ * `last` is `head` when nothing changed, "moved" when the branch moved meanwhile.
  */
 async function commitChain(options: CommitFileChangesOptions, branch: string, head: string, file: CommittedFile) {
   const { root, path } = options;
-  // Every edit first (each on the content the one before left), then one script commits them all.
+  // Every edit first (each on the content the one before left), then they are committed together.
   const { versions, changed } = editedVersions(file.content, options.changes);
   const made = await commitFileVersions(root, head, { path, mode: file.mode }, versions, { ref: `refs/heads/${branch}`, message: "csess: commit file change" });
   if (made === "moved") return "moved";
@@ -183,7 +169,7 @@ export function editedVersions(content: string, changes: ReadonlyArray<Pick<Comm
  * before its last commit, point it at the committed version, as that call would have.
  */
 async function finishInterruptedSync(root: string, branch: string, path: string, head: string, current: { mode: string; blob: string }): Promise<void> {
-  const last = (await gitOut(root, ["log", "-1", "--format=%H", head, "--", path])).trim();
+  const last = (await gitOut(root, ["--literal-pathspecs", "log", "-1", "--format=%H", head, "--", path])).trim();
   const parent = last === "" ? null : await resolveCommit(root, `${last}^`);
   const previous = parent === null ? null : await treeEntry(root, parent, path);
   if (previous && previous.blob !== current.blob) await syncIndexes(root, branch, path, previous.blob, `${current.mode},${current.blob},${path}`);
@@ -196,7 +182,7 @@ async function finishInterruptedSync(root: string, branch: string, path: string,
 async function syncIndexes(root: string, branch: string, path: string, oldBlob: string, cacheinfo: string): Promise<void> {
   // In one script per checkout: the index entry moves only while it still holds the old blob at stage 0.
   const script = [
-    'staged=$(git ls-files --stage -- "$1")',
+    'staged=$(git --literal-pathspecs ls-files --stage -- "$1")', // a name such as ":x.md" is not pathspec magic
     'case $staged in [0-7]*" $2 0\t"*) git update-index --cacheinfo "$3" ;; esac',
   ].join("\n");
   for (const checkout of (await listWorktrees(root)).filter((w) => w.branch === branch)) {

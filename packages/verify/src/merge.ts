@@ -4,7 +4,8 @@ import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
 import { committedFile, editedVersions, type CommitFileChangeOptions } from "./commit-file.js";
-import { chainCommitsFile, commitFileVersions, commitMergeChain, withScratchDir, withTaskTrailer, type ChainMade, type FileVersion } from "./plumbing.js";
+import { ObjectStore } from "./objects.js";
+import { chainCommitsFile, commitFileVersions, commitMergeChain, isKept, withTaskTrailer, type ChainMade, type FileVersion } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
 
@@ -125,27 +126,27 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   const results: MergeResult[] = [];
   const pending: number[] = []; // results that hold once the branch has moved
   // A kept file reads the same after the merges (each puts its version back), so its changes are made
-  // from its version at the start, and the chain script commits them on top of its merges.
+  // from its version at the start, and the merge chain commits them on top of its merges.
   const present = options.tasks.filter((task) => refs.has(task.branch));
   const planned = options.testMerge ? undefined : await plannedFileChanges(options, start.commit, present, true);
   let file: ChainMade["file"];
-  await withScratchDir(root, async (dir) => {
-    // The common case in one script: merges that need no closer look (nor a check of each result).
+  await ObjectStore.with(root, async (store) => {
+    // The common case in one chain: merges that need no closer look (nor a check of each result).
     // It makes the merges of the first tasks (of those whose branch exists) and stops where one needs more.
-    const made = options.testMerge ? { merges: [] } : await commitMergeChain(root, dir, {
+    const made = options.testMerge ? { merges: [] } : await commitMergeChain(store, {
       head: start, keep: keptPaths(options),
       merges: present.map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
       ...(planned ? { file: { ...planned.file, versions: planned.versions } } : {}),
     });
     file = made.file;
-    const madeAt = new Map(present.map((task, i) => [task, i])); // a task's place in the chain script's merges
+    const madeAt = new Map(present.map((task, i) => [task, i])); // a task's place in the merge chain
     for (const task of options.tasks) {
       const tip = refs.get(task.branch);
       if (tip === undefined) {
         results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
         continue;
       }
-      const step = made.merges[madeAt.get(task)!] ?? (await mergeStep(options, task, head, tip, into, dir));
+      const step = made.merges[madeAt.get(task)!] ?? (await mergeStep(options, task, head, tip, into, store));
       if ("status" in step) {
         results.push(step);
         continue;
@@ -157,7 +158,7 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   });
   if (head === start) return results;
   const what = options.tasks.map((t) => t.branch).join(", ");
-  // The chain script committed the file's changes when it made every merge; else they go on top now.
+  // The merge chain committed the file's changes when it made every merge; else they go on top now.
   let along = planned && file
     ? { tip: file.at(-1)?.commit ?? head.commit, commits: commitsByTask(planned, file) }
     : await fileChangesOnTop(options, head.commit, pending.map((i) => options.tasks[i]!));
@@ -191,7 +192,7 @@ interface PlannedFileChanges {
 /**
  * Plans the `fileChanges` of `tasks` (in order) on the file as committed at `at`; undefined when there
  * are none, the file is not committed there, or an edit throws (the merges then land alone, and the
- * caller's own commit of the change says why). `chained`: only for a file the chain script commits.
+ * caller's own commit of the change says why). `chained`: only for a file the merge chain commits.
  */
 async function plannedFileChanges(options: MergeTaskBranchesOptions, at: string, tasks: TaskBranch[], chained = false): Promise<PlannedFileChanges | undefined> {
   const { fileChanges } = options;
@@ -235,7 +236,7 @@ async function fileChangesOnTop(
 
 /** One merge commit on top of `head`: the new tip, or a result (already merged, conflict, check failed). */
 async function mergeStep(
-  options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string, dir: string,
+  options: MergeTaskBranchesOptions, task: TaskBranch, head: Tip, tip: Tip, into: string, store: ObjectStore,
 ): Promise<Tip | MergeResult> {
   const { root } = options;
   const { branch } = task;
@@ -247,10 +248,7 @@ async function mergeStep(
   if (mergedTree === head.tree && (await isAncestor(root, tip.commit, head.commit))) {
     return { status: "merged", commit: head.commit, message: `${branch} is already merged into ${into}` };
   }
-  // As the chain script reads them: a path ending in "/" keeps the whole folder.
-  const keep = keptPaths(options);
-  const kept = (p: string) => keep.some((k) => (k.endsWith("/") ? p.startsWith(k) : p === k));
-  const conflicts = [...new Set(listed)].filter((p) => !kept(p));
+  const conflicts = [...new Set(listed)].filter((p) => !isKept(keptPaths(options), p));
   if (conflicts.length > 0) {
     return {
       status: "conflict",
@@ -260,7 +258,7 @@ async function mergeStep(
   }
   // The kept paths, and csess's own (never from a task: an agent cannot plant files in csess's state
   // this way), keep the integration branch's version.
-  const { merges: [made] } = await commitMergeChain(root, dir, {
+  const { merges: [made] } = await commitMergeChain(store, {
     head, merges: [{ tip: tip.commit, message: mergeMessage(task) }], keep: keptPaths(options), checked: true,
   });
   const { tree, commit } = made!;

@@ -100,40 +100,32 @@ describe("reading the committed file", () => {
   });
 });
 
-describe("which way a tree is rebuilt", () => {
-  it("names in the root tree that git prints as they are go through mktree; paths below the root, and names git quotes or reads as pathspec magic, through an index", async () => {
-    const { log } = gitAnswering('[ "$1" = mktree ]', ":");
+describe("names of every kind, in the root tree and below it", () => {
+  it("a kept path is put back and a file committed whatever its name: spaces, a tab, a quote, a backslash, pathspec magic, non-ASCII", async () => {
     /** Commits files whatever their names (`git add -A`: no name is read as a pathspec). */
     const commitAll = (message: string, files: Record<string, string>, cwd = repo.root) => {
       for (const [name, content] of Object.entries(files)) repo.write(name, content, cwd);
       repo.git(["add", "-A"], cwd);
       repo.git(["commit", "-q", "-m", message], cwd);
     };
-    commitAll("more files", { "docs/plan.md": "- [ ] B\n", "we ird.md": "w\n", ":magic.md": "m\n", "tab\tname.md": "t\n", "a:b.md": "c\n" });
+    const names = ["we ird.md", ":magic.md", "tab\tname.md", 'quo"te.md', "back\\slash.md", "é-plan.md", "docs/sub dir/plan é.md", "a:b.md"];
+    commitAll("more files", Object.fromEntries(names.map((n) => [n, `- [ ] ${n}\n`])));
     const start = repo.git(["rev-parse", "main"]);
-    const cases: Array<{ keep: string[]; file: string; quick: boolean }> = [
-      { keep: ["PRD.md"], file: "PRD.md", quick: true },
-      { keep: ["docs/"], file: "docs/plan.md", quick: false }, // the merge: quick; the file below the root: not
-      { keep: ["docs/plan.md"], file: "we ird.md", quick: false },
-      { keep: [":magic.md"], file: ":magic.md", quick: false },
-      { keep: ["tab\tname.md"], file: "tab\tname.md", quick: false },
-      { keep: ["a:b.md"], file: "a:b.md", quick: true }, // a colon is magic only in front
-    ];
-    for (const [i, { keep, file, quick }] of cases.entries()) {
+    for (const [i, name] of names.entries()) {
       const task = await addTaskWorktree({ root: repo.root, runId: "r1", slug: `case-${i}`, base: start });
-      commitAll(`work ${i}`, { [`work-${i}.txt`]: "w\n", [keep[0]!.replace(/\/$/, "/x.md")]: `task ${i}\n` }, task.path);
-      const before = calls(log).length;
-      const merged = await mergeTaskBranch({ root: repo.root, branch: task.branch, taskId: `task0${i}`, keepPaths: keep });
-      expect(merged.status, keep.join()).toBe("merged");
-      const mergeUsedMktree = calls(log).length > before;
-      expect(mergeUsedMktree, `merge keeping ${keep.join()}`).toBe(!keep[0]!.slice(0, -1).includes("/") && !/[ \t]|^:/.test(keep[0]!));
-      const between = calls(log).length;
-      const ticked = await commitFileChange({ root: repo.root, path: file, edit: (t) => `${t}tick ${i}\n`, message: `tick ${i}\n` });
-      expect(ticked.status, file).toBe("committed");
-      expect(calls(log).length > between, `commit of ${file}`).toBe(quick);
-      // Either way the kept paths are the integration branch's and the file has its new line.
-      expect(repo.git(["show", `main:${file}`])).toMatch(new RegExp(`tick ${i}$`));
+      commitAll(`work ${i}`, { [`work-${i}.txt`]: "w\n", [name]: `the task's own version ${i}\n` }, task.path);
+      const merged = await mergeTaskBranch({ root: repo.root, branch: task.branch, taskId: `task0${i}`, keepPaths: [name] });
+      expect(merged.status, name).toBe("merged");
+      // The task's work is in; the kept file is as the integration branch had it.
+      expect(repo.git(["show", `main:work-${i}.txt`])).toBe("w");
+      expect(repo.git(["show", `main:${name}`]), name).toBe(`- [ ] ${name}`);
+      const ticked = await commitFileChange({ root: repo.root, path: name, edit: (t) => t.replace("[ ]", "[x]"), message: `tick ${i}\n` });
+      expect(ticked.status, name).toBe("committed");
+      expect(repo.git(["show", `main:${name}`]), name).toBe(`- [x] ${name}`);
+      expect(repo.git(["diff", "--name-only", "-z", `${ticked.commit}^`, ticked.commit!]).split("\0").filter(Boolean), name).toEqual([name]);
     }
+    // The user's index follows every commit (nothing staged against them); the working files are the caller's to write.
+    expect(repo.git(["diff", "--cached", "--name-only"])).toBe("");
   });
 });
 

@@ -43,13 +43,13 @@ export async function preparePrd(prdArg: string, cwd: string, into?: string): Pr
     throw new UserError(`${prdArg} is outside the git repository ${repo.root}; put the PRD in the repository it describes`);
   }
   const warnings: string[] = [];
-  const tracked = await runGit(repo.root, ["ls-files", "--error-unmatch", "--", prdPath], { okExitCodes: [1] });
+  const tracked = await runGit(repo.root, ["--literal-pathspecs", "ls-files", "--error-unmatch", "--", prdPath], { okExitCodes: [1] });
   if (tracked.exitCode !== 0) {
     throw new UserError(
       `${prdPath} is not committed; agents work in git worktrees made from your commits, so commit it first (git add ${prdPath} && git commit -m "Add PRD")`,
     );
   }
-  const modified = await runGit(repo.root, ["diff", "--quiet", "HEAD", "--", prdPath], { okExitCodes: [1] });
+  const modified = await runGit(repo.root, ["--literal-pathspecs", "diff", "--quiet", "HEAD", "--", prdPath], { okExitCodes: [1] });
   if (modified.exitCode === 1) {
     warnings.push(`${prdPath} has uncommitted changes: agents see the committed version; csess ticks your working copy`);
   }

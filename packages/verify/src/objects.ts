@@ -1,0 +1,230 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { GitCoprocess, gitOut, lineAnswer, runGit, runGitScript, type AnswerParser } from "./git.js";
+
+/** One entry of a tree: mode as git stores it ("100644", "40000"...), object id, and name (its bytes as latin1). */
+export interface RawTreeEntry {
+  mode: string;
+  oid: string;
+  name: string;
+}
+
+/** A tree entry to put at a path, or null to have none there. */
+export type PathEntry = { mode: string; oid: string } | null;
+
+/**
+ * Git's object store for one batch of plumbing work: trees read by one `git cat-file --batch`, trees
+ * written by one `git mktree -z --batch`, commits by one `git hash-object -t commit --stdin-paths`
+ * (made as `git commit-tree` makes them), each started when first needed. Files it writes (contents, commit objects) go to a private folder in the git
+ * directory, removed afterwards; no index or working tree is touched.
+ */
+export class ObjectStore {
+  private readonly coprocesses = new Map<string, GitCoprocess>();
+  /** The trees written here, by id: read back without asking git (a chain's ticks edit its last tree). */
+  private readonly writtenTrees = new Map<string, RawTreeEntry[]>();
+  private written = 0;
+
+  private constructor(readonly root: string, private readonly dir: string) {}
+
+  /** Runs `fn` with a store for `root`, and closes it (and removes its folder) afterwards. */
+  static async with<T>(root: string, fn: (store: ObjectStore) => Promise<T>): Promise<T> {
+    const store = new ObjectStore(root, await mkdtemp(join(await gitDirOf(root), "csess-scratch-")));
+    try {
+      return await fn(store);
+    } finally {
+      await Promise.all([...store.coprocesses.values()].map((c) => c.close().catch(() => undefined)));
+      await rm(store.dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The entries of a tree. */
+  async readTree(tree: string): Promise<RawTreeEntry[]> {
+    const known = this.writtenTrees.get(tree);
+    if (known) return [...known];
+    const object = await this.coprocess(["cat-file", "--batch"]).ask(`${tree}\n`, batchAnswer);
+    if (object?.type !== "tree") throw new Error(`git cat-file --batch: ${tree} is not a tree in ${this.root}${object ? ` (a ${object.type})` : ""}; the repository may be damaged (git fsck says more)`);
+    return parseTree(object.content, object.oid.length / 2);
+  }
+
+  /** The tree of a commit. */
+  async treeOf(commit: string): Promise<string> {
+    const object = await this.coprocess(["cat-file", "--batch"]).ask(`${commit}\n`, batchAnswer);
+    const tree = object?.type === "commit" ? /^tree ([0-9a-f]+)$/m.exec(object.content.toString("latin1"))?.[1] : undefined;
+    if (tree === undefined) throw new Error(`git cat-file --batch: ${commit} is not a commit in ${this.root}`);
+    return tree;
+  }
+
+  /** Writes a tree of these entries (git sorts them) and returns its id. */
+  async writeTree(entries: RawTreeEntry[]): Promise<string> {
+    // -z: names as they are (no quoting); an empty entry ends the tree.
+    const lines = entries.map((e) => `${e.mode} ${typeOfMode(e.mode)} ${e.oid}\t${e.name}\0`).join("");
+    const tree = await this.coprocess(["mktree", "-z", "--batch"]).ask(Buffer.from(`${lines}\0`, "latin1"), lineAnswer);
+    this.writtenTrees.set(tree, [...entries]);
+    return tree;
+  }
+
+  /** Writes the contents as blobs (no filters), in one process; returns their ids in order. */
+  async writeBlobs(contents: string[]): Promise<string[]> {
+    if (contents.length === 0) return [];
+    const names = await Promise.all(contents.map((content) => this.file(content)));
+    const out = await gitOut(this.dir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: names.map((n) => `${n}\n`).join("") });
+    return out.split("\n");
+  }
+
+  /** Writes a commit of `tree` on `parents` with `message`, as `git commit-tree` makes it; returns its id. */
+  async writeCommit(commit: { tree: string; parents: string[]; message: string }): Promise<string> {
+    const identity = await identityOf(this.root);
+    const header = [`tree ${commit.tree}`, ...commit.parents.map((p) => `parent ${p}`), `author ${identity.author()}`, `committer ${identity.committer()}`];
+    if (identity.encoding) header.push(`encoding ${identity.encoding}`);
+    const name = await this.file(`${header.join("\n")}\n\n${commit.message}`);
+    return this.coprocess(["hash-object", "-w", "-t", "commit", "--stdin-paths"], this.dir).ask(`${name}\n`, lineAnswer);
+  }
+
+  /**
+   * The tree `tree` with the entries at some paths put in place (`edits`: path -> entry, or null for
+   * none), the trees on the way rebuilt; null for a tree left empty below the root. Paths use "/".
+   */
+  async editTree(tree: string | null, edits: ReadonlyMap<string, PathEntry>): Promise<string | null> {
+    return this.edit(tree, [...edits].map(([path, entry]) => ({ names: path.split("/").map(latin1), entry })), true);
+  }
+
+  /** The entry at `path` in `tree` (null when there is none). */
+  async entryAt(tree: string, path: string): Promise<PathEntry> {
+    let entry: RawTreeEntry | undefined = { mode: "40000", oid: tree, name: "" };
+    for (const name of path.split("/").map(latin1)) {
+      if (entry?.mode !== "40000") return null;
+      entry = (await this.readTree(entry.oid)).find((e) => e.name === name);
+    }
+    return entry ? { mode: entry.mode, oid: entry.oid } : null;
+  }
+
+  private async edit(tree: string | null, edits: Array<{ names: string[]; entry: PathEntry }>, isRoot = false): Promise<string | null> {
+    const entries = new Map((tree === null ? [] : await this.readTree(tree)).map((e) => [e.name, e]));
+    for (const name of new Set(edits.map((e) => e.names[0]!))) {
+      const here = edits.filter((e) => e.names[0] === name);
+      const own = here.findLast((e) => e.names.length === 1);
+      const below = here.filter((e) => e.names.length > 1).map((e) => ({ names: e.names.slice(1), entry: e.entry }));
+      let entry = own === undefined ? entries.get(name) : own.entry && { ...own.entry, name };
+      if (below.length > 0) {
+        const sub = await this.edit(entry?.mode === "40000" ? entry.oid : null, below);
+        entry = sub === null ? undefined : { mode: "40000", oid: sub, name };
+      }
+      if (entry) entries.set(name, entry);
+      else entries.delete(name);
+    }
+    if (entries.size === 0 && !isRoot) return null; // git keeps no empty folders
+    return this.writeTree([...entries.values()]);
+  }
+
+  private coprocess(args: string[], cwd = this.root): GitCoprocess {
+    const key = args.join(" ");
+    let running = this.coprocesses.get(key);
+    if (!running) this.coprocesses.set(key, (running = new GitCoprocess(cwd, args)));
+    return running;
+  }
+
+  /** Writes `content` to a new file in the folder; returns its name there. */
+  private async file(content: string): Promise<string> {
+    const name = `o${this.written++}`;
+    await writeFile(join(this.dir, name), content);
+    return name;
+  }
+}
+
+/** A name's UTF-8 bytes as latin1 (how tree entries hold names here). */
+function latin1(name: string): string {
+  return Buffer.from(name, "utf8").toString("latin1");
+}
+
+function typeOfMode(mode: string): string {
+  return mode === "40000" || mode === "040000" ? "tree" : mode === "160000" ? "commit" : "blob";
+}
+
+/** The entries of a raw tree object ("<mode> <name>\0<hash bytes>", repeated). */
+export function parseTree(tree: Buffer, hashBytes: number): RawTreeEntry[] {
+  const entries: RawTreeEntry[] = [];
+  let at = 0;
+  while (at < tree.length) {
+    const space = tree.indexOf(32, at);
+    const nul = tree.indexOf(0, space);
+    if (space === -1 || nul === -1) throw new Error("git cat-file --batch: a tree object that does not parse; the repository may be damaged (git fsck says more)");
+    entries.push({ mode: tree.toString("latin1", at, space), name: tree.toString("latin1", space + 1, nul), oid: tree.toString("hex", nul + 1, nul + 1 + hashBytes) });
+    at = nul + 1 + hashBytes;
+  }
+  return entries;
+}
+
+/** One answer of `git cat-file --batch`: the object, or undefined for a name it could not find ("<name> missing"). */
+const batchAnswer: AnswerParser<{ oid: string; type: string; content: Buffer } | undefined> = (output) => {
+  const headerEnd = output.indexOf(10);
+  if (headerEnd === -1) return undefined;
+  const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(output.toString("latin1", 0, headerEnd));
+  if (!header) return { value: undefined, length: headerEnd + 1 };
+  const end = headerEnd + 1 + Number(header[3]);
+  if (output.length < end + 1) return undefined;
+  return { value: { oid: header[1]!, type: header[2]!, content: output.subarray(headerEnd + 1, end) }, length: end + 1 };
+};
+
+/** A checkout's git directory never changes: asked once per root. */
+const gitDirs = new Map<string, Promise<string>>();
+function gitDirOf(root: string): Promise<string> {
+  let dir = gitDirs.get(root);
+  if (!dir) {
+    dir = gitOut(root, ["rev-parse", "--path-format=absolute", "--git-dir"]);
+    dir.catch(() => gitDirs.delete(root));
+    gitDirs.set(root, dir);
+  }
+  return dir;
+}
+
+interface Identity {
+  author: () => string;
+  committer: () => string;
+  /** The commit encoding the user set (i18n.commitEncoding), when it is not UTF-8: git names it in each commit. */
+  encoding?: string;
+}
+
+/**
+ * Who commits, as `git commit-tree` would say it (`git var`, which fails as commit-tree does when no
+ * identity is set), asked once per repository and environment; the time is taken at each commit
+ * unless GIT_AUTHOR_DATE / GIT_COMMITTER_DATE fix it.
+ */
+const identities = new Map<string, Promise<Identity>>();
+function identityOf(root: string): Promise<Identity> {
+  const env = ["NAME", "EMAIL", "DATE"].flatMap((k) => [process.env[`GIT_AUTHOR_${k}`], process.env[`GIT_COMMITTER_${k}`]]);
+  const key = JSON.stringify([root, env, process.env.EMAIL, process.env.GIT_CONFIG_GLOBAL, process.env.GIT_CONFIG_NOSYSTEM, process.env.HOME]);
+  let identity = identities.get(key);
+  if (!identity) {
+    identity = readIdentity(root);
+    identity.catch(() => identities.delete(key));
+    identities.set(key, identity);
+  }
+  return identity;
+}
+
+async function readIdentity(root: string): Promise<Identity> {
+  const script = 'git var GIT_AUTHOR_IDENT && git var GIT_COMMITTER_IDENT && { git config --get i18n.commitencoding || [ $? -eq 1 ]; }';
+  const [author = "", committer = "", encoding = ""] = (await runGitScript(root, "read the commit identity", script, [])).stdout.split("\n");
+  return {
+    author: stamped(author, process.env.GIT_AUTHOR_DATE),
+    committer: stamped(committer, process.env.GIT_COMMITTER_DATE),
+    ...(encoding && !/^utf-?8$/i.test(encoding) ? { encoding } : {}),
+  };
+}
+
+/** "Name <email> <seconds> <zone>" with the time now, unless `fixed` (git's answer then holds it). */
+function stamped(ident: string, fixed: string | undefined): () => string {
+  if (fixed !== undefined) return () => ident;
+  const who = ident.replace(/ \d+ [+-]\d{4}$/, "");
+  return () => {
+    const now = new Date();
+    const offset = -now.getTimezoneOffset();
+    const zone = `${offset < 0 ? "-" : "+"}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0")}${String(Math.abs(offset) % 60).padStart(2, "0")}`;
+    return `${who} ${Math.floor(now.getTime() / 1000)} ${zone}`;
+  };
+}
+
+/** Moves `ref` from `from` to `to` (compare-and-swap); false when it no longer pointed at `from`. */
+export async function moveRef(root: string, ref: string, to: string, from: string, message: string): Promise<boolean> {
+  return (await runGit(root, ["update-ref", "-m", message, ref, to, from], { okExitCodes: [128] })).exitCode === 0;
+}

@@ -1,0 +1,130 @@
+// The object store csess lands work with: commits written by one long-running `git hash-object` must be
+// the commits `git commit-tree` makes (same identity, time, bytes), trees edited by path must be what git
+// would build, and a git that fails mid-way must say so. Real git in temp repositories.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ObjectStore } from "../src/objects.js";
+import { makeRepo, type TestRepo } from "./helpers.js";
+
+let repo: TestRepo;
+let base: string;
+const saved = { ...process.env };
+beforeEach(() => {
+  repo = makeRepo();
+  base = repo.commit("init", { "PRD.md": "- [ ] A\n", "docs/plan.md": "plan\n", "docs/deep/x.md": "x\n" });
+});
+afterEach(() => {
+  process.env = { ...saved };
+  repo.cleanup();
+});
+
+/** `git commit-tree` itself, with the environment csess's git gets. */
+function commitTree(tree: string, parents: string[], message: string, env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync("git", ["commit-tree", tree, ...parents.flatMap((p) => ["-p", p]), "-m", message], { cwd: repo.root, env, encoding: "utf8" }).trim();
+}
+
+const header = (commit: string) => repo.git(["cat-file", "commit", commit]).split("\n\n")[0]!;
+
+describe("commits", () => {
+  it("are byte for byte the commits git commit-tree makes (same identity, time and message)", async () => {
+    process.env.GIT_AUTHOR_DATE = "1700000000 +0130";
+    process.env.GIT_COMMITTER_DATE = "1700000100 -0700";
+    const side = repo.commit("side", { "side.txt": "s\n" });
+    const tree = repo.git(["rev-parse", `${side}^{tree}`]);
+    const message = "Merge csess task abc: naïve café ✓\n\nBranch: csess/r/x\n\nCsess-Task: abc\n";
+    const made = await ObjectStore.with(repo.root, (store) => store.writeCommit({ tree, parents: [base, side], message }));
+    expect(made).toBe(commitTree(tree, [base, side], message.trimEnd()));
+    expect(repo.git(["cat-file", "commit", made]).endsWith(message.trimEnd())).toBe(true);
+  });
+
+  it("take the time at each commit, in the zone git uses, with the repository's identity", async () => {
+    const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+    const before = Math.floor(Date.now() / 1000);
+    const [first, second] = await ObjectStore.with(repo.root, async (store) => {
+      const one = await store.writeCommit({ tree, parents: [base], message: "one\n" });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      return [one, await store.writeCommit({ tree, parents: [one], message: "two\n" })];
+    });
+    const after = Math.floor(Date.now() / 1000);
+    const zone = repo.git(["var", "GIT_COMMITTER_IDENT"]).split(" ").at(-1);
+    const stamp = (commit: string, who: string) => new RegExp(`^${who} ${process.env.GIT_AUTHOR_NAME ?? "Test Author"} <[^>]+> (\\d+) ([+-]\\d{4})$`, "m").exec(header(commit));
+    for (const commit of [first!, second!]) {
+      const [, seconds, commitZone] = stamp(commit, "committer") ?? [];
+      expect(Number(seconds)).toBeGreaterThanOrEqual(before);
+      expect(Number(seconds)).toBeLessThanOrEqual(after);
+      expect(commitZone).toBe(zone);
+      expect(stamp(commit, "author")?.[1]).toBe(seconds);
+    }
+    expect(Number(stamp(second!, "committer")?.[1])).toBeGreaterThan(Number(stamp(first!, "committer")?.[1])); // not one time cached for all
+  });
+
+  it("name the commit encoding the user set (i18n.commitEncoding), as git commit-tree does", async () => {
+    process.env.GIT_AUTHOR_DATE = process.env.GIT_COMMITTER_DATE = "1700000000 +0000";
+    repo.git(["config", "i18n.commitEncoding", "ISO-8859-1"]);
+    const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+    const made = await ObjectStore.with(repo.root, (store) => store.writeCommit({ tree, parents: [base], message: "latin\n" }));
+    expect(header(made)).toMatch(/^encoding ISO-8859-1$/m);
+    expect(made).toBe(commitTree(tree, [base], "latin"));
+  });
+
+  it("fail as git commit-tree fails when no identity is set", async () => {
+    const home = mkdtempSync(join(tmpdir(), "csess-no-identity-"));
+    try {
+      for (const key of Object.keys(process.env)) if (/^GIT_(AUTHOR|COMMITTER)_/.test(key) || key === "EMAIL") delete process.env[key];
+      Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" });
+      repo.git(["config", "--unset", "user.name"]);
+      repo.git(["config", "--unset", "user.email"]);
+      const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+      let gitSaid: unknown;
+      try {
+        commitTree(tree, [base], "x", process.env);
+      } catch (error) {
+        gitSaid = error;
+      }
+      const ours = ObjectStore.with(repo.root, (store) => store.writeCommit({ tree, parents: [base], message: "x\n" }));
+      // Where the host name gives git an address, both commit (then nothing here differs); else both fail, saying why.
+      if (gitSaid) await expect(ours).rejects.toThrow(/identity|email/i);
+      else await expect(ours).resolves.toMatch(/^[0-9a-f]{40}$/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("trees edited by path", () => {
+  it("rebuild the folders on the way, drop a folder left empty, and make one that was not there", async () => {
+    const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+    const blob = repo.git(["rev-parse", `${base}:PRD.md`]);
+    const edited = await ObjectStore.with(repo.root, (store) =>
+      store.editTree(tree, new Map([["docs/deep/x.md", null], ["new/a/b.md", { mode: "100755", oid: blob }], ["docs/plan.md", null], ["PRD.md", null]])),
+    );
+    expect(repo.git(["ls-tree", "-r", "--format=%(objectmode) %(path)", edited!])).toBe("100755 new/a/b.md");
+    const empty = await ObjectStore.with(repo.root, (store) => store.editTree(edited, new Map([["new", null]])));
+    expect(empty).toBe(repo.git(["hash-object", "-t", "tree", "/dev/null"])); // the root stays, empty
+  });
+
+  it("read the entry at a path, or null where there is none (or a file stands on the way)", async () => {
+    const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+    const found = await ObjectStore.with(repo.root, async (store) => [
+      await store.entryAt(tree, "docs/deep/x.md"), await store.entryAt(tree, "docs"), await store.entryAt(tree, "PRD.md/x"), await store.entryAt(tree, "none.md"),
+    ]);
+    expect(found).toEqual([
+      { mode: "100644", oid: repo.git(["rev-parse", `${base}:docs/deep/x.md`]) },
+      { mode: "40000", oid: repo.git(["rev-parse", `${base}:docs`]) },
+      null,
+      null,
+    ]);
+  });
+});
+
+describe("a git that fails mid-way", () => {
+  it("says what git said, and the store still closes", async () => {
+    const missing = "1".repeat(40);
+    await expect(ObjectStore.with(repo.root, (store) => store.writeTree([{ mode: "100644", oid: missing, name: "gone.md" }])))
+      .rejects.toThrow(new RegExp(`git mktree -z --batch failed with exit \\d+: .*${missing}`));
+    await expect(ObjectStore.with(repo.root, (store) => store.readTree(missing))).rejects.toThrow(`${missing} is not a tree in ${repo.root}`);
+  });
+});
