@@ -30,6 +30,8 @@ export class ObjectStore {
   static async with<T>(root: string, fn: (store: ObjectStore) => Promise<T>): Promise<T> {
     const store = new ObjectStore(root, await mkdtemp(join(await gitDirOf(root), "csess-scratch-")));
     try {
+      // Every use reads a tree, writes one and commits: the three start together, not one after another.
+      for (const args of [READ_OBJECTS, WRITE_TREES, WRITE_COMMITS]) store.coprocess(args);
       return await fn(store);
     } finally {
       await Promise.all([...store.coprocesses.values()].map((c) => c.close().catch(() => undefined)));
@@ -41,14 +43,14 @@ export class ObjectStore {
   async readTree(tree: string): Promise<RawTreeEntry[]> {
     const known = this.writtenTrees.get(tree);
     if (known) return [...known];
-    const object = await this.coprocess(["cat-file", "--batch"]).ask(`${tree}\n`, batchAnswer);
+    const object = await this.coprocess(READ_OBJECTS).ask(`${tree}\n`, batchAnswer);
     if (object?.type !== "tree") throw new Error(`git cat-file --batch: ${tree} is not a tree in ${this.root}${object ? ` (a ${object.type})` : ""}; the repository may be damaged (git fsck says more)`);
     return parseTree(object.content, object.oid.length / 2);
   }
 
   /** The tree of a commit. */
   async treeOf(commit: string): Promise<string> {
-    const object = await this.coprocess(["cat-file", "--batch"]).ask(`${commit}\n`, batchAnswer);
+    const object = await this.coprocess(READ_OBJECTS).ask(`${commit}\n`, batchAnswer);
     const tree = object?.type === "commit" ? /^tree ([0-9a-f]+)$/m.exec(object.content.toString("latin1"))?.[1] : undefined;
     if (tree === undefined) throw new Error(`git cat-file --batch: ${commit} is not a commit in ${this.root}`);
     return tree;
@@ -58,7 +60,7 @@ export class ObjectStore {
   async writeTree(entries: RawTreeEntry[]): Promise<string> {
     // -z: names as they are (no quoting); an empty entry ends the tree.
     const lines = entries.map((e) => `${e.mode} ${typeOfMode(e.mode)} ${e.oid}\t${e.name}\0`).join("");
-    const tree = await this.coprocess(["mktree", "-z", "--batch"]).ask(Buffer.from(`${lines}\0`, "latin1"), lineAnswer);
+    const tree = await this.coprocess(WRITE_TREES).ask(Buffer.from(`${lines}\0`, "latin1"), lineAnswer);
     this.writtenTrees.set(tree, [...entries]);
     return tree;
   }
@@ -77,7 +79,7 @@ export class ObjectStore {
     const header = [`tree ${commit.tree}`, ...commit.parents.map((p) => `parent ${p}`), `author ${identity.author()}`, `committer ${identity.committer()}`];
     if (identity.encoding) header.push(`encoding ${identity.encoding}`);
     const name = await this.file(`${header.join("\n")}\n\n${commit.message}`);
-    return this.coprocess(["hash-object", "-w", "-t", "commit", "--stdin-paths"], this.dir).ask(`${name}\n`, lineAnswer);
+    return this.coprocess(WRITE_COMMITS).ask(`${name}\n`, lineAnswer);
   }
 
   /**
@@ -116,10 +118,11 @@ export class ObjectStore {
     return this.writeTree([...entries.values()]);
   }
 
-  private coprocess(args: string[], cwd = this.root): GitCoprocess {
+  private coprocess(args: string[]): GitCoprocess {
     const key = args.join(" ");
     let running = this.coprocesses.get(key);
-    if (!running) this.coprocesses.set(key, (running = new GitCoprocess(cwd, args)));
+    // In the folder: hash-object reads the paths it is given from there.
+    if (!running) this.coprocesses.set(key, (running = new GitCoprocess(args === WRITE_COMMITS ? this.dir : this.root, args)));
     return running;
   }
 
@@ -130,6 +133,10 @@ export class ObjectStore {
     return name;
   }
 }
+
+const READ_OBJECTS = ["cat-file", "--batch"];
+const WRITE_TREES = ["mktree", "-z", "--batch"];
+const WRITE_COMMITS = ["hash-object", "-w", "-t", "commit", "--stdin-paths"];
 
 /** A name's UTF-8 bytes as latin1 (how tree entries hold names here). */
 function latin1(name: string): string {
