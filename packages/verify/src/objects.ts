@@ -219,16 +219,15 @@ async function readIdentity(root: string): Promise<Identity> {
   };
 }
 
-/** "Name <email> <seconds> <zone>" with the time now, unless `fixed` (git's answer then holds it). */
+/**
+ * "Name <email> <seconds> <zone>" with the time now, unless `fixed` (git's answer then holds it). The
+ * zone stays git's own reading (node cannot read every TZ git can, e.g. "XST+3:30").
+ */
 function stamped(ident: string, fixed: string | undefined): () => string {
   if (fixed !== undefined) return () => ident;
-  const who = ident.replace(/ \d+ [+-]\d{4}$/, "");
-  return () => {
-    const now = new Date();
-    const offset = -now.getTimezoneOffset();
-    const zone = `${offset < 0 ? "-" : "+"}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0")}${String(Math.abs(offset) % 60).padStart(2, "0")}`;
-    return `${who} ${Math.floor(now.getTime() / 1000)} ${zone}`;
-  };
+  const [, who, zone] = /^(.*) \d+ ([+-]\d{4})$/.exec(ident) ?? [];
+  if (who === undefined) throw new Error(`git var: an identity csess cannot read: ${JSON.stringify(ident)} (expected "Name <email> <seconds> <zone>")`);
+  return () => `${who} ${Math.floor(Date.now() / 1000)} ${zone}`;
 }
 
 /** Moves `ref` from `from` to `to` (compare-and-swap); false when it no longer pointed at `from`. */

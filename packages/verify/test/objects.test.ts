@@ -40,7 +40,8 @@ describe("commits", () => {
     expect(repo.git(["cat-file", "commit", made]).endsWith(message.trimEnd())).toBe(true);
   });
 
-  it("take the time at each commit, in the zone git uses, with the repository's identity", async () => {
+  it("take the time at each commit, in the zone git reads from TZ (even one node cannot read), with the repository's identity", async () => {
+    process.env.TZ = "XST+3:30"; // POSIX form, no tz database needed: 3 h 30 min behind UTC
     const tree = repo.git(["rev-parse", `${base}^{tree}`]);
     const before = Math.floor(Date.now() / 1000);
     const [first, second] = await ObjectStore.with(repo.root, async (store) => {
@@ -49,16 +50,36 @@ describe("commits", () => {
       return [one, await store.writeCommit({ tree, parents: [one], message: "two\n" })];
     });
     const after = Math.floor(Date.now() / 1000);
-    const zone = repo.git(["var", "GIT_COMMITTER_IDENT"]).split(" ").at(-1);
-    const stamp = (commit: string, who: string) => new RegExp(`^${who} ${process.env.GIT_AUTHOR_NAME ?? "Test Author"} <[^>]+> (\\d+) ([+-]\\d{4})$`, "m").exec(header(commit));
+    const stamp = (commit: string, who: string) => new RegExp(`^${who} Test Author <author@example.com> (\\d+) ([+-]\\d{4})$`, "m").exec(header(commit));
     for (const commit of [first!, second!]) {
-      const [, seconds, commitZone] = stamp(commit, "committer") ?? [];
+      const [, seconds, zone] = stamp(commit, "committer") ?? [];
       expect(Number(seconds)).toBeGreaterThanOrEqual(before);
       expect(Number(seconds)).toBeLessThanOrEqual(after);
-      expect(commitZone).toBe(zone);
-      expect(stamp(commit, "author")?.[1]).toBe(seconds);
+      expect(zone).toBe("-0330");
+      expect(stamp(commit, "author")?.slice(1)).toEqual([seconds, zone]);
     }
-    expect(Number(stamp(second!, "committer")?.[1])).toBeGreaterThan(Number(stamp(first!, "committer")?.[1])); // not one time cached for all
+    expect(Number(stamp(second!, "committer")?.[1])).toBeGreaterThan(Number(stamp(first!, "committer")?.[1])); // not one time for all
+  });
+
+  it("follow the identity the environment and each repository give (asked again when either differs)", async () => {
+    for (const key of Object.keys(process.env)) if (/^GIT_(AUTHOR|COMMITTER)_/.test(key)) delete process.env[key];
+    const other = makeRepo();
+    try {
+      other.git(["config", "user.name", "Other Person"]);
+      const otherBase = other.commit("init", { "a.txt": "a\n" });
+      const commitIn = async (where: TestRepo, parent: string) => {
+        const made = await ObjectStore.with(where.root, async (store) => store.writeCommit({ tree: await store.treeOf(parent), parents: [parent], message: "m\n" }));
+        return /^author (.*) \d+ [+-]\d{4}$/m.exec(where.git(["cat-file", "commit", made]))?.[1];
+      };
+      expect(await commitIn(repo, base)).toBe("Test Author <author@example.com>");
+      expect(await commitIn(other, otherBase)).toBe("Other Person <author@example.com>");
+      process.env.GIT_AUTHOR_NAME = "Env Name";
+      expect(await commitIn(repo, base)).toBe("Env Name <author@example.com>");
+      process.env.GIT_AUTHOR_EMAIL = "env@example.com";
+      expect(await commitIn(repo, base)).toBe("Env Name <env@example.com>");
+    } finally {
+      other.cleanup();
+    }
   });
 
   it("name the commit encoding the user set (i18n.commitEncoding), as git commit-tree does", async () => {
