@@ -15,8 +15,9 @@ export type PathEntry = { mode: string; oid: string } | null;
 /**
  * Git's object store for one batch of plumbing work: trees read by one `git cat-file --batch`, trees
  * written by one `git mktree -z --batch`, commits by one `git hash-object -t commit --stdin-paths`
- * (made as `git commit-tree` makes them), each started when first needed. Files it writes (contents, commit objects) go to a private folder in the git
- * directory, removed afterwards; no index or working tree is touched.
+ * (made as `git commit-tree` makes them), the three started together when it opens. Files it writes
+ * (contents, commit objects) go to a private folder in the git directory, removed afterwards; no index
+ * or working tree is touched.
  */
 export class ObjectStore {
   private readonly coprocesses = new Map<string, GitCoprocess>();
@@ -34,7 +35,7 @@ export class ObjectStore {
       for (const args of [READ_OBJECTS, WRITE_TREES, WRITE_COMMITS]) store.coprocess(args);
       return await fn(store);
     } finally {
-      await Promise.all([...store.coprocesses.values()].map((c) => c.close().catch(() => undefined)));
+      await Promise.all([...store.coprocesses.values()].map((c) => c.close())); // (never rejects: a git that failed said so to its question)
       await rm(store.dir, { recursive: true, force: true });
     }
   }
