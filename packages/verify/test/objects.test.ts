@@ -2,7 +2,7 @@
 // the commits `git commit-tree` makes (same identity, time, bytes), trees edited by path must be what git
 // would build, and a git that fails mid-way must say so. Real git in temp repositories.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -141,7 +141,32 @@ describe("trees edited by path", () => {
   });
 });
 
+/** The pid of the git running `args` in `cwd` (read from /proc: tests in other files run git too). */
+function gitRunning(cwd: string, args: string): number {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+      if (cmdline === `git ${args}` && realpathSync(`/proc/${pid}/cwd`) === cwd) return Number(pid);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  throw new Error(`no git ${args} running in ${cwd}`);
+}
+
 describe("a git that fails mid-way", () => {
+  it("killed (as the out-of-memory killer would): the next question fails saying so, and so does every later one", async () => {
+    const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+    await ObjectStore.with(repo.root, async (store) => {
+      const entries = await store.readTree(tree);
+      process.kill(gitRunning(repo.root, "mktree -z --batch"), "SIGKILL");
+      await expect(store.writeTree(entries)).rejects.toThrow(/^git mktree -z --batch failed with exit 137: \(it stopped answering\)$/);
+      await expect(store.writeTree(entries)).rejects.toThrow(/^git mktree -z --batch failed with exit 137/);
+      expect(await store.readTree(tree)).toEqual(entries); // the others still answer
+    });
+  });
+
+
   it("says what git said, and the store still closes", async () => {
     const missing = "1".repeat(40);
     await expect(ObjectStore.with(repo.root, (store) => store.writeTree([{ mode: "100644", oid: missing, name: "gone.md" }])))
