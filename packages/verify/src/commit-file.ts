@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
 import { withRepoLock } from "./lock.js";
-import { parseTree } from "./objects.js";
+import { batchAnswer, parseTree, type BatchObject } from "./objects.js";
 import { commitFileVersions, treeEntry, type FileVersion, type TreeEntry } from "./plumbing.js";
 import { openRepo } from "./repo.js";
 import { listWorktrees } from "./worktree.js";
@@ -91,42 +91,35 @@ export async function committedFile(root: string, rev: string, path: string): Pr
   const commit = answers[0];
   if (commit?.type !== "commit") return { head: null, file: null };
   // The commit names its tree; each tree names the next object, with its mode.
-  let expected = { sha: /^tree ([0-9a-f]+)$/m.exec(commit.content)?.[1], mode: "40000" };
+  let expected = { sha: /^tree ([0-9a-f]+)$/m.exec(commit.content.toString("latin1"))?.[1], mode: "40000" };
   for (let i = 1; i < answers.length; i++) {
     const answer = answers[i];
     if (answer === undefined) {
       // Named by the object before it, yet not there: a damaged repository, never "not committed".
       throw new Error(`git cat-file --batch: ${objects[i]} (${expected.sha}) is missing from the object store of ${root}; the repository is damaged (git fsck says more)`);
     }
-    if (answer.sha !== expected.sha) return "moved";
+    if (answer.oid !== expected.sha) return "moved";
     if (i === answers.length - 1) {
-      if (answer.type !== "blob") return { head: commit.sha, file: null };
-      return { head: commit.sha, file: { mode: expected.mode, blob: answer.sha, content: Buffer.from(answer.content, "latin1").toString("utf8") } };
+      if (answer.type !== "blob") return { head: commit.oid, file: null };
+      return { head: commit.oid, file: { mode: expected.mode, blob: answer.oid, content: answer.content.toString("utf8") } };
     }
-    if (answer.type !== "tree") return { head: commit.sha, file: null };
+    if (answer.type !== "tree") return { head: commit.oid, file: null };
     const wanted = Buffer.from(names[i - 1]!, "utf8").toString("latin1");
-    const entry = parseTree(Buffer.from(answer.content, "latin1"), answer.sha.length / 2).find((e) => e.name === wanted);
-    if (!entry) return { head: commit.sha, file: null };
+    const entry = parseTree(answer.content, answer.oid.length / 2).find((e) => e.name === wanted);
+    if (!entry) return { head: commit.oid, file: null };
     expected = { sha: entry.oid, mode: entry.mode };
   }
-  return { head: commit.sha, file: null };
+  return { head: commit.oid, file: null };
 }
 
-/** The answers of `git cat-file --batch` (latin1 text), in order; undefined for a name it could not find. */
-function batchAnswers(out: string): Array<{ sha: string; type: string; content: string } | undefined> {
-  const answers: Array<{ sha: string; type: string; content: string } | undefined> = [];
-  let at = 0;
-  while (at < out.length) {
-    const headerEnd = out.indexOf("\n", at);
-    const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(out.slice(at, headerEnd));
-    if (!header) {
-      answers.push(undefined); // "<name> missing" (or ambiguous)
-      at = headerEnd + 1;
-      continue;
-    }
-    const size = Number(header[3]);
-    answers.push({ sha: header[1]!, type: header[2]!, content: out.slice(headerEnd + 1, headerEnd + 1 + size) });
-    at = headerEnd + 1 + size + 1;
+/** The answers of `git cat-file --batch` (its output as latin1 text), in order; undefined for a name it could not find. */
+function batchAnswers(out: string): Array<BatchObject | undefined> {
+  const answers: Array<BatchObject | undefined> = [];
+  for (let rest = Buffer.from(out, "latin1"); rest.length > 0; ) {
+    const read = batchAnswer(rest);
+    if (read === undefined) break; // cut short (git's output ends with a whole answer)
+    answers.push(read.value);
+    rest = rest.subarray(read.length);
   }
   return answers;
 }

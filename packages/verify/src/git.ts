@@ -130,7 +130,6 @@ function run(cwd: string, command: string, argv: string[], named: string[], opti
  */
 export class GitCoprocess {
   private readonly child;
-  private readonly named: string[];
   private output: Buffer = Buffer.alloc(0);
   private stderr = "";
   private readonly waiting: Array<{ answer: AnswerParser<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
@@ -138,7 +137,6 @@ export class GitCoprocess {
   private readonly exited: Promise<void>;
 
   constructor(cwd: string, args: string[]) {
-    this.named = args;
     // GIT_FLUSH unset: git then flushes each answer into the pipe (GIT_FLUSH=0 would hold it back).
     const env = gitEnv(undefined);
     delete env.GIT_FLUSH;

@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GitCoprocess, gitOut, lineAnswer, runGit, runGitScript, type AnswerParser } from "./git.js";
+import { GitCoprocess, gitOut, lineAnswer, runGitScript, type AnswerParser } from "./git.js";
 
 /** One entry of a tree: mode as git stores it ("100644", "40000"...), object id, and name (its bytes as latin1). */
 export interface RawTreeEntry {
@@ -162,8 +162,15 @@ export function parseTree(tree: Buffer, hashBytes: number): RawTreeEntry[] {
   return entries;
 }
 
+/** An object as `git cat-file --batch` gives it. */
+export interface BatchObject {
+  oid: string;
+  type: string;
+  content: Buffer;
+}
+
 /** One answer of `git cat-file --batch`: the object, or undefined for a name it could not find ("<name> missing"). */
-const batchAnswer: AnswerParser<{ oid: string; type: string; content: Buffer } | undefined> = (output) => {
+export const batchAnswer: AnswerParser<BatchObject | undefined> = (output) => {
   const headerEnd = output.indexOf(10);
   if (headerEnd === -1) return undefined;
   const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(output.toString("latin1", 0, headerEnd));
@@ -229,9 +236,4 @@ function stamped(ident: string, fixed: string | undefined): () => string {
   const [, who, zone] = /^(.*) \d+ ([+-]\d{4})$/.exec(ident) ?? [];
   if (who === undefined) throw new Error(`git var: an identity csess cannot read: ${JSON.stringify(ident)} (expected "Name <email> <seconds> <zone>")`);
   return () => `${who} ${Math.floor(Date.now() / 1000)} ${zone}`;
-}
-
-/** Moves `ref` from `from` to `to` (compare-and-swap); false when it no longer pointed at `from`. */
-export async function moveRef(root: string, ref: string, to: string, from: string, message: string): Promise<boolean> {
-  return (await runGit(root, ["update-ref", "-m", message, ref, to, from], { okExitCodes: [128] })).exitCode === 0;
 }

@@ -1,5 +1,5 @@
 import { gitOut, runGit } from "./git.js";
-import { moveRef, ObjectStore } from "./objects.js";
+import { ObjectStore } from "./objects.js";
 
 export interface TreeEntry {
   mode: string;
@@ -31,6 +31,11 @@ export async function commitFileVersions(
   const made = await ObjectStore.with(root, async (store) => fileVersionsOnTop(store, { commit: parent, tree: await store.treeOf(parent) }, { ...file, versions }));
   if (move && !(await moveRef(root, move.ref, made.at(-1)!.commit, parent, move.message))) return "moved";
   return made;
+}
+
+/** Moves `ref` from `from` to `to` (compare-and-swap); false when it no longer pointed at `from`. */
+async function moveRef(root: string, ref: string, to: string, from: string, message: string): Promise<boolean> {
+  return (await runGit(root, ["update-ref", "-m", message, ref, to, from], { okExitCodes: [128] })).exitCode === 0;
 }
 
 /** The file's versions committed one after the other on `head`, each tree `head`'s with the file's entry swapped. */
