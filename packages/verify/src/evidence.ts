@@ -48,7 +48,7 @@ export const CSESS_PATHS = [".csess/"];
 /** What git shows a task's branch did since the run's base. */
 export async function gatherEvidence(options: GatherEvidenceOptions): Promise<TaskEvidence> {
   const prdRel = isAbsolute(options.prdPath) ? relative(options.root, options.prdPath) : options.prdPath;
-  const [{ gone, commits, forkPoint, netChange }, prdText] = await Promise.all([
+  const [{ gone, commits, forked, netChange }, prdText] = await Promise.all([
     readBranch(options.root, options.branch, options.base, prdRel),
     options.worktreePath
       ? readFile(join(options.worktreePath, prdRel), "utf8").catch(() => null)
@@ -58,8 +58,7 @@ export async function gatherEvidence(options: GatherEvidenceOptions): Promise<Ta
   const mismatched = commits
     .filter((c) => c.taskIds.length > 0 && !c.taskIds.includes(options.taskId))
     .map((c) => ({ commit: c.hash, taskIds: c.taskIds }));
-  const baseKept = forkPoint !== null;
-  const problem = evidenceProblem({ gone, baseKept, commits, netChange, mismatched, prdRel });
+  const problem = evidenceProblem({ gone, baseKept: forked, commits, netChange, mismatched, prdRel });
   return {
     taskId: options.taskId,
     branch: options.branch,
@@ -81,11 +80,12 @@ export async function gatherEvidence(options: GatherEvidenceOptions): Promise<Ta
  * it is gone, and everything else asked of its tip as the script first read it, even if it moves meanwhile;
  * - its commits `base..tip`, two dots and first parents: only what the task itself committed, even when
  *   the integration branch moved on after the fork or was merged into the task branch;
- * - the fork point, where the branch and its base meet: an agent that rewrote history below its base
- *   gets judged (and merged, three-way) on what it adds since then, never on what it dropped (null when
- *   they share no history);
- * - the net change fork..tip: with `-w --ignore-blank-lines` git leaves out files whose only differences
- *   are whitespace, and the PRD (agents tick their copy) and csess's paths never count.
+ * - whether the branch still shares history with its base (a fork point): an agent that rewrote history
+ *   below its base gets judged (and merged, three-way) on what it adds since the fork, never on what it
+ *   dropped;
+ * - the net change fork..tip (`base...tip`: git finds the fork itself): with `-w --ignore-blank-lines`
+ *   git leaves out files whose only differences are whitespace, and the PRD (agents tick their copy)
+ *   and csess's paths never count. Only when that diff fails is `git merge-base` asked why.
  */
 async function readBranch(root: string, branch: string, base: string, prdRel: string) {
   const script = [
@@ -93,25 +93,28 @@ async function readBranch(root: string, branch: string, base: string, prdRel: st
     'base=$2 format=$3',
     "shift 3",
     'echo "$tip"',
-    'fork=$(git merge-base "$base" "$tip") || { status=$?; [ "$status" -eq 1 ] || exit "$status"; }',
-    'echo "$fork"',
     'git log "--format=$format" --numstat --no-renames --no-color --first-parent "$base..$tip" -- || exit',
-    '[ -n "$fork" ] || exit 0',
     // NUL: numstat lines never hold one, so the last NUL is where the log ends whatever a message says.
     "printf '\\0'",
-    'git diff --numstat -w --ignore-blank-lines --no-renames --no-color "$fork" "$tip" -- "$@"',
+    'git diff --numstat -w --ignore-blank-lines --no-renames --no-color "$base...$tip" -- "$@" && exit 0 || status=$?',
+    // git's answer to "no merge base" is a fatal error like any other: merge-base tells them apart (exit 1).
+    'git merge-base "$base" "$tip" >/dev/null; [ "$?" -eq 1 ] || exit "$status"',
+    `echo "${NO_FORK}"`,
   ].join("\n");
   const excludes = [prdRel, ...CSESS_PATHS].map((p) => `:(exclude)${p}`);
   const out = (await runGitScript(root, `evidence of ${branch}`, script, [branch, base, LOG_FORMAT, ".", ...excludes])).stdout;
   const netChange: TaskEvidence["netChange"] = { files: [], insertions: 0, deletions: 0 };
   const tipEnd = out.indexOf("\n");
-  if (tipEnd === -1) return { gone: true, commits: [], forkPoint: null, netChange };
-  const forkEnd = out.indexOf("\n", tipEnd + 1);
-  const forkPoint = out.slice(tipEnd + 1, forkEnd) || null;
-  const logEnd = forkPoint === null ? out.length : out.lastIndexOf("\0");
-  addNumstat(netChange, out.slice(logEnd + 1));
-  return { gone: false, commits: parseLog(out.slice(forkEnd + 1, logEnd)), forkPoint, netChange };
+  if (tipEnd === -1) return { gone: true, commits: [], forked: false, netChange };
+  const logEnd = out.lastIndexOf("\0");
+  const diff = out.slice(logEnd + 1);
+  const forked = diff !== `${NO_FORK}\n`;
+  if (forked) addNumstat(netChange, diff);
+  return { gone: false, commits: parseLog(out.slice(tipEnd + 1, logEnd)), forked, netChange };
 }
+
+/** What the evidence script says after the log when the branch and its base share no history (no numstat line reads so: no tab). */
+const NO_FORK = "no merge base";
 
 function evidenceProblem(found: {
   gone: boolean; baseKept: boolean; commits: CommitInfo[]; netChange: TaskEvidence["netChange"];

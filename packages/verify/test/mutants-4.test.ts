@@ -55,6 +55,14 @@ describe("gatherEvidence: why a task branch is no evidence, in words", () => {
     expect(evidence.netChange).toEqual({ files: [], insertions: 0, deletions: 0 });
   });
 
+  it("a base that is no commit is git's error, never taken for a branch without shared history", async () => {
+    const branch = onBranch();
+    repo.commit("work", { "src/app.ts": "export const a = 10;\n" });
+    const missing = "0123456789abcdef0123456789abcdef01234567";
+    await expect(gatherEvidence({ root: repo.root, base: missing, branch, taskId: LOGIN, prdPath: "PRD.md" }))
+      .rejects.toThrow(/evidence of csess\/r1\/login.*(bad object|bad revision|Invalid revision|unknown revision)/s);
+  });
+
   it("a branch still at its base has no commit", async () => {
     const branch = onBranch();
     const evidence = await evidenceOf(branch);
