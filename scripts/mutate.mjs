@@ -54,7 +54,7 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     // Sandboxes left by an interrupted run would be picked up as test files by the next plain vitest run.
     rmSync(join(dir, ".stryker-tmp"), { recursive: true, force: true });
     forgetSurvivors(join(dir, "reports", "stryker-incremental.json"), mutateArg?.split(","), args.includes("--retest-timeouts"));
-    const run = spawnSync("pnpm", ["exec", "stryker", "run", ...(mutateArg ? ["--mutate", mutateArg] : [])], { cwd: dir, stdio: "inherit" });
+    const run = spawnSync("pnpm", ["exec", "stryker", "run", ...(mutateArg ? ["--mutate", mutateArg] : [])], { cwd: dir, stdio: "inherit", env: { ...process.env, CSESS_MUTATE: "1" } });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
       continue;
