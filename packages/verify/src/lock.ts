@@ -50,7 +50,7 @@ const commonDirs = new Map<string, Promise<string>>();
  * Re-entrant within one async call chain. A lock file whose process is gone is taken over.
  */
 export async function withRepoLock<T>(root: string, fn: () => Promise<T>, options: RepoLockOptions = {}): Promise<T> {
-  const lockPath = join(await commonDirOf(root), LOCK_FILE);
+  const lockPath = join(await gitCommonDir(root), LOCK_FILE);
   const mine = held.getStore();
   if (mine?.has(lockPath)) return fn();
 
@@ -89,7 +89,8 @@ function nextTurn(lockPath: string): void {
   else queues.delete(lockPath);
 }
 
-function commonDirOf(root: string): Promise<string> {
+/** The repository's common git directory (shared by its worktrees), absolute; asked of git once per root. */
+export function gitCommonDir(root: string): Promise<string> {
   let dir = commonDirs.get(root);
   if (dir === undefined) {
     dir = gitOut(root, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);

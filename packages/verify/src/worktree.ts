@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { access, mkdir, mkdtemp, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
-import { withRepoLock } from "./lock.js";
+import { gitCommonDir, withRepoLock } from "./lock.js";
 
 /** Branch prefix of every task branch: `csess/<run-id>/<task-slug>`. */
 export const TASK_BRANCH_PREFIX = "csess/";
@@ -55,12 +55,12 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
   return withRepoLock(root, async () => {
     if (options.dir === undefined) await ensureCsessIgnored(root);
     if (!existsSync(path)) {
-      // A new task, the common case: one script (the new branch's commit comes back with it). Anything
-      // unusual (its branch exists already, the path is still registered, a bad base) makes it fail and
-      // takes the careful path below. `^{commit}`: a branch as base is a start point, never upstream.
-      const script = 'git worktree add -q -b "$1" "$2" "$3^{commit}" || exit\ngit rev-parse --verify "refs/heads/$1"';
-      const added = await runGitScript(root, `add worktree ${branch}`, script, [branch, path, options.base], { okExitCodes: [128, 255] });
-      if (added.exitCode === 0) return { path, branch, head: added.stdout.trim(), created: true };
+      // A new task, the common case: one git process, its new branch's commit read back from the ref
+      // file git just wrote. Anything unusual (its branch exists already, the path is still registered, a
+      // bad base) makes it fail and takes the careful path below. `^{commit}`: a branch as base is a start
+      // point, never upstream.
+      const added = await runGit(root, ["worktree", "add", "-q", "-b", branch, path, `${options.base}^{commit}`], { okExitCodes: [128, 255] });
+      if (added.exitCode === 0) return { path, branch, head: await branchTip(root, branch), created: true };
     }
     const existing = (await listWorktrees(root)).find((w) => w.path === path);
     if (existing) {
@@ -92,6 +92,15 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
     const head = branchExists ? await gitOut(path, ["rev-parse", "HEAD"]) : base;
     return { path, branch, head, created: true };
   }, { purpose: `add worktree ${branch}` });
+}
+
+/**
+ * A branch's commit, read from its loose ref file when git wrote one (as it does for a branch it has just
+ * made; gitrepository-layout), else asked of git (packed refs, other ref stores).
+ */
+export async function branchTip(root: string, branch: string): Promise<string> {
+  const file = await readFile(join(await gitCommonDir(root), "refs", "heads", branch), "utf8").catch(() => "");
+  return /^[0-9a-f]{40}(?:[0-9a-f]{24})?\n$/.test(file) ? file.trim() : gitOut(root, ["rev-parse", "--verify", `refs/heads/${branch}`]);
 }
 
 export interface RemoveTaskWorktreeOptions {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addTaskWorktree, mergeTaskBranch, mergeTaskBranches, pruneWorktrees, removeTaskWorktree, removeTaskWorktrees, slugify } from "../src/index.js";
-import { listTaskWorktrees } from "../src/worktree.js";
+import { branchTip, listTaskWorktrees } from "../src/worktree.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
 let repo: TestRepo;
@@ -24,6 +24,19 @@ describe("task worktrees", () => {
     // The user's status shows their own changes only: .csess/ is ignored without touching .gitignore.
     expect(repo.git(["status", "--porcelain"]).split("\n").map((l) => l.trim()).sort()).toEqual(["?? untracked.txt", "M a.txt"]);
     expect(existsSync(join(repo.root, ".gitignore"))).toBe(false);
+  });
+
+  it("reads a branch's commit from its loose ref file, and asks git when the ref is packed or symbolic", async () => {
+    const later = repo.commit("later", { "b.txt": "b\n" });
+    repo.git(["branch", "csess/r1/loose", base]);
+    repo.git(["branch", "csess/r1/packed", later]);
+    repo.git(["pack-refs", "--all"]); // both packed, their loose files gone
+    repo.git(["branch", "-f", "csess/r1/loose", base]); // written loose again
+    repo.git(["symbolic-ref", "refs/heads/csess/r1/alias", "refs/heads/csess/r1/packed"]);
+    expect(existsSync(join(repo.root, ".git/refs/heads/csess/r1/packed"))).toBe(false);
+    expect(await branchTip(repo.root, "csess/r1/loose")).toBe(base);
+    expect(await branchTip(repo.root, "csess/r1/packed")).toBe(later);
+    expect(await branchTip(repo.root, "csess/r1/alias")).toBe(later);
   });
 
   it("an empty folder left where the worktree goes (a kill before git made it) gets the worktree on a new branch from the base", async () => {
