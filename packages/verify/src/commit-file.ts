@@ -4,7 +4,7 @@ import { withRepoLock } from "./lock.js";
 import { batchAnswer, parseTree, type BatchObject } from "./objects.js";
 import { commitFileVersions, treeEntry, type FileVersion, type TreeEntry } from "./plumbing.js";
 import { openRepo } from "./repo.js";
-import { listWorktrees } from "./worktree.js";
+import { checkoutsOf } from "./worktree.js";
 
 export interface CommitFileChangeOptions {
   /** Any checkout of the repository. */
@@ -178,12 +178,12 @@ async function syncIndexes(root: string, branch: string, path: string, oldBlob: 
     'staged=$(git --literal-pathspecs ls-files --stage -- "$1")', // a name such as ":x.md" is not pathspec magic
     'case $staged in [0-7]*" $2 0\t"*) git update-index --cacheinfo "$3" ;; esac',
   ].join("\n");
-  for (const checkout of (await listWorktrees(root)).filter((w) => w.branch === branch)) {
+  for (const checkout of await checkoutsOf(root, branch)) {
     for (let attempt = 0; ; attempt++) {
-      const update = await runGitScript(checkout.path, `update the index entry of ${path}`, script, [path, oldBlob, cacheinfo], { okExitCodes: [128] });
+      const update = await runGitScript(checkout, `update the index entry of ${path}`, script, [path, oldBlob, cacheinfo], { okExitCodes: [128] });
       if (update.exitCode === 0) break;
       // The user's own git command holds index.lock right now: wait for it briefly.
-      if (attempt === 20 || !update.stderr.includes("index.lock")) throw new Error(`could not update the index in ${checkout.path}: ${update.stderr.trim()}`);
+      if (attempt === 20 || !update.stderr.includes("index.lock")) throw new Error(`could not update the index in ${checkout}: ${update.stderr.trim()}`);
       await sleep(100);
     }
   }

@@ -201,6 +201,27 @@ export async function gitOut(cwd: string, args: string[], options: GitOptions = 
   return (await runGit(cwd, args, options)).stdout.trim();
 }
 
+/**
+ * A checkout's git directory and top folder (absolute; top null in a bare repository): they never
+ * change, so git is asked once per root and process.
+ */
+export function checkoutDirs(root: string): Promise<{ gitDir: string; top: string | null }> {
+  let dirs = checkouts.get(root);
+  if (!dirs) {
+    const args = ["rev-parse", "--path-format=absolute", "--git-dir", "--show-toplevel"];
+    dirs = runGit(root, args, { okExitCodes: [128] }).then((result) => {
+      // A bare repository: git names its folder, then fails for the top of a work tree it has none of.
+      const [gitDir, top] = result.stdout.split("\n");
+      if (!gitDir) throw new GitCommandError(args, result);
+      return { gitDir, top: result.exitCode === 0 && top ? top : null };
+    });
+    dirs.catch(() => checkouts.delete(root));
+    checkouts.set(root, dirs);
+  }
+  return dirs;
+}
+const checkouts = new Map<string, Promise<{ gitDir: string; top: string | null }>>();
+
 /** The commit a rev points at, or null when it does not resolve. */
 export async function resolveCommit(cwd: string, rev: string): Promise<string | null> {
   const result = await runGit(cwd, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { okExitCodes: [1, 128] });

@@ -1,13 +1,13 @@
 import { lstatSync } from "node:fs";
 import { join } from "node:path";
-import { gitOut, isAncestor, resolveCommit, runGit } from "./git.js";
+import { isAncestor, resolveCommit, runGit } from "./git.js";
 import { CSESS_PATHS } from "./evidence.js";
 import { withRepoLock } from "./lock.js";
-import { committedFile, editedVersions, type CommitFileChangeOptions } from "./commit-file.js";
+import { committedFile, editedVersions, type CommitFileChangeOptions, type CommittedFile } from "./commit-file.js";
 import { ObjectStore } from "./objects.js";
 import { chainCommitsFile, commitFileVersions, commitMergeChain, isKept, withTaskTrailer, type ChainMade, type FileVersion } from "./plumbing.js";
 import { openRepo } from "./repo.js";
-import { listWorktrees } from "./worktree.js";
+import { checkoutsOf } from "./worktree.js";
 
 export interface MergeTaskOptions {
   /** Any checkout of the repository (normally the user's main checkout). */
@@ -116,46 +116,23 @@ interface Tip {
   tree: string;
 }
 
+/** What a chain of merges made before any ref moves. */
+interface Chained {
+  start: Tip;
+  /** The last merge made (start when none was). */
+  head: Tip;
+  /** Each task's result, in order; those at `pending` hold once the branch has moved. */
+  results: MergeResult[];
+  pending: number[];
+  /** The file changes planned for the chain, and their commits when it made them. */
+  planned?: PlannedFileChanges;
+  file?: ChainMade["file"];
+}
+
 /** Merges the chain and moves the branch once; "moved" when the branch moved meanwhile, "refused" when a batch's checkout refused. */
 async function mergeChain(options: MergeTaskBranchesOptions, into: string): Promise<MergeResult[] | "moved" | "refused"> {
   const { root } = options;
-  const refs = await branchTips(root, [into, ...options.tasks.map((t) => t.branch)]);
-  const start = refs.get(into);
-  if (start === undefined) throw new Error(`integration branch ${into} does not exist in ${root}`);
-  let head = start;
-  const results: MergeResult[] = [];
-  const pending: number[] = []; // results that hold once the branch has moved
-  // A kept file reads the same after the merges (each puts its version back), so its changes are made
-  // from its version at the start, and the merge chain commits them on top of its merges.
-  const present = options.tasks.filter((task) => refs.has(task.branch));
-  const planned = options.testMerge ? undefined : await plannedFileChanges(options, start.commit, present, true);
-  let file: ChainMade["file"];
-  await ObjectStore.with(root, async (store) => {
-    // The common case in one chain: merges that need no closer look (nor a check of each result).
-    // It makes the merges of the first tasks (of those whose branch exists) and stops where one needs more.
-    const made = options.testMerge ? { merges: [] } : await commitMergeChain(store, {
-      head: start, keep: keptPaths(options),
-      merges: present.map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
-      ...(planned ? { file: { ...planned.file, versions: planned.versions } } : {}),
-    });
-    file = made.file;
-    const madeAt = new Map(present.map((task, i) => [task, i])); // a task's place in the merge chain
-    for (const task of options.tasks) {
-      const tip = refs.get(task.branch);
-      if (tip === undefined) {
-        results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
-        continue;
-      }
-      const step = made.merges[madeAt.get(task)!] ?? (await mergeStep(options, task, head, tip, into, store));
-      if ("status" in step) {
-        results.push(step);
-        continue;
-      }
-      head = step;
-      pending.push(results.length);
-      results.push(merged(step.commit, task.branch, into));
-    }
-  });
+  const { start, head, results, pending, planned, file } = await ObjectStore.with(root, (store) => chainMerges(store, options, into));
   if (head === start) return results;
   const what = options.tasks.map((t) => t.branch).join(", ");
   // The merge chain committed the file's changes when it made every merge; else they go on top now.
@@ -181,6 +158,49 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
   });
 }
 
+/**
+ * Each task's merge commit on top of the one before, every object read and written through `store`:
+ * the branch tips, the kept file as it is at the start, the merges (with the file's changes on top
+ * when all of them are made in one chain).
+ */
+async function chainMerges(store: ObjectStore, options: MergeTaskBranchesOptions, into: string): Promise<Chained> {
+  const { root } = options;
+  const refs = await branchTips(store, [into, ...options.tasks.map((t) => t.branch)]);
+  const start = refs.get(into);
+  if (start === undefined) throw new Error(`integration branch ${into} does not exist in ${root}`);
+  let head = start;
+  const results: MergeResult[] = [];
+  const pending: number[] = [];
+  // A kept file reads the same after the merges (each puts its version back), so its changes are made
+  // from its version at the start, and the merge chain commits them on top of its merges.
+  const present = options.tasks.filter((task) => refs.has(task.branch));
+  const planned = options.testMerge ? undefined : await plannedFileChanges(options, present, (path) => fileInTree(store, start.tree, path), true);
+  // The common case in one chain: merges that need no closer look (nor a check of each result).
+  // It makes the merges of the first tasks (of those whose branch exists) and stops where one needs more.
+  const made = options.testMerge ? { merges: [] } : await commitMergeChain(store, {
+    head: start, keep: keptPaths(options),
+    merges: present.map((task) => ({ tip: refs.get(task.branch)!.commit, message: mergeMessage(task) })),
+    ...(planned ? { file: { ...planned.file, versions: planned.versions } } : {}),
+  });
+  const madeAt = new Map(present.map((task, i) => [task, i])); // a task's place in the merge chain
+  for (const task of options.tasks) {
+    const tip = refs.get(task.branch);
+    if (tip === undefined) {
+      results.push({ status: "refused", message: `task branch ${task.branch} does not exist in ${root}; nothing merged` });
+      continue;
+    }
+    const step = made.merges[madeAt.get(task)!] ?? (await mergeStep(options, task, head, tip, into, store));
+    if ("status" in step) {
+      results.push(step);
+      continue;
+    }
+    head = step;
+    pending.push(results.length);
+    results.push(merged(step.commit, task.branch, into));
+  }
+  return { start, head, results, pending, ...(planned ? { planned } : {}), ...(made.file ? { file: made.file } : {}) };
+}
+
 /** The `fileChanges` of some tasks planned on the file as committed somewhere: its new versions, and whose each is. */
 interface PlannedFileChanges {
   file: { path: string; mode: string };
@@ -194,7 +214,9 @@ interface PlannedFileChanges {
  * are none, the file is not committed there, or an edit throws (the merges then land alone, and the
  * caller's own commit of the change says why). `chained`: only for a file the merge chain commits.
  */
-async function plannedFileChanges(options: MergeTaskBranchesOptions, at: string, tasks: TaskBranch[], chained = false): Promise<PlannedFileChanges | undefined> {
+async function plannedFileChanges(
+  options: MergeTaskBranchesOptions, tasks: TaskBranch[], committed: (path: string) => Promise<CommittedFile | null>, chained = false,
+): Promise<PlannedFileChanges | undefined> {
   const { fileChanges } = options;
   if (!fileChanges || (chained && !chainCommitsFile(keptPaths(options), fileChanges.path))) return undefined;
   const changes = tasks.flatMap(({ taskId }) => {
@@ -202,11 +224,11 @@ async function plannedFileChanges(options: MergeTaskBranchesOptions, at: string,
     return change ? [{ taskId, ...change }] : [];
   });
   if (changes.length === 0) return undefined;
-  const read = await committedFile(options.root, at, fileChanges.path);
-  if (read === "moved" || read.file === null) return undefined; // not committed here: the caller decides
+  const file = await committed(fileChanges.path);
+  if (file === null) return undefined; // not committed here: the caller decides
   try {
-    const { versions, changed } = editedVersions(read.file.content, changes);
-    return { file: { path: fileChanges.path, mode: read.file.mode }, versions, byChange: changes.map(({ taskId }, i) => ({ taskId, changed: changed[i]! })) };
+    const { versions, changed } = editedVersions(file.content, changes);
+    return { file: { path: fileChanges.path, mode: file.mode }, versions, byChange: changes.map(({ taskId }, i) => ({ taskId, changed: changed[i]! })) };
   } catch {
     return undefined;
   }
@@ -227,7 +249,10 @@ function commitsByTask(planned: PlannedFileChanges, made: Array<{ commit: string
 async function fileChangesOnTop(
   options: MergeTaskBranchesOptions, head: string, tasks: TaskBranch[],
 ): Promise<{ tip: string; commits: Map<string, string> } | undefined> {
-  const planned = await plannedFileChanges(options, head, tasks);
+  const planned = await plannedFileChanges(options, tasks, async (path) => {
+    const read = await committedFile(options.root, head, path);
+    return read === "moved" ? null : read.file; // (head is a commit: it cannot move)
+  });
   if (!planned) return undefined;
   const made = await commitFileVersions(options.root, head, planned.file, planned.versions);
   if (made === "moved") return undefined; // only a ref move can find it moved, and none is asked for
@@ -275,15 +300,17 @@ async function mergeStep(
  * unchanged and would write it back, so that is refused here.
  */
 async function moveBranch(root: string, into: string, from: string, to: string, what: string, present?: string): Promise<"merged" | "moved" | MergeResult> {
-  const checkout = (await listWorktrees(root)).find((w) => w.branch === into);
-  if (!checkout) {
+  const [checkout] = await checkoutsOf(root, into);
+  if (checkout === undefined) {
     const moved = await runGit(root, ["update-ref", `refs/heads/${into}`, to, from], { okExitCodes: [128] });
     return moved.exitCode === 0 ? "merged" : "moved";
   }
-  if (present && !lstatSync(join(checkout.path, present), { throwIfNoEntry: false })) {
-    return { status: "refused", paths: [present], message: `not moving ${into}: you deleted ${present} in ${checkout.path} (branch kept)` };
+  if (present && !lstatSync(join(checkout, present), { throwIfNoEntry: false })) {
+    return { status: "refused", paths: [present], message: `not moving ${into}: you deleted ${present} in ${checkout} (branch kept)` };
   }
-  const ff = await runGit(checkout.path, ["merge", "--ff-only", "--no-overwrite-ignore", "--no-autostash", "--no-stat", to], {
+  // git's upkeep after a merge (`git maintenance run --auto`, one more process) at this process's first move and every UPKEEP_EVERY-th.
+  const upkeep = movesOfCheckouts++ % UPKEEP_EVERY === 0;
+  const ff = await runGit(checkout, [...(upkeep ? [] : ["-c", "maintenance.auto=false"]), "merge", "--ff-only", "--no-overwrite-ignore", "--no-autostash", "--no-stat", to], {
     okExitCodes: [1, 128],
   });
   if (ff.exitCode === 0) return "merged";
@@ -295,26 +322,34 @@ async function moveBranch(root: string, into: string, from: string, to: string, 
     ...(paths.length > 0 ? { paths } : {}),
     message:
       paths.length > 0
-        ? `not merging ${what}: your uncommitted changes in ${checkout.path} to ${paths.join(", ")} overlap its changes; commit or stash them, then run again (branch kept)`
+        ? `not merging ${what}: your uncommitted changes in ${checkout} to ${paths.join(", ")} overlap its changes; commit or stash them, then run again (branch kept)`
         : `not merging ${what} into ${into}: ${said} (branch kept)`,
   };
 }
+
+/**
+ * A landing writes a dozen objects: git's own check whether the repository needs packing, which `git merge`
+ * runs after every merge, is run after one checkout move in this many (and the user's git runs it too).
+ */
+const UPKEEP_EVERY = 16;
+let movesOfCheckouts = 0;
 
 function merged(commit: string, branch: string, into: string): MergeResult {
   return { status: "merged", commit, message: `merged ${branch} into ${into} as ${commit.slice(0, 12)}` };
 }
 
-/** The commit and tree at the tip of each branch that exists, in one git call. */
-async function branchTips(root: string, branches: string[]): Promise<Map<string, { commit: string; tree: string }>> {
-  const refs = branches.map((b) => `refs/heads/${b}`);
-  const out = await gitOut(root, ["for-each-ref", "--format=%(objectname) %(tree) %(refname)", ...refs]);
-  const tips = new Map<string, { commit: string; tree: string }>();
-  for (const line of out.split("\n")) {
-    const [commit = "", tree = "", ref = ""] = line.split(" ");
-    const at = refs.indexOf(ref); // for-each-ref also lists refs below a name (refs/heads/main/x)
-    if (at !== -1 && tree) tips.set(branches[at]!, { commit, tree });
-  }
-  return tips;
+/** The commit and tree at the tip of each branch that exists, asked of the store's running git. */
+async function branchTips(store: ObjectStore, branches: string[]): Promise<Map<string, Tip>> {
+  const names = [...new Set(branches)];
+  const tips = await Promise.all(names.map((branch) => store.commitAt(`refs/heads/${branch}`)));
+  return new Map(names.flatMap((branch, i) => (tips[i] ? [[branch, tips[i]!] as const] : [])));
+}
+
+/** The file at `path` in `tree` with its content; null when there is none (or a folder or submodule is there). */
+async function fileInTree(store: ObjectStore, tree: string, path: string): Promise<CommittedFile | null> {
+  const entry = await store.entryAt(tree, path);
+  if (entry === null || entry.mode === "40000" || entry.mode === "160000") return null;
+  return { mode: entry.mode, blob: entry.oid, content: await store.readText(entry.oid) };
 }
 
 /** The merge commit's message: subject, the branch, and the task's trailer. */

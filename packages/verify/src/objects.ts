@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GitCoprocess, gitOut, lineAnswer, runGitScript, type AnswerParser } from "./git.js";
+import { checkoutDirs, GitCoprocess, gitOut, lineAnswer, runGitScript, type AnswerParser } from "./git.js";
 
 /** One entry of a tree: mode as git stores it ("100644", "40000"...), object id, and name (its bytes as latin1). */
 export interface RawTreeEntry {
@@ -29,7 +29,7 @@ export class ObjectStore {
 
   /** Runs `fn` with a store for `root`, and closes it (and removes its folder) afterwards. */
   static async with<T>(root: string, fn: (store: ObjectStore) => Promise<T>): Promise<T> {
-    const store = new ObjectStore(root, await mkdtemp(join(await gitDirOf(root), "csess-scratch-")));
+    const store = new ObjectStore(root, await mkdtemp(join((await checkoutDirs(root)).gitDir, "csess-scratch-")));
     try {
       // Every use reads a tree, writes one and commits: the three start together, not one after another.
       for (const args of [READ_OBJECTS, WRITE_TREES, WRITE_COMMITS]) store.coprocess(args);
@@ -51,10 +51,26 @@ export class ObjectStore {
 
   /** The tree of a commit. */
   async treeOf(commit: string): Promise<string> {
-    const object = await this.coprocess(READ_OBJECTS).ask(`${commit}\n`, batchAnswer);
-    const tree = object?.type === "commit" ? /^tree ([0-9a-f]+)$/m.exec(object.content.toString("latin1"))?.[1] : undefined;
-    if (tree === undefined) throw new Error(`git cat-file --batch: ${commit} is not a commit in ${this.root}`);
-    return tree;
+    const found = await this.commitAt(commit);
+    if (found === null) throw new Error(`git cat-file --batch: ${commit} is not a commit in ${this.root}`);
+    return found.tree;
+  }
+
+  /** The commit a revision (e.g. `refs/heads/main`) names now and its tree; null when it names none. */
+  async commitAt(rev: string): Promise<{ commit: string; tree: string } | null> {
+    const object = await this.coprocess(READ_OBJECTS).ask(`${rev}\n`, batchAnswer);
+    if (object?.type !== "commit") return null;
+    // A commit object starts with its tree.
+    const tree = /^tree ([0-9a-f]{40,64})\n/.exec(object.content.toString("latin1", 0, 80))?.[1];
+    if (tree === undefined) throw new Error(`git cat-file --batch: commit ${object.oid} names no tree in ${this.root}; the repository may be damaged (git fsck says more)`);
+    return { commit: object.oid, tree };
+  }
+
+  /** The content of a blob, as UTF-8 text. */
+  async readText(blob: string): Promise<string> {
+    const object = await this.coprocess(READ_OBJECTS).ask(`${blob}\n`, batchAnswer);
+    if (object?.type !== "blob") throw new Error(`git cat-file --batch: ${blob} is not a blob in ${this.root}${object ? ` (a ${object.type})` : ""}; the repository may be damaged (git fsck says more)`);
+    return object.content.toString("utf8");
   }
 
   /** Writes a tree of these entries (git sorts them) and returns its id. */
@@ -179,18 +195,6 @@ export const batchAnswer: AnswerParser<BatchObject | undefined> = (output) => {
   if (output.length < end + 1) return undefined;
   return { value: { oid: header[1]!, type: header[2]!, content: output.subarray(headerEnd + 1, end) }, length: end + 1 };
 };
-
-/** A checkout's git directory never changes: asked once per root. */
-const gitDirs = new Map<string, Promise<string>>();
-function gitDirOf(root: string): Promise<string> {
-  let dir = gitDirs.get(root);
-  if (!dir) {
-    dir = gitOut(root, ["rev-parse", "--path-format=absolute", "--git-dir"]);
-    dir.catch(() => gitDirs.delete(root));
-    gitDirs.set(root, dir);
-  }
-  return dir;
-}
 
 interface Identity {
   author: () => string;

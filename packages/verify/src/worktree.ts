@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
+import { checkoutDirs, gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
 import { gitCommonDir, withRepoLock } from "./lock.js";
 
 /** Branch prefix of every task branch: `csess/<run-id>/<task-slug>`. */
@@ -259,6 +259,17 @@ export async function listWorktrees(root: string): Promise<WorktreeEntry[]> {
     else if (current && field.startsWith("prunable")) current.prunable = true;
   }
   return entries;
+}
+
+/**
+ * The checkouts (their top folders) that have `branch` checked out: git allows one, unless forced. The
+ * common case, `root`'s own checkout on it, is read from its HEAD file; anything else is asked of git.
+ */
+export async function checkoutsOf(root: string, branch: string): Promise<string[]> {
+  const { gitDir, top } = await checkoutDirs(root);
+  const head = await readFile(join(gitDir, "HEAD"), "utf8").catch(() => "");
+  if (top !== null && head === `ref: refs/heads/${branch}\n`) return [top];
+  return (await listWorktrees(root)).filter((w) => w.branch === branch).map((w) => w.path);
 }
 
 /** The csess task worktrees (branches under `csess/`), optionally of one run. */

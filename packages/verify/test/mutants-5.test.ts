@@ -162,7 +162,7 @@ describe("a git step that fails says what csess was doing", () => {
   it("adding a task's worktree: an unexpected failure names that step", async () => {
     gitAnswering('[ "$1 $2" = "worktree add" ]', "echo 'error: something unforeseen' >&2; exit 3");
     await expect(addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base }))
-      .rejects.toThrow("git (script: add worktree csess/r1/alpha) failed with exit 3: error: something unforeseen");
+      .rejects.toThrow(/^git worktree add -q -b csess\/r1\/alpha \S+ \S+ failed with exit 3: error: something unforeseen$/);
   });
 
   it("pruning worktrees holds the repository lock saying so", async () => {
@@ -174,11 +174,12 @@ describe("a git step that fails says what csess was doing", () => {
 });
 
 describe("git processes", () => {
-  it("a new task's worktree: one script adds it and reads its head, without listing the worktrees first", async () => {
+  it("a new task's worktree: one git process adds it (its head read from the new ref), without listing the worktrees first", async () => {
     const { log } = gitAnswering("true", ":");
     const added = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base: "refs/heads/main" });
     expect(added).toMatchObject({ head: base, created: true });
-    expect(calls(log).filter((c) => c.startsWith("worktree "))).toEqual([`worktree add -q -b csess/r1/alpha ${added.path} refs/heads/main^{commit}`]);
+    // (The repository's git folder, asked once per repository for its lock.)
+    expect(calls(log)).toEqual(["rev-parse --path-format=absolute --git-common-dir", `worktree add -q -b csess/r1/alpha ${added.path} refs/heads/main^{commit}`]);
   });
 });
 
