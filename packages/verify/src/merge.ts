@@ -210,7 +210,7 @@ interface PlannedFileChanges {
 }
 
 /**
- * Plans the `fileChanges` of `tasks` (in order) on the file as committed at `at`; undefined when there
+ * Plans the `fileChanges` of `tasks` (in order) on the file as `committed` reads it; undefined when there
  * are none, the file is not committed there, or an edit throws (the merges then land alone, and the
  * caller's own commit of the change says why). `chained`: only for a file the merge chain commits.
  */
