@@ -161,7 +161,7 @@ function latin1(name: string): string {
 }
 
 function typeOfMode(mode: string): string {
-  return mode === "40000" || mode === "040000" ? "tree" : mode === "160000" ? "commit" : "blob";
+  return mode === "40000" ? "tree" : mode === "160000" ? "commit" : "blob"; // (modes as trees hold them: a folder is "40000")
 }
 
 /** The entries of a raw tree object ("<mode> <name>\0<hash bytes>", repeated). */

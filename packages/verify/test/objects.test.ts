@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ObjectStore } from "../src/objects.js";
+import { GitCoprocess, lineAnswer } from "../src/git.js";
+import { ObjectStore, parseTree } from "../src/objects.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
 let repo: TestRepo;
@@ -77,6 +78,9 @@ describe("commits", () => {
       expect(await commitIn(repo, base)).toBe("Env Name <author@example.com>");
       process.env.GIT_AUTHOR_EMAIL = "env@example.com";
       expect(await commitIn(repo, base)).toBe("Env Name <env@example.com>");
+      process.env.GIT_COMMITTER_NAME = "Committer Env";
+      const made = await ObjectStore.with(repo.root, async (store) => store.writeCommit({ tree: await store.treeOf(base), parents: [base], message: "m\n" }));
+      expect(repo.git(["cat-file", "commit", made])).toMatch(/^committer Committer Env <author@example.com> \d+ [+-]\d{4}$/m);
     } finally {
       other.cleanup();
     }
@@ -89,6 +93,51 @@ describe("commits", () => {
     const made = await ObjectStore.with(repo.root, (store) => store.writeCommit({ tree, parents: [base], message: "latin\n" }));
     expect(header(made)).toMatch(/^encoding ISO-8859-1$/m);
     expect(made).toBe(commitTree(tree, [base], "latin"));
+  });
+
+  it("keep the dates the environment fixes, each call its own", async () => {
+    const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+    for (const date of ["1700000000 +0000", "1800000000 +0200"]) {
+      process.env.GIT_AUTHOR_DATE = process.env.GIT_COMMITTER_DATE = date;
+      const made = await ObjectStore.with(repo.root, (store) => store.writeCommit({ tree, parents: [base], message: "dated\n" }));
+      expect(made).toBe(commitTree(tree, [base], "dated"));
+      expect(header(made)).toContain(`> ${date}\ncommitter`);
+    }
+  });
+
+  it("name an encoding exactly when git commit-tree does (UTF-8 by any of git's spellings never)", async () => {
+    process.env.GIT_AUTHOR_DATE = process.env.GIT_COMMITTER_DATE = "1700000000 +0000";
+    for (const encoding of ["UTF-8", "utf8", "x-utf8", "utf-8x"]) {
+      // A repository each: the setting is read once per repository and process.
+      const other = makeRepo();
+      try {
+        other.git(["config", "i18n.commitEncoding", encoding]);
+        const parent = other.commit("init", { "a.txt": "a\n" });
+        const tree = other.git(["rev-parse", `${parent}^{tree}`]);
+        const made = await ObjectStore.with(other.root, (store) => store.writeCommit({ tree, parents: [parent], message: `in ${encoding}\n` }));
+        const theirs = execFileSync("git", ["commit-tree", tree, "-p", parent, "-m", `in ${encoding}`], { cwd: other.root, encoding: "utf8" }).trim();
+        expect([encoding, made]).toEqual([encoding, theirs]);
+      } finally {
+        other.cleanup();
+      }
+    }
+  });
+
+  it("ask for the identity again after git could not give one (the user sets it meanwhile)", async () => {
+    const home = mkdtempSync(join(tmpdir(), "csess-no-identity-"));
+    try {
+      for (const key of Object.keys(process.env)) if (/^GIT_(AUTHOR|COMMITTER)_/.test(key) || key === "EMAIL") delete process.env[key];
+      Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" });
+      repo.git(["config", "user.useConfigOnly", "true"]); // no address guessed from the host name: git var fails
+      repo.git(["config", "--unset", "user.email"]);
+      const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+      const commit = () => ObjectStore.with(repo.root, (store) => store.writeCommit({ tree, parents: [base], message: "x\n" }));
+      await expect(commit()).rejects.toThrow(/read the commit identity.*email/is);
+      repo.git(["config", "user.email", "set@example.com"]);
+      expect(header(await commit())).toMatch(/^author Test Author <set@example.com> /m);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("fail as git commit-tree fails when no identity is set", async () => {
@@ -141,6 +190,54 @@ describe("trees edited by path", () => {
   });
 });
 
+describe("what the store is asked", () => {
+  it("reads a branch's commit and tree, a file's text, and says what an object is when it is not what was asked", async () => {
+    const blob = repo.git(["rev-parse", `${base}:PRD.md`]);
+    const tree = repo.git(["rev-parse", `${base}^{tree}`]);
+    await ObjectStore.with(repo.root, async (store) => {
+      expect(await store.commitAt("refs/heads/main")).toEqual({ commit: base, tree });
+      expect(await store.commitAt("refs/heads/none")).toBeNull();
+      expect(await store.commitAt(tree)).toBeNull();
+      expect(await store.readText(blob)).toBe("- [ ] A\n");
+      await expect(store.readTree(blob)).rejects.toThrow(`${blob} is not a tree in ${repo.root} (a blob); the repository may be damaged`);
+      await expect(store.treeOf(blob)).rejects.toThrow(`git cat-file --batch: ${blob} is not a commit in ${repo.root}`);
+      await expect(store.readText(tree)).rejects.toThrow(`${tree} is not a blob in ${repo.root} (a tree); the repository may be damaged`);
+      await expect(store.readTree("1".repeat(40))).rejects.toThrow(`is not a tree in ${repo.root}; the repository may be damaged`);
+      expect(await store.writeBlobs([])).toEqual([]);
+    });
+  });
+
+  it("keeps a submodule (gitlink) entry through a tree edit", async () => {
+    const sub = "2".repeat(40); // a gitlink names a commit of another repository: never in this one
+    repo.git(["update-index", "--add", "--cacheinfo", `160000,${sub},vendor/lib`]);
+    const tree = repo.git(["write-tree"]);
+    const blob = repo.git(["rev-parse", `${base}:PRD.md`]);
+    const edited = await ObjectStore.with(repo.root, (store) => store.editTree(tree, new Map([["vendor/new.md", { mode: "100644", oid: blob }]])));
+    const expected = [...repo.git(["ls-tree", "-r", tree]).split("\n"), `100644 blob ${blob}\tvendor/new.md`].sort();
+    expect(repo.git(["ls-tree", "-r", edited!]).split("\n").sort()).toEqual(expected);
+    expect(repo.git(["ls-tree", edited!, "vendor/lib"])).toBe(`160000 commit ${sub}\tvendor/lib`);
+  });
+
+  it("leaves no git running once it is closed", async () => {
+    await ObjectStore.with(repo.root, (store) => store.treeOf(base));
+    const ours = execFileSync("ps", ["-o", "args=", "--ppid", String(process.pid)], { encoding: "utf8" }).split("\n");
+    expect(ours.filter((args) => /^git (cat-file|mktree|hash-object)/.test(args))).toEqual([]);
+  });
+});
+
+describe("reading git's answers", () => {
+  it("a tree object that does not parse is called damaged, never read as entries", () => {
+    for (const raw of ["100644 name-without-end", "abc\0", "\0"]) {
+      expect(() => parseTree(Buffer.from(raw, "latin1"), 20), JSON.stringify(raw)).toThrow("a tree object that does not parse; the repository may be damaged");
+    }
+  });
+
+  it("a line answer waits for its newline", () => {
+    expect(lineAnswer(Buffer.from("abc"))).toBeUndefined();
+    expect(lineAnswer(Buffer.from("abc\nrest"))).toEqual({ value: "abc", length: 4 });
+  });
+});
+
 /** The pid of the git running `args` in `cwd` (read from /proc: tests in other files run git too). */
 function gitRunning(cwd: string, args: string): number {
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
@@ -166,6 +263,12 @@ describe("a git that fails mid-way", () => {
     });
   });
 
+
+  it("that cannot start (its folder is gone) fails the question with the reason, and closes", async () => {
+    const gone = new GitCoprocess(join(repo.root, "no-such-folder"), ["cat-file", "--batch"]);
+    await expect(gone.ask(`${base}\n`, lineAnswer)).rejects.toThrow(/ENOENT/);
+    await gone.close();
+  });
 
   it("says what git said, and the store still closes", async () => {
     const missing = "1".repeat(40);
