@@ -101,10 +101,15 @@ async function removeLanded(ctx: RunContext, tasks: TaskState[]): Promise<void> 
   if (worktrees.length > 0) await removeTaskWorktrees({ root: ctx.repoRoot, worktrees, mergedInto: ctx.branch }).catch(() => undefined);
 }
 
-/** Waits (at most JOIN_WAIT_MS) until no task is still being judged, so they land in one batch. */
+/**
+ * Waits (at most JOIN_WAIT_MS) until the tasks being judged now are judged, so they land in one batch.
+ * Only those: with agents ending one after another, somebody is always being judged, and a landing
+ * that waited for all of them would wait its whole limit every time.
+ */
 async function othersJudged(queue: LandingQueue): Promise<void> {
   const deadline = Date.now() + JOIN_WAIT_MS;
-  while (queue.judging.size > 0 && Date.now() < deadline) {
+  const peers = [...queue.judging];
+  while (peers.some((id) => queue.judging.has(id)) && Date.now() < deadline) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, deadline - Date.now());
       queue.judged = () => {
