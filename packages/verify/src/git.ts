@@ -202,25 +202,31 @@ export async function gitOut(cwd: string, args: string[], options: GitOptions = 
 }
 
 /**
- * A checkout's git directory and top folder (absolute; top null in a bare repository): they never
- * change, so git is asked once per root and process.
+ * A checkout's git directory, the repository's common one (shared by its worktrees) and the checkout's
+ * top folder (absolute; top null in a bare repository): they never change, so git is asked once per root
+ * and process.
  */
-export function checkoutDirs(root: string): Promise<{ gitDir: string; top: string | null }> {
+export function checkoutDirs(root: string): Promise<CheckoutDirs> {
   let dirs = checkouts.get(root);
   if (!dirs) {
-    const args = ["rev-parse", "--path-format=absolute", "--git-dir", "--show-toplevel"];
+    const args = ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir", "--show-toplevel"];
     dirs = runGit(root, args, { okExitCodes: [128] }).then((result) => {
-      // A bare repository: git names its folder, then fails for the top of a work tree it has none of.
-      const [gitDir, top] = result.stdout.split("\n");
-      if (!gitDir) throw new GitCommandError(args, result);
-      return { gitDir, top: result.exitCode === 0 && top ? top : null };
+      // A bare repository: git names its folders, then fails for the top of a work tree it has none of.
+      const [gitDir, commonDir, top] = result.stdout.split("\n");
+      if (!gitDir || !commonDir) throw new GitCommandError(args, result);
+      return { gitDir, commonDir, top: result.exitCode === 0 && top ? top : null };
     });
     dirs.catch(() => checkouts.delete(root));
     checkouts.set(root, dirs);
   }
   return dirs;
 }
-const checkouts = new Map<string, Promise<{ gitDir: string; top: string | null }>>();
+interface CheckoutDirs {
+  gitDir: string;
+  commonDir: string;
+  top: string | null;
+}
+const checkouts = new Map<string, Promise<CheckoutDirs>>();
 
 /** The commit a rev points at, or null when it does not resolve. */
 export async function resolveCommit(cwd: string, rev: string): Promise<string | null> {

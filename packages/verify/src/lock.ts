@@ -4,7 +4,7 @@ import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { gitOut } from "./git.js";
+import { checkoutDirs } from "./git.js";
 
 /** The lock file's name inside the repository's common git directory (shared by all worktrees). */
 export const LOCK_FILE = "csess.lock";
@@ -41,8 +41,6 @@ interface LockRecord {
 const queues = new Map<string, { busy: boolean; waiting: Array<{ first: boolean; go: () => void }> }>();
 /** The lock paths the current async call chain holds, so nested calls do not deadlock on themselves. */
 const held = new AsyncLocalStorage<Set<string>>();
-/** Shared lookups, so concurrent callers resume in call order and queue in that order. */
-const commonDirs = new Map<string, Promise<string>>();
 
 /**
  * Runs `fn` while holding the repository-wide lock: one in-process queue plus a lock file in the
@@ -50,7 +48,8 @@ const commonDirs = new Map<string, Promise<string>>();
  * Re-entrant within one async call chain. A lock file whose process is gone is taken over.
  */
 export async function withRepoLock<T>(root: string, fn: () => Promise<T>, options: RepoLockOptions = {}): Promise<T> {
-  const lockPath = join(await gitCommonDir(root), LOCK_FILE);
+  // (One shared lookup per root: concurrent callers resume, and queue, in call order.)
+  const lockPath = join((await checkoutDirs(root)).commonDir, LOCK_FILE);
   const mine = held.getStore();
   if (mine?.has(lockPath)) return fn();
 
@@ -87,17 +86,6 @@ function nextTurn(lockPath: string): void {
   const next = queue.waiting.shift();
   if (next) next.go();
   else queues.delete(lockPath);
-}
-
-/** The repository's common git directory (shared by its worktrees), absolute; asked of git once per root. */
-export function gitCommonDir(root: string): Promise<string> {
-  let dir = commonDirs.get(root);
-  if (dir === undefined) {
-    dir = gitOut(root, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
-    dir.catch(() => commonDirs.delete(root));
-    commonDirs.set(root, dir);
-  }
-  return dir;
 }
 
 async function acquireFile(lockPath: string, options: RepoLockOptions): Promise<LockRecord> {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { checkoutDirs, gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
-import { gitCommonDir, withRepoLock } from "./lock.js";
+import { withRepoLock } from "./lock.js";
 
 /** Branch prefix of every task branch: `csess/<run-id>/<task-slug>`. */
 export const TASK_BRANCH_PREFIX = "csess/";
@@ -99,7 +99,7 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
  * made; gitrepository-layout), else asked of git (packed refs, other ref stores).
  */
 export async function branchTip(root: string, branch: string): Promise<string> {
-  const file = await readFile(join(await gitCommonDir(root), "refs", "heads", branch), "utf8").catch(() => "");
+  const file = await readFile(join((await checkoutDirs(root)).commonDir, "refs", "heads", branch), "utf8").catch(() => "");
   return /^[0-9a-f]{40}(?:[0-9a-f]{24})?\n$/.test(file) ? file.trim() : gitOut(root, ["rev-parse", "--verify", `refs/heads/${branch}`]);
 }
 

@@ -178,8 +178,8 @@ describe("git processes", () => {
     const { log } = gitAnswering("true", ":");
     const added = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base: "refs/heads/main" });
     expect(added).toMatchObject({ head: base, created: true });
-    // (The repository's git folder, asked once per repository for its lock.)
-    expect(calls(log)).toEqual(["rev-parse --path-format=absolute --git-common-dir", `worktree add -q -b csess/r1/alpha ${added.path} refs/heads/main^{commit}`]);
+    // (The repository's git folders, asked once per repository, for its lock.)
+    expect(calls(log)).toEqual(["rev-parse --path-format=absolute --git-dir --git-common-dir --show-toplevel", `worktree add -q -b csess/r1/alpha ${added.path} refs/heads/main^{commit}`]);
   });
 });
 
