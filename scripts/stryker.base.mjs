@@ -20,7 +20,8 @@ export function strykerConfig(overrides = {}) {
     // Mutants and tests unchanged since the last run keep their result (reports/ is git-ignored).
     incremental: true,
     incrementalFile: "reports/stryker-incremental.json",
-    // A 2-core machine shared with others: two test processes at most (MUTATE_CONCURRENCY to change).
+    // A 2-core machine shared with others: two processes, which Stryker splits into a TypeScript checker and
+    // one test runner (MUTATE_CONCURRENCY=4: two of each, for a machine with nothing else running).
     concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
     // A mutant that makes a test hang is "timeout" (detected); this is on top of the test's own time (generous: the machine is shared).
     timeoutMS: 5_000,
