@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
-import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { link, rename, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -59,7 +60,7 @@ export async function withRepoLock<T>(root: string, fn: () => Promise<T>, option
     try {
       return await held.run(new Set([...(mine ?? []), lockPath]), fn);
     } finally {
-      await releaseFile(lockPath, record);
+      releaseFile(lockPath, record);
     }
   } finally {
     nextTurn(lockPath);
@@ -98,19 +99,8 @@ async function acquireFile(lockPath: string, options: RepoLockOptions): Promise<
   };
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let wait = 20;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, "wx");
-      try {
-        await handle.writeFile(JSON.stringify(record) + "\n");
-      } finally {
-        await handle.close();
-      }
-      return record;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = await readHolder(lockPath);
+  while (!createLockFile(lockPath, record)) {
+    const holder = readHolder(lockPath);
     if (await isStale(lockPath, holder)) {
       await takeOverStale(lockPath, holder);
       continue;
@@ -120,17 +110,43 @@ async function acquireFile(lockPath: string, options: RepoLockOptions): Promise<
     await sleep(wait);
     wait = Math.min(wait * 2, 250);
   }
+  return record;
 }
 
-async function releaseFile(lockPath: string, record: LockRecord): Promise<void> {
-  const holder = await readHolder(lockPath);
-  if (holder?.nonce === record.nonce) await unlink(lockPath).catch(() => undefined);
+// The lock file's own reads and writes are synchronous: a few system calls on a small local file, where
+// each await would wait for a turn of the runner's busy event loop while the lock is held and everybody
+// else waits (about 20 ms per turn of the lock in a run of 40 instant tasks, a tenth of its wall time).
+
+/** Creates the lock file holding `record`; false when it exists. */
+function createLockFile(lockPath: string, record: LockRecord): boolean {
+  let fd: number;
+  try {
+    fd = openSync(lockPath, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+  try {
+    writeSync(fd, JSON.stringify(record) + "\n");
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function releaseFile(lockPath: string, record: LockRecord): void {
+  if (readHolder(lockPath)?.nonce !== record.nonce) return;
+  try {
+    unlinkSync(lockPath);
+  } catch {
+    // Gone already (a person deleted it, as the timeout error suggests): nothing to release.
+  }
 }
 
 /** The lock's record; null while its creator has not written it yet (or it is unreadable). */
-async function readHolder(lockPath: string): Promise<LockRecord | null> {
+function readHolder(lockPath: string): LockRecord | null {
   try {
-    return JSON.parse(await readFile(lockPath, "utf8")) as LockRecord;
+    return JSON.parse(readFileSync(lockPath, "utf8")) as LockRecord;
   } catch {
     return null;
   }
@@ -160,7 +176,7 @@ export async function takeOverStale(lockPath: string, stale: LockRecord | null):
   } catch {
     return; // someone else moved it first
   }
-  const moved = await readHolder(aside);
+  const moved = readHolder(aside);
   if (moved?.nonce !== stale?.nonce) await link(aside, lockPath).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
 }

@@ -1,5 +1,6 @@
-import { existsSync } from "node:fs";
+import { constants, existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { checkoutDirs, gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
 import { withRepoLock } from "./lock.js";
@@ -52,46 +53,97 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
   const root = await realpath(options.root);
   const branch = taskBranchName(options.runId, options.slug);
   const path = resolve(options.dir ?? join(root, ".csess", "worktrees", options.runId), options.slug);
-  return withRepoLock(root, async () => {
+  const worktree = await withRepoLock(root, async (): Promise<TaskWorktree> => {
     if (options.dir === undefined) await ensureCsessIgnored(root);
     if (!existsSync(path)) {
       // A new task, the common case: one git process, its new branch's commit read back from the ref
       // file git just wrote. Anything unusual (its branch exists already, the path is still registered, a
       // bad base) makes it fail and takes the careful path below. `^{commit}`: a branch as base is a start
-      // point, never upstream.
-      const added = await runGit(root, ["worktree", "add", "-q", "-b", branch, path, `${options.base}^{commit}`], { okExitCodes: [128, 255] });
+      // point, never upstream. Its files are checked out after the lock is released (below).
+      const added = await runGit(root, ["worktree", "add", "-q", "--no-checkout", "-b", branch, path, `${options.base}^{commit}`], { okExitCodes: [128, 255] });
       if (added.exitCode === 0) return { path, branch, head: await branchTip(root, branch), created: true };
     }
-    const existing = (await listWorktrees(root)).find((w) => w.path === path);
-    if (existing) {
-      if (existing.branch !== branch && (await resolveCommit(root, `refs/heads/${branch}`)) === null && existing.path.startsWith(join(root, ".csess"))) {
-        // The agent detached its worktree and deleted its branch: start the branch again from the base
-        // in csess's own worktree (forced: what is left there is the agent's, never the user's).
-        const base = await resolveCommit(root, options.base);
-        if (base === null) throw new Error(`base ${options.base} is not a commit in ${root} (expected a branch, tag or hash)`);
-        await runGit(path, ["checkout", "-q", "-f", "-B", branch, base]);
-        return { path, branch, head: base, created: false };
-      }
-      if (existing.branch !== branch) {
-        throw new Error(`${path} is already a worktree of ${existing.branch ?? "a detached HEAD"}, expected branch ${branch}`);
-      }
-      // The agent deleted its branch: the next iteration starts fresh from the base, in the same worktree.
-      if ((await resolveCommit(root, `refs/heads/${branch}`)) === null) {
-        const base = await resolveCommit(root, options.base);
-        if (base === null) throw new Error(`base ${options.base} is not a commit in ${root} (expected a branch, tag or hash)`);
-        await runGit(root, ["update-ref", `refs/heads/${branch}`, base, ""]);
-        return { path, branch, head: base, created: false };
-      }
-      return { path, branch, head: existing.head, created: false };
-    }
-    const base = await resolveCommit(root, options.base);
-    if (base === null) throw new Error(`base ${options.base} is not a commit in ${root} (expected a branch, tag or hash)`);
-    const branchExists = (await resolveCommit(root, `refs/heads/${branch}`)) !== null;
-    const args = branchExists ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, base];
-    await runGit(root, args);
-    const head = branchExists ? await gitOut(path, ["rev-parse", "HEAD"]) : base;
-    return { path, branch, head, created: true };
+    return addCarefully(root, path, branch, options.base);
   }, { purpose: `add worktree ${branch}` });
+  if (!(await checkedOut(path))) await checkOut(root, worktree);
+  return worktree;
+}
+
+/**
+ * The files of a worktree added without a checkout, its index, and the user's post-checkout hook, as
+ * `git worktree add` would make them. Outside the repository lock: only this worktree is touched (its
+ * registration is complete), and in a repository of many files the checkout is most of a task's start,
+ * which held every landing up while it ran under the lock.
+ */
+async function checkOut(root: string, worktree: TaskWorktree): Promise<void> {
+  await runGit(worktree.path, ["reset", "-q", "--hard", "--no-recurse-submodules"]);
+  const hook = await postCheckoutHook(root, worktree.path);
+  if (hook) await runGit(worktree.path, ["hook", "run", "post-checkout", "--", NO_COMMIT, worktree.head, "1"]);
+}
+const NO_COMMIT = "0".repeat(40);
+
+/**
+ * Whether the worktree at `path` was checked out: git writes its index then. One added without a checkout
+ * has none (a kill came between the add and the checkout: the next start checks it out).
+ */
+async function checkedOut(path: string): Promise<boolean> {
+  const gitFile = await readFile(join(path, ".git"), "utf8").catch(() => "");
+  const gitDir = /^gitdir: (.+)$/m.exec(gitFile)?.[1]?.trim();
+  return gitDir === undefined || exists(join(resolve(path, gitDir), "index")); // no linked worktree as git makes them: not ours to fill
+}
+
+/** Whether the user has a post-checkout hook where git looks for one (core.hooksPath, a relative one from the worktree). */
+async function postCheckoutHook(root: string, worktreePath: string): Promise<boolean> {
+  const configured = await hooksPathOf(root);
+  const dir = configured === "" ? join((await checkoutDirs(root)).commonDir, "hooks")
+    : configured.startsWith("~/") ? join(homedir(), configured.slice(2))
+    : resolve(worktreePath, configured);
+  return access(join(dir, "post-checkout"), constants.X_OK).then(() => true, () => false);
+}
+
+/** core.hooksPath ("" when unset), asked once per repository and process. */
+function hooksPathOf(root: string): Promise<string> {
+  let asked = hooksPaths.get(root);
+  if (!asked) {
+    asked = runGit(root, ["config", "--get", "core.hooksPath"], { okExitCodes: [1] }).then((r) => r.stdout.trim());
+    asked.catch(() => hooksPaths.delete(root));
+    hooksPaths.set(root, asked);
+  }
+  return asked;
+}
+const hooksPaths = new Map<string, Promise<string>>();
+
+/** `addTaskWorktree` when the quick way failed: the path or branch exists (a resumed run), or the base is odd. */
+async function addCarefully(root: string, path: string, branch: string, baseRev: string): Promise<TaskWorktree> {
+  const existing = (await listWorktrees(root)).find((w) => w.path === path);
+  if (existing) {
+    if (existing.branch !== branch && (await resolveCommit(root, `refs/heads/${branch}`)) === null && existing.path.startsWith(join(root, ".csess"))) {
+      // The agent detached its worktree and deleted its branch: start the branch again from the base
+      // in csess's own worktree (forced: what is left there is the agent's, never the user's).
+      const base = await resolveCommit(root, baseRev);
+      if (base === null) throw new Error(`base ${baseRev} is not a commit in ${root} (expected a branch, tag or hash)`);
+      await runGit(path, ["checkout", "-q", "-f", "-B", branch, base]);
+      return { path, branch, head: base, created: false };
+    }
+    if (existing.branch !== branch) {
+      throw new Error(`${path} is already a worktree of ${existing.branch ?? "a detached HEAD"}, expected branch ${branch}`);
+    }
+    // The agent deleted its branch: the next iteration starts fresh from the base, in the same worktree.
+    if ((await resolveCommit(root, `refs/heads/${branch}`)) === null) {
+      const base = await resolveCommit(root, baseRev);
+      if (base === null) throw new Error(`base ${baseRev} is not a commit in ${root} (expected a branch, tag or hash)`);
+      await runGit(root, ["update-ref", `refs/heads/${branch}`, base, ""]);
+      return { path, branch, head: base, created: false };
+    }
+    return { path, branch, head: existing.head, created: false };
+  }
+  const base = await resolveCommit(root, baseRev);
+  if (base === null) throw new Error(`base ${baseRev} is not a commit in ${root} (expected a branch, tag or hash)`);
+  const branchExists = (await resolveCommit(root, `refs/heads/${branch}`)) !== null;
+  const args = branchExists ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, base];
+  await runGit(root, args);
+  const head = branchExists ? await gitOut(path, ["rev-parse", "HEAD"]) : base;
+  return { path, branch, head, created: true };
 }
 
 /**

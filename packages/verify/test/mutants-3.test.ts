@@ -299,7 +299,8 @@ describe("task worktrees: names and paths", () => {
 
   it("the lock file says which worktree is being added, while git adds it", async () => {
     const seen = join(repo.root, ".git", "seen-lock");
-    hook("post-checkout", `cat "${join(repo.root, ".git", LOCK_FILE)}" >> "${seen}"`);
+    // git runs this hook when the add makes the task's branch (and again when the checkout, after the lock, sets HEAD).
+    hook("reference-transaction", `cat "${join(repo.root, ".git", LOCK_FILE)}" >> "${seen}" 2>/dev/null; exit 0`);
     await addTaskWorktree({ root: repo.root, runId: "run1", slug: "t", base });
     expect(JSON.parse(readFileSync(seen, "utf8").split("\n")[0]!).purpose).toBe("add worktree csess/run1/t");
   });

@@ -162,7 +162,7 @@ describe("a git step that fails says what csess was doing", () => {
   it("adding a task's worktree: an unexpected failure names that step", async () => {
     gitAnswering('[ "$1 $2" = "worktree add" ]', "echo 'error: something unforeseen' >&2; exit 3");
     await expect(addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base }))
-      .rejects.toThrow(/^git worktree add -q -b csess\/r1\/alpha \S+ \S+ failed with exit 3: error: something unforeseen$/);
+      .rejects.toThrow(/^git worktree add -q --no-checkout -b csess\/r1\/alpha \S+ \S+ failed with exit 3: error: something unforeseen$/);
   });
 
   it("pruning worktrees holds the repository lock saying so", async () => {
@@ -174,12 +174,19 @@ describe("a git step that fails says what csess was doing", () => {
 });
 
 describe("git processes", () => {
-  it("a new task's worktree: one git process adds it (its head read from the new ref), without listing the worktrees first", async () => {
+  it("a new task's worktree: one git process adds it (its head read from the new ref) without listing the worktrees first, one checks it out", async () => {
     const { log } = gitAnswering("true", ":");
     const added = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "alpha", base: "refs/heads/main" });
     expect(added).toMatchObject({ head: base, created: true });
-    // (The repository's git folders, asked once per repository, for its lock.)
-    expect(calls(log)).toEqual(["rev-parse --path-format=absolute --git-dir --git-common-dir --show-toplevel", `worktree add -q -b csess/r1/alpha ${added.path} refs/heads/main^{commit}`]);
+    // (The repository's git folders, for its lock, and where its hooks are: asked once per repository.)
+    expect(calls(log)).toEqual([
+      "rev-parse --path-format=absolute --git-dir --git-common-dir --show-toplevel",
+      `worktree add -q --no-checkout -b csess/r1/alpha ${added.path} refs/heads/main^{commit}`,
+      "reset -q --hard --no-recurse-submodules",
+      "config --get core.hooksPath",
+    ]);
+    await addTaskWorktree({ root: repo.root, runId: "r1", slug: "beta", base: "refs/heads/main" });
+    expect(calls(log).slice(4).map((c) => c.split(" ").slice(0, 2).join(" "))).toEqual(["worktree add", "reset -q"]);
   });
 });
 

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addTaskWorktree, mergeTaskBranch, mergeTaskBranches, pruneWorktrees, removeTaskWorktree, removeTaskWorktrees, slugify } from "../src/index.js";
+import { addTaskWorktree, mergeTaskBranch, mergeTaskBranches, pruneWorktrees, removeTaskWorktree, removeTaskWorktrees, slugify, withRepoLock } from "../src/index.js";
 import { branchTip, listTaskWorktrees } from "../src/worktree.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
@@ -49,6 +49,56 @@ describe("task worktrees", () => {
     expect(repo.git(["rev-parse", "HEAD"], path)).toBe(base);
     expect(existsSync(join(path, "a.txt")) && !existsSync(join(path, "b.txt"))).toBe(true);
     expect(repo.git(["rev-parse", "HEAD"])).toBe(later);
+  });
+
+  it("runs the user's post-checkout hook once, as git worktree add does: no previous commit, the new head, a branch checkout", async () => {
+    const log = join(repo.root, "..", `hook-${Date.now()}.log`);
+    writeFileSync(join(repo.root, ".git/hooks/post-checkout"), `#!/bin/sh\necho "$1 $2 $3 $(pwd) $(cat a.txt)" >> '${log}'\n`, { mode: 0o755 });
+    const wt = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "hooked", base });
+    expect(readFileSync(log, "utf8")).toBe(`${"0".repeat(40)} ${base} 1 ${wt.path} a\n`);
+    await addTaskWorktree({ root: repo.root, runId: "r1", slug: "hooked", base }); // resumed: nothing checked out, no hook
+    expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toHaveLength(1);
+    rmSync(log);
+  });
+
+  it("finds a post-checkout hook under a relative core.hooksPath in the new worktree (husky's way), and fails the start when it fails", async () => {
+    const hook = (script: string) => {
+      repo.write(".hooks/post-checkout", script);
+      chmodSync(join(repo.root, ".hooks/post-checkout"), 0o755);
+      repo.git(["add", ".hooks/post-checkout"]);
+      return repo.commit("hook");
+    };
+    repo.git(["config", "core.hooksPath", ".hooks"]);
+    base = hook("#!/bin/sh\necho checked > hook-ran.txt\n");
+    const wt = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "husky", base });
+    expect(repo.read("hook-ran.txt", wt.path)).toBe("checked\n");
+    base = hook("#!/bin/sh\necho 'hook says no' >&2\nexit 3\n");
+    await expect(addTaskWorktree({ root: repo.root, runId: "r1", slug: "refused", base })).rejects.toThrow(/hook says no/);
+  });
+
+  it("checks the files out after releasing the repository lock: a landing need not wait for a long checkout", async () => {
+    // The hook runs after the checkout and waits (at most 20 s) for a marker that only a holder of the lock writes.
+    const marker = join(repo.root, "..", `lock-taken-${Date.now()}`);
+    writeFileSync(join(repo.root, ".git/hooks/post-checkout"),
+      `#!/bin/sh\nfor i in $(seq 200); do [ -e '${marker}' ] && exit 0; sleep 0.1; done\necho 'the lock was never taken meanwhile' >&2; exit 1\n`, { mode: 0o755 });
+    const adding = addTaskWorktree({ root: repo.root, runId: "r1", slug: "slow-checkout", base });
+    // Once git has made the worktree the add has had its turn of the lock; then the lock is asked for.
+    const gitFile = join(repo.root, ".csess/worktrees/r1/slow-checkout/.git");
+    for (let i = 0; i < 400 && !existsSync(gitFile); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await withRepoLock(repo.root, async () => writeFileSync(marker, "taken\n"));
+    const wt = await adding;
+    expect(repo.read("a.txt", wt.path)).toBe("a\n");
+    rmSync(marker);
+  });
+
+  it("a worktree added but never checked out (killed in between) is checked out by the next start", async () => {
+    const path = join(repo.root, ".csess", "worktrees", "r1", "half");
+    repo.git(["worktree", "add", "-q", "--no-checkout", "-b", "csess/r1/half", path, base]);
+    expect(existsSync(join(path, "a.txt"))).toBe(false);
+    const wt = await addTaskWorktree({ root: repo.root, runId: "r1", slug: "half", base });
+    expect(wt).toMatchObject({ path, branch: "csess/r1/half", head: base, created: false });
+    expect(repo.read("a.txt", path)).toBe("a\n");
+    expect(repo.git(["status", "--porcelain"], path)).toBe("");
   });
 
   it("starts from a branch's current commit when given the branch (returned as head), and never tracks it", async () => {
