@@ -34,6 +34,7 @@
 // | 26 | unknown config key / invalid JSON / wrong value type         | exit 2 "unknown setting "paralel" (did you mean "parallel"?)" / "is not valid JSON (...)" (was: a multi-line code frame) / "invalid value" |
 // | 27 | bad flag values: --parallel 0, --stagger -1, --parallel abc, --max-iterations 1.5, --timeout 0, --agent gpt, --agent custom without --agent-cmd, report --json --md; unknown option, missing value, unknown command | exit 2 "--flag: expected ... e.g. ...; received ..." / "csess: unknown option '--paralel' (Did you mean --parallel?)" (was: commander's 3-line "error: ...") |
 // | 28 | unknown run id next to real runs; a corrupt or empty journal| exit 2 "unknown run ...; known runs: <id>" / "events.jsonl:2: corrupt journal line (...)" / "not a csess run journal" (was: stack trace) |
+// | 29 | git does not know who commits (no name or email)             | exit 2 "git cannot say who commits in ... (empty ident name ...); ... git config --global user.name" before any worktree or session (was: every task's landing failed after its agent worked) |
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -178,6 +179,10 @@ describe("bad input: one-line errors, nothing changed", { timeout: 60_000 }, () 
     await refused(["run", "--agent", "custom", "--agent-cmd", "/no/such/agent --yes"], /^csess: --agent-cmd: \/no\/such\/agent was not found \(expected a program csess can run, e\.g\. .*received --agent-cmd "\/no\/such\/agent --yes"/);
     await refused(["run", "--agent", "custom", "--agent-cmd", "no-such-agent-cli exec"], /^csess: --agent-cmd: no-such-agent-cli was not found on PATH/);
   });
+
+  it("29. git does not know who commits: refused before anything starts, saying how to set it", () =>
+    refused(["run", ...customAgentArgs()], /^csess: git cannot say who commits in \S+ \(empty ident name .*\); csess makes the merge and tick commits as you: set it first, e\.g\. git config --global user\.name "Your Name" && git config --global user\.email you@example\.com$/m,
+      { env: { GIT_AUTHOR_NAME: "", GIT_COMMITTER_NAME: "" } }));
 
   it("23. a socket in a directory owned by another user", async () => {
     // As root, a folder given to nobody; otherwise /tmp itself belongs to root, not to us.

@@ -19,6 +19,7 @@ export { gatherEvidence, runCheck, type GatherEvidenceOptions, type TaskEvidence
 export { mergeTaskBranch, mergeTaskBranches, type MergeTaskOptions, type MergeTaskBranchesOptions, type TaskBranch, type MergeResult, type MergeStatus } from "./merge.js";
 export { commitFileChange, commitFileChanges, type CommitFileChangeOptions, type CommitFileChangesOptions, type CommitFileChangeResult } from "./commit-file.js";
 export { withTaskTrailer } from "./plumbing.js";
+export { checkCommitIdentity } from "./objects.js";
 export {
   reconcile,
   judgeTask,

@@ -308,8 +308,9 @@ async function moveBranch(root: string, into: string, from: string, to: string, 
   if (present && !lstatSync(join(checkout, present), { throwIfNoEntry: false })) {
     return { status: "refused", paths: [present], message: `not moving ${into}: you deleted ${present} in ${checkout} (branch kept)` };
   }
-  // git's upkeep after a merge (`git maintenance run --auto`, one more process) at this process's first move and every UPKEEP_EVERY-th.
-  const upkeep = movesOfCheckouts++ % UPKEEP_EVERY === 0;
+  // git's upkeep after a merge (`git maintenance run --auto`, one more process) at every UPKEEP_EVERY-th move of this
+  // process; not at the first, which people wait for most (a run of fewer landings leaves it to the user's next commit).
+  const upkeep = ++movesOfCheckouts % UPKEEP_EVERY === 0;
   const ff = await runGit(checkout, [...(upkeep ? [] : ["-c", "maintenance.auto=false"]), "merge", "--ff-only", "--no-overwrite-ignore", "--no-autostash", "--no-stat", to], {
     okExitCodes: [1, 128],
   });

@@ -204,6 +204,16 @@ interface Identity {
 }
 
 /**
+ * Asks git who commits in `root` (as `git commit-tree` would: the identity every merge and tick commit is
+ * made with), and keeps the answer for them; throws git's own error when nobody is set. A runner asks at
+ * its start: a run that could land nothing stops before any agent works, and its first landing waits for
+ * nothing more.
+ */
+export async function checkCommitIdentity(root: string): Promise<void> {
+  await identityOf(root);
+}
+
+/**
  * Who commits, as `git commit-tree` would say it (`git var`, which fails as commit-tree does when no
  * identity is set), asked once per repository and environment; the time is taken at each commit
  * unless GIT_AUTHOR_DATE / GIT_COMMITTER_DATE fix it.

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePrd, setTaskChecked } from "@csess/prd";
-import { addTaskWorktree, commitFileChange, commitFileChanges, mergeTaskBranch, mergeTaskBranches, withTaskTrailer } from "../src/index.js";
+import { addTaskWorktree, checkCommitIdentity, commitFileChange, commitFileChanges, mergeTaskBranch, mergeTaskBranches, withTaskTrailer } from "../src/index.js";
 import { makeRepo, freshRepoEachTest, type TestRepo } from "./helpers.js";
 
 // What merges and tick commits leave in git, and what they tell a person, in the cases merge.test.ts
@@ -164,6 +164,20 @@ describe("merging task branches: what the results say", () => {
         .rejects.toThrow(/^git \(script: read the commit identity\) failed with exit 128: [^]*no email was given/);
     });
     expect(repo.git(["rev-parse", "main"])).toBe(base);
+  });
+});
+
+describe("checkCommitIdentity: who commits, asked before a run starts", () => {
+  it("fails with git's words when nobody is set, and resolves once an identity is there", async () => {
+    await withoutIdentity(async () => {
+      await expect(checkCommitIdentity(repo.root)).rejects.toThrow(/^git \(script: read the commit identity\) failed with exit 128: [^]*no email was given/);
+      repo.git(["config", "user.name", "Late Setter"]);
+      repo.git(["config", "user.email", "late@example.com"]);
+      await expect(checkCommitIdentity(repo.root)).resolves.toBeUndefined(); // a failure is not kept: asked again
+      const t = await taskBranch("a", { "a.txt": "a\n" });
+      const merged = await mergeTaskBranch({ root: repo.root, branch: t.branch, taskId: alpha });
+      expect(repo.git(["log", "-1", "--format=%an <%ae>|%cn <%ce>", merged.commit!])).toBe("Late Setter <late@example.com>|Late Setter <late@example.com>");
+    });
   });
 });
 

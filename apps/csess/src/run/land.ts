@@ -15,6 +15,8 @@ interface LandingQueue {
   judged?: () => void;
   /** The drain under way (landings, then the clean-up of what landed). */
   drained?: Promise<void>;
+  /** Landed tasks whose worktrees are still to be removed (by the next drain, or at the end of the run). */
+  landed: TaskState[];
 }
 interface Waiting {
   task: TaskState;
@@ -28,10 +30,12 @@ interface Waiting {
 const JOIN_WAIT_MS = 200;
 /** Landed tasks whose worktrees are removed in one turn of the repository lock (each removal takes a `git worktree remove`). */
 const REMOVALS_AT_ONCE = 3;
+/** Landed worktrees left for later at most (while tasks are being judged), so a long run does not pile them up. */
+const REMOVAL_BACKLOG = 12;
 
 function queueOf(ctx: RunContext): LandingQueue {
   let queue = queues.get(ctx);
-  if (!queue) queues.set(ctx, (queue = { waiting: [], draining: false, judging: new Set() }));
+  if (!queue) queues.set(ctx, (queue = { waiting: [], draining: false, judging: new Set(), landed: [] }));
   return queue;
 }
 
@@ -68,12 +72,14 @@ export function land(ctx: RunContext, task: TaskState): Promise<IterationResult>
 
 /** Resolves when the run's landings and their clean-up are done (before the run's own clean-up). */
 export async function landingsDone(ctx: RunContext): Promise<void> {
-  await queues.get(ctx)?.drained;
+  const queue = queues.get(ctx);
+  await queue?.drained;
+  while (queue && queue.landed.length > 0) await removeLanded(ctx, queue.landed.splice(0, REMOVALS_AT_ONCE));
 }
 
 async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {
   queue.draining = true;
-  const landed: TaskState[] = [];
+  const { landed } = queue;
   while (queue.waiting.length > 0) {
     if (!ctx.config.check) await othersJudged(queue);
     // With --check, each merge result is checked on its own: one task at a time.
@@ -85,9 +91,12 @@ async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {
       },
       (error: unknown) => batch.forEach((w) => w.reject(error)),
     );
-    // The next landing first: cleaning up is no part of landing. It waits until none is waiting, and goes a
-    // few at a time, so a landing that becomes ready meanwhile waits for a few removals, not a whole batch's.
-    while (queue.waiting.length === 0 && landed.length > 0) await removeLanded(ctx, landed.splice(0, REMOVALS_AT_ONCE));
+    // The next landing first: cleaning up is no part of landing. It waits until none is waiting or being judged
+    // (the next drain or the end of the run does it then; past REMOVAL_BACKLOG it goes on regardless), and goes
+    // a few at a time, so a landing that becomes ready meanwhile waits for a few removals, not a whole batch's.
+    while (queue.waiting.length === 0 && (queue.judging.size === 0 || landed.length >= REMOVAL_BACKLOG) && landed.length > 0) {
+      await removeLanded(ctx, landed.splice(0, REMOVALS_AT_ONCE));
+    }
   }
   queue.draining = false;
 }
@@ -98,7 +107,11 @@ async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {
  */
 async function removeLanded(ctx: RunContext, tasks: TaskState[]): Promise<void> {
   const worktrees = tasks.flatMap((t) => (t.worktree && t.branch ? [{ path: t.worktree, branch: t.branch }] : []));
-  if (worktrees.length > 0) await removeTaskWorktrees({ root: ctx.repoRoot, worktrees, mergedInto: ctx.branch }).catch(() => undefined);
+  if (worktrees.length === 0) return;
+  // Ahead of the task starts waiting for the lock, as landings are: the drain that lands the next tasks waits for this.
+  await withRepoLock(ctx.repoRoot, () => removeTaskWorktrees({ root: ctx.repoRoot, worktrees, mergedInto: ctx.branch }), {
+    purpose: `remove landed worktrees ${worktrees.map((w) => w.branch).join(", ")}`, first: true,
+  }).catch(() => undefined);
 }
 
 /**

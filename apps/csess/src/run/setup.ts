@@ -4,7 +4,7 @@ import { probeAgent, type AgentProbe } from "@csess/agents";
 import { run, which } from "@csess/agents/exec";
 import { describeTasks, PrdError, type TaskDetail } from "@csess/prd";
 import type { SchedulerTask } from "@csess/scheduler";
-import { openRepo, RepoError, runGit, type RepoInfo } from "@csess/verify";
+import { checkCommitIdentity, GitCommandError, openRepo, RepoError, runGit, type RepoInfo } from "@csess/verify";
 import { UserError } from "../errors.js";
 import { readPrd } from "../prd-file.js";
 import type { AgentKind, RunConfig } from "./settings.js";
@@ -89,6 +89,23 @@ export function planTasks(details: TaskDetail[]): PlannedTask[] {
 
 export function schedulerTasks(tasks: PlannedTask[]): SchedulerTask[] {
   return tasks.map((t) => ({ id: t.id, deps: t.deps, kind: t.group ? "group" : "agent" }));
+}
+
+/**
+ * Git knows who commits in the repository: csess makes the merge and tick commits as the user, so without
+ * an identity no task could land. Refused before anything starts (and the answer is kept for the landings).
+ */
+export async function checkCommitter(root: string): Promise<void> {
+  try {
+    await checkCommitIdentity(root);
+  } catch (error) {
+    if (!(error instanceof GitCommandError)) throw error;
+    const said = error.stderr.split("\n").filter((l) => l.startsWith("fatal: ")).at(-1)?.slice("fatal: ".length) ?? error.message;
+    throw new UserError(
+      `git cannot say who commits in ${root} (${said}); csess makes the merge and tick commits as you: ` +
+        `set it first, e.g. git config --global user.name "Your Name" && git config --global user.email you@example.com`,
+    );
+  }
 }
 
 /** The agent CLI, found and probed; a missing binary is a setup error before anything starts. */

@@ -16,7 +16,7 @@ import { newRunId, resolveRunId, runDir, RunLock, isAlive } from "./rundir.js";
 import { execute, openNotes, printReport, resumeTasks, settleInterrupted } from "./runner.js";
 import { findRepoRoot } from "../repo-root.js";
 import { openTmux } from "../tmux.js";
-import { planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
+import { checkCommitter, planTasks, preparePrd, probe, schedulerTasks } from "./setup.js";
 import { replay } from "./state.js";
 import { summarizeRuns } from "./summary.js";
 import { createView } from "./view.js";
@@ -54,7 +54,7 @@ export async function startRun(options: StartOptions): Promise<number> {
     process.stdout.write(formatPlan(plan, { titles }) + "\n");
     return 0;
   }
-  const agent = await probe(config, process.env);
+  const [agent] = await Promise.all([probe(config, process.env), checkCommitter(repo.root)]);
   await prepareSocket(openTmux(options).socket); // ours, not another user's, before any worktree or session is made
   await refuseOverInterruptedRun(repo.root, prdPath);
   const runId = newRunId(repo.root);
@@ -136,7 +136,7 @@ export async function resumeRun(options: ResumeOptions): Promise<number> {
   const config = state.start.config;
   await prepareSocket(openTmux(options).socket); // ours, not another user's, before any worktree or session is made
   const lock = RunLock.acquire(repoRoot, state.start.prdPath, runId);
-  const agent = await probe(config, process.env);
+  const [agent] = await Promise.all([probe(config, process.env), checkCommitter(repoRoot)]);
   const journal = new Journal(join(dir, "events.jsonl"));
   journal.append({ type: "runner-attached", at: new Date().toISOString(), pid: process.pid });
   const ctx = buildContext({
