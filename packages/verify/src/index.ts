@@ -7,6 +7,7 @@ export {
   removeTaskWorktree,
   removeTaskWorktrees,
   pruneWorktrees,
+  hooksDir,
   slugify,
   type TaskWorktree,
   type AddTaskWorktreeOptions,

@@ -1,7 +1,7 @@
 import { constants, existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { checkoutDirs, gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
 import { withRepoLock } from "./lock.js";
 
@@ -92,26 +92,32 @@ async function checkedOut(path: string): Promise<boolean> {
   return gitDir === undefined || exists(join(resolve(path, gitDir), "index")); // no linked worktree as git makes them: not ours to fill
 }
 
-/** Whether the user has a post-checkout hook where git looks for one (core.hooksPath, a relative one from the worktree). */
+/** Whether the user has a post-checkout hook where git looks for one in the worktree at `worktreePath`. */
 async function postCheckoutHook(root: string, worktreePath: string): Promise<boolean> {
-  const configured = await hooksPathOf(root);
-  const dir = configured === "" ? join((await checkoutDirs(root)).commonDir, "hooks")
-    : configured.startsWith("~/") ? join(homedir(), configured.slice(2))
-    : resolve(worktreePath, configured);
-  return access(join(dir, "post-checkout"), constants.X_OK).then(() => true, () => false);
+  const hooks = await hooksDir(root);
+  return access(join(resolve(worktreePath, hooks.dir), "post-checkout"), constants.X_OK).then(() => true, () => false);
 }
 
-/** core.hooksPath ("" when unset), asked once per repository and process. */
-function hooksPathOf(root: string): Promise<string> {
-  let asked = hooksPaths.get(root);
+/**
+ * Where git looks for the user's hooks in `root`'s repository: `core.hooksPath` (a relative one is
+ * relative to the top of each worktree, as husky's `.husky/_`; `~` is the home folder), else the
+ * `hooks` folder of the common git directory. Asked once per repository and process.
+ */
+export function hooksDir(root: string): Promise<{ dir: string; relative: boolean }> {
+  let asked = hooksDirs.get(root);
   if (!asked) {
-    asked = runGit(root, ["config", "--get", "core.hooksPath"], { okExitCodes: [1] }).then((r) => r.stdout.trim());
-    asked.catch(() => hooksPaths.delete(root));
-    hooksPaths.set(root, asked);
+    asked = runGit(root, ["config", "--get", "core.hooksPath"], { okExitCodes: [1] }).then(async ({ stdout }) => {
+      const configured = stdout.trim();
+      if (configured === "") return { dir: join((await checkoutDirs(root)).commonDir, "hooks"), relative: false };
+      if (configured === "~" || configured.startsWith("~/")) return { dir: join(homedir(), configured.slice(1)), relative: false };
+      return { dir: configured, relative: !isAbsolute(configured) };
+    });
+    asked.catch(() => hooksDirs.delete(root));
+    hooksDirs.set(root, asked);
   }
   return asked;
 }
-const hooksPaths = new Map<string, Promise<string>>();
+const hooksDirs = new Map<string, Promise<{ dir: string; relative: boolean }>>();
 
 /** `addTaskWorktree` when the quick way failed: the path or branch exists (a resumed run), or the base is odd. */
 async function addCarefully(root: string, path: string, branch: string, baseRev: string): Promise<TaskWorktree> {

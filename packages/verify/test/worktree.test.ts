@@ -1,8 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addTaskWorktree, mergeTaskBranch, mergeTaskBranches, pruneWorktrees, removeTaskWorktree, removeTaskWorktrees, slugify, withRepoLock } from "../src/index.js";
-import { branchTip, listTaskWorktrees } from "../src/worktree.js";
+import { branchTip, hooksDir, listTaskWorktrees } from "../src/worktree.js";
 import { makeRepo, type TestRepo } from "./helpers.js";
 
 let repo: TestRepo;
@@ -74,6 +75,26 @@ describe("task worktrees", () => {
     expect(repo.read("hook-ran.txt", wt.path)).toBe("checked\n");
     base = hook("#!/bin/sh\necho 'hook says no' >&2\nexit 3\n");
     await expect(addTaskWorktree({ root: repo.root, runId: "r1", slug: "refused", base })).rejects.toThrow(/hook says no/);
+  });
+
+  it("hooksDir: where git looks for hooks (unset, relative, absolute, under ~), asked once per repository", async () => {
+    expect(await hooksDir(repo.root)).toEqual({ dir: join(repo.root, ".git", "hooks"), relative: false });
+    const cases: Array<[string, { dir: string; relative: boolean }]> = [
+      [".husky/_", { dir: ".husky/_", relative: true }],
+      ["/etc/csess-hooks", { dir: "/etc/csess-hooks", relative: false }],
+      ["~/hooks", { dir: join(homedir(), "hooks"), relative: false }],
+    ];
+    for (const [configured, expected] of cases) {
+      const other = makeRepo();
+      try {
+        other.git(["config", "core.hooksPath", configured]);
+        expect(await hooksDir(other.root)).toEqual(expected);
+        other.git(["config", "--unset", "core.hooksPath"]);
+        expect(await hooksDir(other.root)).toEqual(expected); // kept for the process: asked once
+      } finally {
+        other.cleanup();
+      }
+    }
   });
 
   it("checks the files out after releasing the repository lock: a landing need not wait for a long checkout", async () => {

@@ -1,7 +1,6 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
-import { runGit } from "@csess/verify";
+import { join, resolve } from "node:path";
+import { hooksDir, runGit } from "@csess/verify";
 
 /**
  * Cross-task isolation: which task's agent moved which branch.
@@ -89,17 +88,10 @@ function readUpdates(log: string): Array<{ task: string; old: string; new: strin
   });
 }
 
-/**
- * The user's hooks: their `core.hooksPath` (a relative one is relative to each worktree, and looked for
- * here in the main one), or `.git/hooks`; the names of those git would run (executable files).
- */
+/** The user's hooks (where git looks for them: verify's `hooksDir`) and the names of those git would run (executable files). */
 async function findUserHooks(repoRoot: string): Promise<UserHooks> {
-  const configured = (await runGit(repoRoot, ["config", "--get", "core.hooksPath"], { okExitCodes: [1] })).stdout.trim();
-  const where = configured
-    ? { dir: configured, relative: !isAbsolute(configured) && !configured.startsWith("~") }
-    : { dir: join((await runGit(repoRoot, ["rev-parse", "--path-format=absolute", "--git-common-dir"])).stdout.trim(), "hooks"), relative: false };
-  const home = where.dir.startsWith("~") ? join(homedir(), where.dir.slice(1)) : where.dir;
-  const found = resolve(repoRoot, home);
+  const where = await hooksDir(repoRoot);
+  const found = resolve(repoRoot, where.dir); // a relative folder is looked for in the main checkout
   const names = ["reference-transaction", ...USER_HOOKS].filter((name) => executable(join(found, name)));
   return { ...where, names };
 }
