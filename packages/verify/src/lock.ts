@@ -115,7 +115,7 @@ async function acquireFile(lockPath: string, options: RepoLockOptions): Promise<
 
 // The lock file's own reads and writes are synchronous: a few system calls on a small local file, where
 // each await would wait for a turn of the runner's busy event loop while the lock is held and everybody
-// else waits (about 20 ms per turn of the lock in a run of 40 instant tasks, a tenth of its wall time).
+// else waits (about 20 ms per turn of the lock in a run of 40 instant tasks, ~1 s of lock time in all).
 
 /** Creates the lock file holding `record`; false when it exists. */
 function createLockFile(lockPath: string, record: LockRecord): boolean {
