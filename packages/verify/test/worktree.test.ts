@@ -83,6 +83,7 @@ describe("task worktrees", () => {
       [".husky/_", { dir: ".husky/_", relative: true }],
       ["/etc/csess-hooks", { dir: "/etc/csess-hooks", relative: false }],
       ["~/hooks", { dir: join(homedir(), "hooks"), relative: false }],
+      ["~", { dir: homedir(), relative: false }],
     ];
     for (const [configured, expected] of cases) {
       const other = makeRepo();
@@ -208,7 +209,8 @@ describe("task worktrees", () => {
     writeFileSync(join(wt.path, "half-done.txt"), "x\n");
     const result = await removeTaskWorktree({ root: repo.root, path: wt.path, branch: wt.branch });
     expect(result).toMatchObject({ worktreeRemoved: false, branchDeleted: false });
-    expect(result.kept).toMatch(/untracked/);
+    // git's words on one line, blanks collapsed, none at the end.
+    expect(result.kept).toBe(`worktree ${wt.path} kept: '${wt.path}' contains modified or untracked files, use --force to delete it`);
     expect(existsSync(join(wt.path, "half-done.txt"))).toBe(true);
   });
 
