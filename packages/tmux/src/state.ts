@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { mkdirSync, renameSync, watch, writeFileSync } from "node:fs";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdirSync, readFileSync, renameSync, watch, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ExitInfo } from "./types.js";
 
@@ -75,10 +75,14 @@ export function writeFileAtomicSync(file: string, content: string, mode = 0o644)
   }
 }
 
+/**
+ * A small state file, read at once: fs/promises' readFile is an open, a stat, reads and a close, each
+ * waiting for a turn of the event loop, which in a runner busy starting sessions comes late each time.
+ */
 async function readJson<T>(file: string): Promise<T | undefined> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;

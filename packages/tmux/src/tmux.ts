@@ -142,12 +142,17 @@ export class Tmux implements Executor {
     if (typeof ref !== "string") {
       // Read once: a command may delete its own state directory while it runs (the launcher writes the exit file anyway).
       const record = (await readSessionRecord(ref.stateDir)) ?? this.started.get(path.resolve(ref.stateDir));
-      if (record) return waitForSessionExit(ref.stateDir, record, options.signal);
+      if (record) return waitForSessionExit(ref.stateDir, record, options.signal, this.startedHere(ref.stateDir, record));
       const exit = await readExitInfo(ref.stateDir);
       return exit ? { state: "exited", ...exit } : { state: "dead", detail: `no session was started in ${ref.stateDir} (it holds no session.json)` };
     }
     const { stateDir, record } = await this.resolve(ref);
-    return waitForSessionExit(stateDir, record, options.signal);
+    return waitForSessionExit(stateDir, record, options.signal, this.startedHere(stateDir, record));
+  }
+
+  /** Whether this object started the session `record` describes (then it was alive: see waitForSessionExit). */
+  private startedHere(stateDir: string, record: SessionRecord): boolean {
+    return this.started.get(path.resolve(stateDir))?.channel === record.channel;
   }
 
   /** Every registered session (from any process: `csess exec`, the runner), oldest first. */
@@ -195,7 +200,7 @@ export class Tmux implements Executor {
       const tail = await readLastLines(logFile, options.lines ?? 0, offset);
       if (tail !== "") onOutput(Buffer.from(tail));
     }
-    return followFile(logFile, offset, onOutput, waitForSessionExit(stateDir, record, options.signal));
+    return followFile(logFile, offset, onOutput, waitForSessionExit(stateDir, record, options.signal, this.startedHere(stateDir, record)));
   }
 
   /** What the pane shows now, with `lines` lines of its scrollback (needs the tmux session). */

@@ -17,11 +17,15 @@ const RETRY_CAP_MS = 2000;
  * tmux server dies (its connection drops); either way the exit file and the pane are then checked.
  * One closure on purpose: the watcher, the wait-for client, the retry timer and the abort listener
  * share one `settle` that releases them all exactly once.
+ * `fresh`: this process started the session, so it was alive; the wait-for client is started without
+ * first asking tmux about the pane (one tmux client less per task). Nothing is missed: a channel
+ * signalled before the client connects wakes it at once (tmux keeps the signal), and a dead server fails it.
  */
 export function waitForSessionExit(
   stateDir: string,
   record: SessionRecord,
   signal?: AbortSignal,
+  fresh = false,
 ): Promise<ExitOutcome> {
   return new Promise<ExitOutcome>((resolve, reject) => {
     let settled = false;
@@ -99,7 +103,8 @@ export function waitForSessionExit(
       // The command deleted its state directory: tmux's wait-for channel still says when it ends.
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") return fail(error);
     }
-    void checkSession();
+    if (fresh) exitFileWritten().then((exited) => exited || armWaiter(), fail);
+    else void checkSession();
   });
 }
 

@@ -57,6 +57,24 @@ describe("health", () => {
     expect((await waiting).state).toBe("dead");
   });
 
+  it("reports dead when the session was closed outside csess before anyone waited, the server still up", async () => {
+    // The waiter of a session this process started goes straight to tmux's wait-for: the launcher's
+    // signal, sent before the waiter connected, must still wake it.
+    await startWithPid("keeper", "exec sleep 600");
+    await startWithPid("closed-early", "exec sleep 600");
+    const launcherFile = path.join(box.stateDir("closed-early"), "launcher.json");
+    await waitForFile(launcherFile);
+    const launcher = JSON.parse(await readFile(launcherFile, "utf8")) as { pid: number };
+    tmuxRaw(box.socket, ["kill-session", "-t", "=closed-early:"]);
+    expect(await waitForProcessGone(launcher.pid)).toBe(true);
+    const outcome = await Promise.race([
+      box.tmux.waitForExit("closed-early"),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting after 20 s"), 20_000)),
+    ]);
+    expect(outcome).toMatchObject({ state: "dead" });
+    expect((await box.tmux.status("keeper")).state).toBe("running");
+  });
+
   it("kills a command that runs past its timeout and records reason timeout", async () => {
     const pid = await startWithPid("slow", "exec sleep 600", { timeoutMs: 1000 });
     expect(await box.tmux.waitForExit("slow")).toMatchObject({ state: "exited", reason: "timeout", exitCode: 143, signal: "SIGTERM" });
