@@ -64,6 +64,26 @@ describe("csess's hooks for agents' git", () => {
     ]);
   });
 
+  it("an agent's commit starts no git maintenance (csess runs it after landings), and the user's own GIT_CONFIG_* still apply", async () => {
+    const { repo, stamps } = await makeRepo();
+    const commit = (env: NodeJS.ProcessEnv, message: string) =>
+      new Promise<string>((resolve, reject) => {
+        const trace = path.join(repo, "..", `trace-${message}.txt`);
+        execFile("git", ["commit", "-q", "--allow-empty", "-m", message], { cwd: repo, env: { ...env, GIT_TRACE: trace } }, (error) =>
+          error ? reject(error) : resolve(readFileSync(trace, "utf8")));
+      });
+    const user = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_COUNT: "2", GIT_CONFIG_KEY_0: "user.name", GIT_CONFIG_VALUE_0: "From Env",
+      GIT_CONFIG_KEY_1: "user.email", GIT_CONFIG_VALUE_1: "env@example.com" };
+    // The same commit without csess's settings starts it: what the assertion below looks for is there to see.
+    expect(await commit(user, "plain")).toMatch(/run_command: git maintenance run --auto/);
+    const traced = await commit({ ...user, ...stamps.env(user), CSESS_TASK_ID: "t1" }, "agent");
+    expect(traced).not.toMatch(/maintenance/);
+    expect(traced).toMatch(/run_command: .*reference-transaction/); // csess's hook still runs
+    const author = await new Promise<string>((resolve) =>
+      execFile("git", ["log", "-1", "--format=%an <%ae> %s"], { cwd: repo }, (_error, stdout) => resolve(stdout.trim())));
+    expect(author).toBe("From Env <env@example.com> agent");
+  });
+
   it("a git run outside any task (no CSESS_TASK_ID) is not stamped", async () => {
     const { git, log } = await makeRepo();
     expect((await git(["commit", "-q", "--allow-empty", "-m", "by the user"], { task: "" })).code).toBe(0);

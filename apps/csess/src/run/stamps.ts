@@ -25,7 +25,7 @@ const USER_HOOKS = [
 ];
 
 export interface Stamps {
-  /** Environment for an agent (besides its CSESS_TASK_ID): its git runs csess's hooks. */
+  /** Environment for an agent (besides its CSESS_TASK_ID): its git runs csess's hooks (see `agentGitEnv`). */
   env(base?: NodeJS.ProcessEnv): Record<string, string>;
   /** Where the stamps an ssh host logged for this run are copied (`foreign` reads them too). */
   mirror(host: string): string;
@@ -48,7 +48,7 @@ export async function prepareStamps(runDir: string, repoRoot: string): Promise<S
   for (const [name, script] of Object.entries(stampHooks(log, userHooks))) writeFileSync(join(hooks, name), script, { mode: 0o755 });
   const mirrors = () => readdirSync(runDir).filter((f) => /^ref-updates\..+\.log$/.test(f)).map((f) => join(runDir, f));
   return {
-    env: (base = process.env) => hooksEnv(hooks, base),
+    env: (base = process.env) => agentGitEnv(hooks, base),
     mirror: (host) => join(runDir, `ref-updates.${host.replace(/[^A-Za-z0-9._-]/g, "_")}.log`),
     async foreign(taskId, branch, base) {
       const updates = [log, ...mirrors()].flatMap(readUpdates).filter((u) => u.ref === `refs/heads/${branch}` && u.task !== taskId);
@@ -63,15 +63,19 @@ export async function prepareStamps(runDir: string, repoRoot: string): Promise<S
   };
 }
 
-/** Git configuration (GIT_CONFIG_* variables) making an agent's git use the hooks in `hooks`, after any the user passes in `base`. */
-export function hooksEnv(hooks: string, base: NodeJS.ProcessEnv): Record<string, string> {
-  // Appended after any GIT_CONFIG_* the user already passes, so theirs still apply.
-  const index = Number.parseInt(base.GIT_CONFIG_COUNT ?? "0", 10) || 0;
-  return {
-    GIT_CONFIG_COUNT: String(index + 1),
-    [`GIT_CONFIG_KEY_${index}`]: "core.hooksPath",
-    [`GIT_CONFIG_VALUE_${index}`]: hooks,
-  };
+/**
+ * Git configuration (GIT_CONFIG_* variables) for an agent's git: csess's hooks in `hooks`, and no automatic
+ * maintenance after each commit (`git maintenance run --auto`: one more process per agent commit, and
+ * several agents committing at once would start git's gc side by side; csess runs it after landings).
+ * Appended after any GIT_CONFIG_* the user already passes in `base`, so theirs still apply but for these two keys.
+ */
+export function agentGitEnv(hooks: string, base: NodeJS.ProcessEnv): Record<string, string> {
+  const first = Number.parseInt(base.GIT_CONFIG_COUNT ?? "0", 10) || 0;
+  const settings = [["core.hooksPath", hooks], ["maintenance.auto", "false"]];
+  return Object.fromEntries([
+    ["GIT_CONFIG_COUNT", String(first + settings.length)],
+    ...settings.flatMap(([key, value], i) => [[`GIT_CONFIG_KEY_${first + i}`, key], [`GIT_CONFIG_VALUE_${first + i}`, value]]),
+  ]);
 }
 
 /** The hooks folder's scripts by name: the stamping reference-transaction (into `log`), and the user's hooks chained. */

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { basename, posix } from "node:path";
 import { TmuxError, type SshTmux } from "@csess/tmux";
 import { withRepoLock } from "@csess/verify";
-import { hooksEnv, stampHooks, type Stamps } from "./stamps.js";
+import { agentGitEnv, stampHooks, type Stamps } from "./stamps.js";
 
 /** A task branch's tip as last sent to the host; the worktree there is reset to it when they differ. */
 const TIP_REF = "refs/csess/tip/";
@@ -31,9 +31,9 @@ export class RemoteWorkspace {
     private readonly run: { id: string; stamps: Stamps },
   ) {}
 
-  /** The agent's git configuration on the host: csess's stamping hooks there. */
+  /** The agent's git configuration on the host: csess's stamping hooks there (see `agentGitEnv`). */
   async stampsEnv(): Promise<Record<string, string>> {
-    return hooksEnv((await this.hostHooks()).dir, {});
+    return agentGitEnv((await this.hostHooks()).dir, {});
   }
 
   /** Pushes the task branch and makes (or resets) its worktree on the host; returns the worktree's path there. */
