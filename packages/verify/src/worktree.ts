@@ -59,7 +59,10 @@ export async function addTaskWorktree(options: AddTaskWorktreeOptions): Promise<
       // A new task, the common case: one git process, its new branch's commit read back from the ref
       // file git just wrote. Anything unusual (its branch exists already, the path is still registered, a
       // bad base) makes it fail and takes the careful path below. `^{commit}`: a branch as base is a start
-      // point, never upstream. Its files are checked out after the lock is released (below).
+      // point, never upstream. Its files are checked out after the lock is released (below). The add itself
+      // stays under the lock: for a moment git leaves the new worktree half-made (HEAD the null id, an empty
+      // commondir), and the git commands that read every worktree (`fetch`, `worktree list`) then fail;
+      // they did, in csess's own landings and fetches, when starts ran outside the lock.
       const added = await runGit(root, ["worktree", "add", "-q", "--no-checkout", "-b", branch, path, `${options.base}^{commit}`], { okExitCodes: [128, 255] });
       if (added.exitCode === 0) return { path, branch, head: await branchTip(root, branch), created: true };
     }

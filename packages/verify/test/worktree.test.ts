@@ -113,6 +113,18 @@ describe("task worktrees", () => {
     rmSync(marker);
   });
 
+  it("adds eight worktrees at once, each on its own branch and checked out", async () => {
+    const slugs = Array.from({ length: 8 }, (_, i) => `task-${i}`);
+    const added = await Promise.all(slugs.map((slug) => addTaskWorktree({ root: repo.root, runId: "r1", slug, base })));
+    expect(added.map((wt) => [wt.branch, wt.head, wt.created])).toEqual(slugs.map((slug) => [`csess/r1/${slug}`, base, true]));
+    for (const wt of added) {
+      expect(repo.read("a.txt", wt.path)).toBe("a\n");
+      expect(repo.git(["status", "--porcelain"], wt.path)).toBe("");
+    }
+    const listed = repo.git(["worktree", "list", "--porcelain"]).split("\n").filter((line) => line.startsWith("branch refs/heads/csess/"));
+    expect(listed.sort()).toEqual(slugs.map((slug) => `branch refs/heads/csess/r1/${slug}`));
+  });
+
   it("a worktree added but never checked out (killed in between) is checked out by the next start", async () => {
     const path = join(repo.root, ".csess", "worktrees", "r1", "half");
     repo.git(["worktree", "add", "-q", "--no-checkout", "-b", "csess/r1/half", path, base]);
