@@ -70,11 +70,12 @@ export function land(ctx: RunContext, task: TaskState): Promise<IterationResult>
   });
 }
 
-/** Resolves when the run's landings and their clean-up are done (before the run's own clean-up). */
+/**
+ * Resolves when the run's landings are done, and a removal under way with them. The landed worktrees
+ * left for later are the run's own clean-up's (the runner's `dropEmptyWorktrees`: all in one call).
+ */
 export async function landingsDone(ctx: RunContext): Promise<void> {
-  const queue = queues.get(ctx);
-  await queue?.drained;
-  while (queue && queue.landed.length > 0) await removeLanded(ctx, queue.landed.splice(0, REMOVALS_AT_ONCE));
+  await queues.get(ctx)?.drained;
 }
 
 async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {
@@ -93,12 +94,19 @@ async function drain(ctx: RunContext, queue: LandingQueue): Promise<void> {
     );
     // The next landing first: cleaning up is no part of landing. It waits until none is waiting or being judged
     // (the next drain or the end of the run does it then; past REMOVAL_BACKLOG it goes on regardless), and goes
-    // a few at a time, so a landing that becomes ready meanwhile waits for a few removals, not a whole batch's.
+    // a few at a time, so a landing that becomes ready meanwhile waits for a few removals, not a whole batch's;
+    // all at once when every task has ended (the run's end waits for them: one call costs less than several).
     while (queue.waiting.length === 0 && (queue.judging.size === 0 || landed.length >= REMOVAL_BACKLOG) && landed.length > 0) {
-      await removeLanded(ctx, landed.splice(0, REMOVALS_AT_ONCE));
+      await removeLanded(ctx, landed.splice(0, allEnded(ctx, landed) ? landed.length : REMOVALS_AT_ONCE));
     }
   }
   queue.draining = false;
+}
+
+/** Whether every task of the run has ended: its verdict recorded, or `landed` (verified by a landing, recorded next). */
+function allEnded(ctx: RunContext, landed: TaskState[]): boolean {
+  for (const task of ctx.state.tasks.values()) if (!task.final && !landed.includes(task)) return false;
+  return true;
 }
 
 /**

@@ -168,7 +168,7 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
     process.removeListener("SIGINT", interrupt);
     process.removeListener("SIGTERM", interrupt);
   }
-  await landingsDone(ctx); // the clean-up of the last landings first: it may have removed a worktree but not yet its branch
+  await landingsDone(ctx); // a removal of landed worktrees under way first: it may have removed a worktree but not yet its branch
   await dropEmptyWorktrees(ctx);
   const outside = await findOutsideCommits(ctx).catch(() => []);
   if (outside.length > 0) {
@@ -188,8 +188,8 @@ export async function execute(ctx: RunContext, plan: Plan, lock: RunLock): Promi
 
 /**
  * A task that ended unverified without a commit or an uncommitted file (e.g. its agent could not run)
- * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones
- * (and a landed task's, when a crash came between its verdict and its clean-up).
+ * leaves nothing to look at: remove its worktree and branch, so failed runs do not pile up empty ones;
+ * and a landed task's, which the landings left for the end (or a crash came between its verdict and its clean-up).
  * removeTaskWorktrees keeps any branch with unmerged commits and any worktree with changes.
  */
 async function dropEmptyWorktrees(ctx: RunContext): Promise<void> {
