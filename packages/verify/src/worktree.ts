@@ -1,6 +1,6 @@
 import { constants, existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { checkoutDirs, gitOut, resolveCommit, runGit, runGitScript } from "./git.js";
 import { withRepoLock } from "./lock.js";
@@ -232,10 +232,14 @@ export async function removeTaskWorktrees(options: RemoveTaskWorktreesOptions): 
   }, { purpose: `remove worktree ${options.worktrees.map((w) => w.branch).join(", ")}` });
 }
 
-/** `git worktree remove` of each path, in one script: each path's exit code, and what git said when it refused. */
+/**
+ * `git worktree remove` of each path, in a script per lane, the lanes side by side (one per core, at most
+ * four: each removal is mostly git's own status check, and those of different worktrees do not touch each
+ * other): each path's exit code, and what git said when it refused.
+ */
 async function removeWorktrees(root: string, paths: string[]): Promise<Map<string, { exitCode: number; said: string }>> {
   const removals = new Map<string, { exitCode: number; said: string }>();
-  if (paths.length === 0) return removals;
+  const lanes = Math.min(paths.length, availableParallelism(), 4);
   // Each answer as "<code> <what git said>" and a NUL (git's message may span lines).
   const script = [
     'for p; do',
@@ -243,11 +247,14 @@ async function removeWorktrees(root: string, paths: string[]): Promise<Map<strin
     `  printf '%s %s\\0' "$code" "$said"`,
     "done",
   ].join("\n");
-  const answers = (await runGitScript(root, "remove worktrees", script, paths)).stdout.split("\0");
-  paths.forEach((path, i) => {
-    const [code = "", ...said] = (answers[i] ?? "").split(" ");
-    removals.set(path, { exitCode: Number(code), said: said.join(" ").replace(/\s+/g, " ").trim() });
-  });
+  await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
+    const mine = paths.filter((_, i) => i % lanes === lane);
+    const answers = (await runGitScript(root, "remove worktrees", script, mine)).stdout.split("\0");
+    mine.forEach((path, i) => {
+      const [code = "", ...said] = (answers[i] ?? "").split(" ");
+      removals.set(path, { exitCode: Number(code), said: said.join(" ").replace(/\s+/g, " ").trim() });
+    });
+  }));
   return removals;
 }
 
