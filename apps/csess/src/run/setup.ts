@@ -43,13 +43,18 @@ export async function preparePrd(prdArg: string, cwd: string, into?: string): Pr
     throw new UserError(`${prdArg} is outside the git repository ${repo.root}; put the PRD in the repository it describes`);
   }
   const warnings: string[] = [];
-  const tracked = await runGit(repo.root, ["--literal-pathspecs", "ls-files", "--error-unmatch", "--", prdPath], { okExitCodes: [1] });
+  const branch = into ?? repo.branch!;
+  // Three questions side by side; without --into the branch is the checked-out one, whose commit openRepo read.
+  const [tracked, modified, head] = await Promise.all([
+    runGit(repo.root, ["--literal-pathspecs", "ls-files", "--error-unmatch", "--", prdPath], { okExitCodes: [1] }),
+    runGit(repo.root, ["--literal-pathspecs", "diff", "--quiet", "HEAD", "--", prdPath], { okExitCodes: [1] }),
+    into === undefined ? repo.head! : runGit(repo.root, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { okExitCodes: [1] }).then((r) => r.stdout.trim()),
+  ]);
   if (tracked.exitCode !== 0) {
     throw new UserError(
       `${prdPath} is not committed; agents work in git worktrees made from your commits, so commit it first (git add ${prdPath} && git commit -m "Add PRD")`,
     );
   }
-  const modified = await runGit(repo.root, ["--literal-pathspecs", "diff", "--quiet", "HEAD", "--", prdPath], { okExitCodes: [1] });
   if (modified.exitCode === 1) {
     warnings.push(`${prdPath} has uncommitted changes: agents see the committed version; csess ticks your working copy`);
   }
@@ -60,8 +65,6 @@ export async function preparePrd(prdArg: string, cwd: string, into?: string): Pr
     if (error instanceof PrdError) throw new UserError(`${prdPath}: ${error.message}`);
     throw error;
   }
-  const branch = into ?? repo.branch!;
-  const head = (await runGit(repo.root, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { okExitCodes: [1] })).stdout.trim();
   if (!head) throw new UserError(`--into ${branch}: no such branch in ${repo.root}`);
   return { repo: { ...repo, branch, head }, prdAbs, prdPath, text, details, warnings };
 }
