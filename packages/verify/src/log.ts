@@ -130,7 +130,8 @@ export function startStatsPass(cwd: string, revs: string[]): StatsPass {
     },
     async fill(commits) {
       const wanted = new Map(commits.map((c) => [c.hash, c]));
-      while (!closed) {
+      // Nothing more is read once the pass is cancelled (git may have written a little before it stopped).
+      while (!closed && !abort.signal.aborted) {
         const buffer = unread();
         // The last record may still be half written; every one before the last separator is whole.
         const end = buffer.lastIndexOf(0x1e);

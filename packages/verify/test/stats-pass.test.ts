@@ -79,6 +79,16 @@ describe("startStatsPass: every commit's stats in one pass over the range", () =
     pass.cancel(); // a second cancel, or one after the end, does nothing
   });
 
+  it("cancel after git has written some records: fill rejects and takes none of them", async () => {
+    manyCommits(300);
+    const pass = startStatsPass(repo.root, ["many"]);
+    for (let i = 0; i < 400 && pass.read() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(pass.read(), "git wrote nothing in 2 s").toBeGreaterThan(0);
+    pass.cancel();
+    await expect(pass.fill([])).rejects.toMatchObject({ name: "AbortError" });
+    expect(pass.read()).toBe(0);
+  });
+
   it("a range git refuses rejects fill with git's own words", async () => {
     const pass = startStatsPass(repo.root, ["no-such-branch"]);
     await expect(pass.fill([])).rejects.toThrow(/no-such-branch/);
