@@ -252,7 +252,7 @@ async function removeWorktrees(root: string, paths: string[]): Promise<Map<strin
     const answers = (await runGitScript(root, "remove worktrees", script, mine)).stdout.split("\0");
     mine.forEach((path, i) => {
       const [code = "", ...said] = (answers[i] ?? "").split(" ");
-      removals.set(path, { exitCode: Number(code), said: said.join(" ").replace(/\s+/g, " ").trim() });
+      removals.set(path, { exitCode: Number(code), said: said.join(" ").replace(/\s+/g, " ") }); // $(...) took the trailing newlines
     });
   }));
   return removals;

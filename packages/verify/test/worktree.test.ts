@@ -226,6 +226,17 @@ describe("task worktrees", () => {
     expect(existsSync(join(wt.path, "half-done.txt"))).toBe(true);
   });
 
+  it("keeps a locked worktree, and says git's reason on one line with its blanks collapsed", async () => {
+    const wt = await addTaskWorktree({ root: repo.root, runId: "run1", slug: "locked", base });
+    repo.git(["worktree", "lock", "--reason", "waiting for\n\nreview  by  Ann", wt.path]);
+    const result = await removeTaskWorktree({ root: repo.root, path: wt.path, branch: wt.branch });
+    expect(result).toMatchObject({ worktreeRemoved: false, branchDeleted: false });
+    expect(result.kept).toContain(`worktree ${wt.path} kept: `);
+    expect(result.kept).toContain("waiting for review by Ann");
+    expect(result.kept).not.toMatch(/\s\s|\n|\s$/);
+    expect(existsSync(wt.path)).toBe(true);
+  });
+
   it("rejects names that would make bad branches or paths, with an example", async () => {
     await expect(addTaskWorktree({ root: repo.root, runId: "r", slug: "../escape", base })).rejects.toThrow(/invalid slug.*e\.g\./);
     await expect(addTaskWorktree({ root: repo.root, runId: "r", slug: "ok", base: "no-such-ref" })).rejects.toThrow(/not a commit/);
