@@ -207,6 +207,16 @@ describe("what the store is asked", () => {
     });
   });
 
+  it("a commit object without a tree (git fsck's \"missingTree\") is called damaged, naming the commit", async () => {
+    // Only --literally writes one: git's own commands refuse it.
+    const broken = execFileSync("git", ["hash-object", "-t", "commit", "-w", "--literally", "--stdin"], {
+      cwd: repo.root, input: "author A <a@a> 0 +0000\ncommitter A <a@a> 0 +0000\n\nno tree\n", encoding: "utf8",
+    }).trim();
+    await ObjectStore.with(repo.root, async (store) => {
+      await expect(store.commitAt(broken)).rejects.toThrow(`git cat-file --batch: commit ${broken} names no tree in ${repo.root}; the repository may be damaged (git fsck says more)`);
+    });
+  });
+
   it("keeps a submodule (gitlink) entry through a tree edit", async () => {
     const sub = "2".repeat(40); // a gitlink names a commit of another repository: never in this one
     repo.git(["update-index", "--add", "--cacheinfo", `160000,${sub},vendor/lib`]);
