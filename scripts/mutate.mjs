@@ -17,6 +17,10 @@
 // `--ignore-static` leaves out the static mutants (module-level tables and patterns, which Stryker can only
 // test with the whole suite each: most of verify's match.ts, hours on 2 cores): the others are tested and
 // their survivors listed, and the report counts as partial (not the package's score).
+// `--tests a.test.ts,b.test.ts` (one package) runs only those test files against the mutants (Stryker's
+// --testFiles): a mutant they kill is killed by the whole suite too, so a static mutant of a module with
+// its own fast tests costs those tests, not the whole suite. The report counts as partial: the next run
+// without --tests keeps the kills (the killing test is unchanged) and tests the rest with the whole suite.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +29,9 @@ import ts from "typescript";
 
 /** Minimum mutation score (%) per package, from issue #18. */
 const GOALS = { prd: 90, scheduler: 90, agents: 90, verify: 85 };
-const OPTIONS = ["--report-only", "--survivors", "--files", "--retest-timeouts", "--ignore-static"];
+const OPTIONS = ["--report-only", "--survivors", "--files", "--tests", "--retest-timeouts", "--ignore-static"];
+/** The options that take a value (the next argument). */
+const VALUED = ["--files", "--tests"];
 const root = new URL("..", import.meta.url).pathname;
 const benchmarks = join(root, "BENCHMARKS.md");
 const equivalentsFile = join(root, "scripts", "mutation-equivalents.json");
@@ -34,19 +40,24 @@ const args = process.argv.slice(2);
 const reportOnly = args.includes("--report-only");
 const printSurvivors = args.includes("--survivors");
 const ignoreStatic = args.includes("--ignore-static");
-const filesAt = args.indexOf("--files");
-const files = filesAt === -1 ? undefined : args[filesAt + 1];
-const names = args.filter((a, i) => !a.startsWith("--") && (filesAt === -1 || i !== filesAt + 1));
+const valueAt = (option) => (args.includes(option) ? args.indexOf(option) + 1 : -1);
+const files = args[valueAt("--files")];
+const tests = args[valueAt("--tests")];
+const names = args.filter((a, i) => !a.startsWith("--") && !VALUED.some((option) => valueAt(option) === i));
 const unknown = [...names.filter((n) => !(n in GOALS)), ...args.filter((a) => a.startsWith("--") && !OPTIONS.includes(a))];
 if (unknown.length) {
   console.error(`pnpm mutate: unknown package or option ${unknown.join(", ")}; expected any of ${Object.keys(GOALS).join(", ")} and ${OPTIONS.join(", ")}, e.g. pnpm mutate prd scheduler`);
   process.exit(2);
 }
-if (filesAt !== -1 && (!files || files.startsWith("--") || names.length !== 1 || reportOnly)) {
-  console.error(`pnpm mutate: --files needs one package and a comma-separated list of its source files, e.g. pnpm mutate verify --files plumbing.ts,merge.ts; received: ${args.join(" ")}`);
-  process.exit(2);
+for (const [option, example] of [["--files", "--files plumbing.ts,merge.ts"], ["--tests", "--files match.ts --tests match.test.ts"]]) {
+  const value = args[valueAt(option)];
+  if (valueAt(option) !== -1 && (!value || value.startsWith("--") || names.length !== 1 || reportOnly)) {
+    console.error(`pnpm mutate: ${option} needs one package and a comma-separated list of its ${option === "--files" ? "source" : "test"} files, e.g. pnpm mutate verify ${example}; received: ${args.join(" ")}`);
+    process.exit(2);
+  }
 }
 const mutateArg = files && mutateOption(join(root, "packages", names[0]), files);
+const testFilesArg = tests && testFilesOption(join(root, "packages", names[0]), tests);
 const equivalents = loadEquivalents();
 
 const results = [];
@@ -57,13 +68,19 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     console.log(`\n== pnpm mutate: @csess/${name} ==`);
     // Sandboxes left by an interrupted run would be picked up as test files by the next plain vitest run.
     rmSync(join(dir, ".stryker-tmp"), { recursive: true, force: true });
-    forgetSurvivors(join(dir, "reports", "stryker-incremental.json"), mutateArg?.split(","), args.includes("--retest-timeouts"));
-    const strykerArgs = [...(mutateArg ? ["--mutate", mutateArg] : []), ...(ignoreStatic ? ["--ignoreStatic"] : [])];
+    const incrementalFile = join(dir, "reports", "stryker-incremental.json");
+    const othersBefore = forgetSurvivors(incrementalFile, mutateArg?.split(","), args.includes("--retest-timeouts"));
+    const strykerArgs = [
+      ...(mutateArg ? ["--mutate", mutateArg] : []),
+      ...(testFilesArg ? ["--testFiles", testFilesArg] : []),
+      ...(ignoreStatic ? ["--ignoreStatic"] : []),
+    ];
     const run = spawnSync("pnpm", ["exec", "stryker", "run", ...strykerArgs], { cwd: dir, stdio: "inherit", env: { ...process.env, CSESS_MUTATE: "1" } });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
       continue;
     }
+    keepAsBefore(othersBefore, [incrementalFile, join(dir, "reports", "mutation", "mutation.json")]);
   }
   const reportFile = join(dir, "reports", "mutation", "mutation.json");
   if (!existsSync(reportFile)) {
@@ -71,7 +88,7 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     continue;
   }
   const report = JSON.parse(readFileSync(reportFile, "utf8"));
-  results.push({ ...summarize(name, report, reportOnly ? undefined : Date.now() - started), missing: filesNotRun(dir, report), staticLeftOut: staticLeftOut(report), files });
+  results.push({ ...summarize(name, report, reportOnly ? undefined : Date.now() - started), missing: filesNotRun(dir, report), staticLeftOut: staticLeftOut(report), files, tests });
 }
 
 console.log("\nMutation scores (killed + timed out, of the mutants that compile and are not judged equivalent):");
@@ -80,7 +97,8 @@ for (const r of results) {
     ? `  @csess/${r.name}: FAILED (${r.error})`
     : `  @csess/${r.name}: ${r.score.toFixed(1)} % (goal >= ${GOALS[r.name]} %) ${!passed(r) ? "MISSED" : "ok"}; ${r.survivors.length} survived, ${r.ignored.length} equivalent` +
       (r.missing.length ? `; PARTIAL: not run yet: ${r.missing.join(", ")} (pnpm mutate ${r.name} --files ${r.missing.map((f) => f.replace(/^src\//, "")).join(",")})` : "") +
-      (r.staticLeftOut ? `; PARTIAL: ${r.staticLeftOut} static mutants left out (--ignore-static)` : ""));
+      (r.staticLeftOut ? `; PARTIAL: ${r.staticLeftOut} static mutants left out (--ignore-static)` : "") +
+      (r.tests ? `; PARTIAL: only ${r.tests} run (--tests)` : ""));
   for (const e of r.stale ?? []) {
     console.log(`    stale entry in scripts/mutation-equivalents.json (no surviving mutant matches it): ${e.file} ${e.mutator} \`${e.original}\` -> \`${e.replacement}\``);
   }
@@ -99,9 +117,9 @@ function passed(r) {
   return whole(r) && r.score >= GOALS[r.name];
 }
 
-/** A report of every file and every mutant in it (not --ignore-static's): the package's score. */
+/** A report of every file and every mutant in it, against the whole suite (not --ignore-static's or --tests'): the package's score. */
 function whole(r) {
-  return !r.error && !r.missing.length && !r.staticLeftOut;
+  return !r.error && !r.missing.length && !r.staticLeftOut && !r.tests;
 }
 
 /** How many static mutants a run with --ignore-static left out (Stryker's "Ignored" with that reason). */
@@ -116,6 +134,18 @@ function mutateOption(dir, list) {
   const wrong = chosen.filter((f) => !known.includes(f));
   if (wrong.length) {
     console.error(`pnpm mutate: --files names ${wrong.join(", ")}, which is not a mutated source file of ${dir}; expected some of ${known.join(", ")}`);
+    process.exit(2);
+  }
+  return chosen.join(",");
+}
+
+/** Stryker's --testFiles value for `--tests a.test.ts,b.test.ts`: each must be one of the package's test files. */
+function testFilesOption(dir, list) {
+  const known = readdirSync(join(dir, "test")).filter((f) => /\.test\.ts$/.test(f)).map((f) => `test/${f}`);
+  const chosen = list.split(",").map((f) => (f.startsWith("test/") ? f : `test/${f}`));
+  const wrong = chosen.filter((f) => !known.includes(f));
+  if (wrong.length) {
+    console.error(`pnpm mutate: --tests names ${wrong.join(", ")}, which is not a test file of ${dir}; expected some of ${known.join(", ")}`);
     process.exit(2);
   }
   return chosen.join(",");
@@ -149,18 +179,40 @@ function hasCode(source) {
  * table) records no covering tests, so it stayed "survived" however many new tests would kill it.
  * Killed mutants stay reused; only survivors (usually few) are re-run, with the static mutants an
  * --ignore-static run left out, and with `timeoutsToo` the mutants that timed out.
+ * Returns the entries of the files a run of some files (`only`) leaves out, as they were.
  */
 function forgetSurvivors(file, only, timeoutsToo = false) {
-  if (!existsSync(file)) return;
+  if (!existsSync(file)) return {};
   const report = JSON.parse(readFileSync(file, "utf8"));
+  const others = {};
   // A run of some files (--files) keeps the others' results as they are: their survivors too, or they
   // would vanish from the report until those files run again.
   for (const [name, entry] of Object.entries(report.files ?? {})) {
-    if (only && !only.includes(name)) continue;
+    if (only && !only.includes(name)) {
+      others[name] = structuredClone(entry);
+      continue;
+    }
     // "Ignored": left out by an --ignore-static run, not tested: a later run tests them.
     entry.mutants = entry.mutants.filter((m) => m.status !== "Survived" && m.status !== "NoCoverage" && m.status !== "Ignored" && !(timeoutsToo && m.status === "Timeout"));
   }
   writeFileSync(file, JSON.stringify(report));
+  return others;
+}
+
+/**
+ * Puts back the entries of the files a run of some files left out (source and results as of their own
+ * last run). Stryker keeps those files' results but writes each file's current source beside them: a
+ * file changed since its last run would then look unchanged, and its next run would reuse results of the
+ * old code wherever a mutant kept its place. It would also shift the report's texts for those results.
+ */
+function keepAsBefore(entries, files) {
+  if (!Object.keys(entries).length) return;
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    Object.assign(report.files, entries);
+    writeFileSync(file, JSON.stringify(report));
+  }
 }
 
 /**

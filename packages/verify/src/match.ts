@@ -12,7 +12,7 @@ const STOPWORDS = new Set(
 
 /**
  * Words (after stemming) that mean the same thing in a task title and a commit message, folded to
- * one key. The first group holds generic action verbs: they count less than content words.
+ * one key (the group's first word). The first five groups are action verbs, which count less (GENERIC).
  */
 const SYNONYMS: string[][] = [
   ["add", "creat", "implement", "introduc", "build", "make", "new", "write", "setup", "support", "enabl", "allow", "provid"],
@@ -34,10 +34,13 @@ const SYNONYMS: string[][] = [
   ["log", "logger", "trace"],
   ["ci", "pipelin", "workflow"],
 ];
-const ACTION_KEY = "add";
+/** Action verbs (the keys of the first five groups, and "set"): they count less than content words. */
 const GENERIC = new Set(["add", "fix", "remov", "updat", "refactor", "set"]);
-/** Conventional-commit types that say nothing about the subject ("feat: ..."); others ("test:", "docs:") do. */
-const EMPTY_TYPES = new Set(["feat", "feature", "chore", "style", "build", "wip", "misc"]);
+/**
+ * Conventional-commit types that say nothing about the subject ("feat: ..."); others ("test:", "docs:") do.
+ * "wip" and "misc" need no entry: they are stop words.
+ */
+const EMPTY_TYPES = new Set(["feat", "feature", "chore", "style", "build"]);
 const CANONICAL = new Map<string, string>();
 for (const group of SYNONYMS) for (const word of group) CANONICAL.set(word, group[0] ?? word);
 
@@ -69,7 +72,7 @@ export function wordKeys(text: string): Set<string> {
 }
 
 function weight(key: string): number {
-  return GENERIC.has(key) || key === ACTION_KEY ? 0.3 : 1;
+  return GENERIC.has(key) ? 0.3 : 1;
 }
 
 /**

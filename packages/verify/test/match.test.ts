@@ -45,3 +45,65 @@ describe("commit message matching (weak evidence)", () => {
     expect([...wordKeys("Add `parseConfig` to [the docs](http://x)")].sort()).toEqual(["add", "config", "doc", "pars"]);
   });
 });
+
+// Every synonym the matcher knows, written as people write it (each stems to an entry of match.ts's table).
+const SYNONYM_GROUPS = [
+  ["add", "create", "implement", "introduce", "build", "make", "new", "write", "setup", "support", "enable", "allow", "provide"],
+  ["fix", "repair", "resolve", "correct", "bug", "bugfix", "patch", "hotfix"],
+  ["remove", "delete", "drop", "strip", "eliminate", "purge"],
+  ["update", "change", "modify", "improve", "tweak", "adjust", "bump", "upgrade", "enhance"],
+  ["refactor", "restructure", "reorganize", "cleanup", "clean", "simplify", "tidy"],
+  ["endpoint", "api", "route", "handler", "rest"],
+  ["test", "spec", "unittest", "e2e", "coverage"],
+  ["doc", "document", "readme", "guide", "docstring"],
+  ["login", "signin", "logon"],
+  ["registration", "register", "signup", "enrol"],
+  ["auth", "authentication", "authn", "oauth"],
+  ["config", "configure", "setting", "settings", "option", "preference"],
+  ["db", "database", "sql", "schema"],
+  ["ui", "interface", "frontend", "view", "screen", "page"],
+  ["valid", "verify", "verification", "check", "sanitize"],
+  ["err", "error", "exception", "failure"],
+  ["log", "logger", "trace"],
+  ["ci", "pipeline", "workflow"],
+];
+
+describe("words that mean the same thing", () => {
+  it.each(SYNONYM_GROUPS.map((words) => [words[0]!, words.slice(1)] as const))(
+    "a commit saying any synonym of %s matches a task saying it",
+    (word, synonyms) => {
+      for (const synonym of synonyms) expect({ synonym, keys: wordKeys(synonym) }).toEqual({ synonym, keys: wordKeys(word) });
+    },
+  );
+
+  it("keeps the groups apart (a word of one group is no evidence for another)", () => {
+    const keys = SYNONYM_GROUPS.map((words) => [...wordKeys(words[0]!)].join());
+    expect(new Set(keys).size).toBe(SYNONYM_GROUPS.length);
+  });
+
+  it("reads 'setting(s)' as configuration, not as the verb 'set' the stemmer makes of it", () => {
+    expect(wordKeys("settings")).not.toEqual(wordKeys("set"));
+    expect(wordKeys("setting")).not.toEqual(wordKeys("set"));
+  });
+
+  it.each(["add", "fix", "remove", "update", "refactor", "set"])(
+    "a commit that shares only the action verb '%s' with a task is no evidence for it",
+    (verb) => {
+      expect(scoreMatch(wordKeys(`${verb} the parser`), wordKeys(`${verb} the docs`))).toBe(0);
+      expect(best(`${verb} things`)).toEqual([]);
+    },
+  );
+
+  it.each(["feat", "feature", "chore", "style", "build"])(
+    "a '%s:' prefix says nothing about the subject: the commit scores as its subject alone",
+    (type) => {
+      const task = wordKeys("Add the login endpoint");
+      expect(scoreMatch(task, wordKeys(`${type}: login endpoint`))).toBe(scoreMatch(task, wordKeys("login endpoint")));
+      expect(scoreMatch(task, wordKeys(`${type}(auth): login endpoint`))).toBe(scoreMatch(task, wordKeys("auth login endpoint")));
+    },
+  );
+
+  it.each(["wip", "misc"])("'%s: ...' drops the word like any stop word", (type) => {
+    expect(wordKeys(`${type}: login endpoint`)).toEqual(wordKeys("login endpoint"));
+  });
+});
