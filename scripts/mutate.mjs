@@ -17,9 +17,10 @@
 // `--ignore-static` leaves out the static mutants (module-level tables and patterns, which Stryker can only
 // test with the whole suite each: most of verify's match.ts, hours on 2 cores): the others are tested and
 // their survivors listed, and the report counts as partial (not the package's score).
-// `--tests a.test.ts,b.test.ts` (one package) runs only those test files against the mutants (Stryker's
-// --testFiles): a mutant they kill is killed by the whole suite too, so a static mutant of a module with
-// its own fast tests costs those tests, not the whole suite. The report counts as partial: the next run
+// `--tests a.test.ts,b.test.ts` (one package) runs only those test files against the mutants (the
+// package's vitest config reads them from CSESS_MUTATE_TESTS; Stryker's own --testFiles left static
+// mutants active in no test, so they all survived): a mutant they kill is killed by the whole suite too,
+// so a static mutant of a module with its own fast tests costs those tests, not the whole suite. The report counts as partial: the next run
 // without --tests keeps the kills (the killing test is unchanged) and tests the rest with the whole suite.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -72,10 +73,9 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     const othersBefore = forgetSurvivors(incrementalFile, mutateArg?.split(","), args.includes("--retest-timeouts"));
     const strykerArgs = [
       ...(mutateArg ? ["--mutate", mutateArg] : []),
-      ...(testFilesArg ? ["--testFiles", testFilesArg] : []),
       ...(ignoreStatic ? ["--ignoreStatic"] : []),
     ];
-    const run = spawnSync("pnpm", ["exec", "stryker", "run", ...strykerArgs], { cwd: dir, stdio: "inherit", env: { ...process.env, CSESS_MUTATE: "1" } });
+    const run = spawnSync("pnpm", ["exec", "stryker", "run", ...strykerArgs], { cwd: dir, stdio: "inherit", env: { ...process.env, CSESS_MUTATE: "1", ...(testFilesArg ? { CSESS_MUTATE_TESTS: testFilesArg } : {}) } });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
       continue;
@@ -139,7 +139,7 @@ function mutateOption(dir, list) {
   return chosen.join(",");
 }
 
-/** Stryker's --testFiles value for `--tests a.test.ts,b.test.ts`: each must be one of the package's test files. */
+/** The test files of `--tests a.test.ts,b.test.ts` (comma-separated, relative to the package): each must be one of its test files. */
 function testFilesOption(dir, list) {
   const known = readdirSync(join(dir, "test")).filter((f) => /\.test\.ts$/.test(f)).map((f) => `test/${f}`);
   const chosen = list.split(",").map((f) => (f.startsWith("test/") ? f : `test/${f}`));

@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     // pnpm mutate's sandboxes (copies of this package) are not this package's tests.
     exclude: [...configDefaults.exclude, ".stryker-tmp/**"],
+    // pnpm mutate --tests: only these test files (a mutant they kill is killed by the whole suite too).
+    ...(process.env.CSESS_MUTATE_TESTS ? { include: process.env.CSESS_MUTATE_TESTS.split(",") } : {}),
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
