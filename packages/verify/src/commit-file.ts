@@ -115,9 +115,9 @@ export async function committedFile(root: string, rev: string, path: string): Pr
 /** The answers of `git cat-file --batch` (its output as latin1 text), in order; undefined for a name it could not find. */
 function batchAnswers(out: string): Array<BatchObject | undefined> {
   const answers: Array<BatchObject | undefined> = [];
-  for (let rest = Buffer.from(out, "latin1"); rest.length > 0; ) {
-    const read = batchAnswer(rest);
-    if (read === undefined) break; // cut short (git's output ends with a whole answer)
+  let rest = Buffer.from(out, "latin1");
+  // undefined at the end of the output, or at an answer cut short (git's output ends with a whole answer).
+  for (let read = batchAnswer(rest); read !== undefined; read = batchAnswer(rest)) {
     answers.push(read.value);
     rest = rest.subarray(read.length);
   }
@@ -162,7 +162,7 @@ export function editedVersions(content: string, changes: ReadonlyArray<Pick<Comm
  * before its last commit, point it at the committed version, as that call would have.
  */
 async function finishInterruptedSync(root: string, branch: string, path: string, head: string, current: { mode: string; blob: string }): Promise<void> {
-  const last = (await gitOut(root, ["--literal-pathspecs", "log", "-1", "--format=%H", head, "--", path])).trim();
+  const last = await gitOut(root, ["--literal-pathspecs", "log", "-1", "--format=%H", head, "--", path]);
   const parent = last === "" ? null : await resolveCommit(root, `${last}^`);
   const previous = parent === null ? null : await treeEntry(root, parent, path);
   if (previous && previous.blob !== current.blob) await syncIndexes(root, branch, path, previous.blob, `${current.mode},${current.blob},${path}`);

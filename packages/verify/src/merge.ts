@@ -140,7 +140,7 @@ async function mergeChain(options: MergeTaskBranchesOptions, into: string): Prom
     ? { tip: file.at(-1)?.commit ?? head.commit, commits: commitsByTask(planned, file) }
     : await fileChangesOnTop(options, head.commit, pending.map((i) => options.tasks[i]!));
   let moved = await moveBranch(root, into, start.commit, along?.tip ?? head.commit, what, along && options.fileChanges!.path);
-  if (along && moved !== "merged" && moved !== "moved") {
+  if (along && typeof moved === "object") {
     // Refused with the file's new version (the user's edits of it, most likely): the merges alone.
     along = undefined;
     moved = await moveBranch(root, into, start.commit, head.commit, what);

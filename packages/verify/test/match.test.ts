@@ -107,3 +107,17 @@ describe("words that mean the same thing", () => {
     expect(wordKeys(`${type}: login endpoint`)).toEqual(wordKeys("login endpoint"));
   });
 });
+
+describe("what counts as a word of a subject", () => {
+  it("drops common words, whichever line of the stop-word list they are on", () => {
+    expect(wordKeys("There is more to do here, and only then the parser")).toEqual(wordKeys("parser"));
+  });
+
+  it("drops bare numbers but keeps words with digits", () => {
+    expect([...wordKeys("Fix issue 42 with oauth2 and 2fa")].sort()).toEqual(["2fa", "fix", "issu", "oauth2"]);
+  });
+
+  it("reads a conventional-commit type only at the start of the subject", () => {
+    expect(wordKeys("Fix the header style: darker colors")).toContain("style");
+  });
+});

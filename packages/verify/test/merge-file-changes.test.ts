@@ -111,6 +111,21 @@ describe("merges and their file changes land with one move", () => {
     expect(repo.git(["rev-parse", "main"])).toBe(results[0]!.commit);
   });
 
+  it.each(["a folder", "a submodule"])("the kept file's path is %s on the branch: the merges land and no file change is made", async (what) => {
+    if (what === "a folder") base = repo.commit("notes as a folder", { "notes/a.txt": "a\n" });
+    else {
+      repo.git(["update-index", "--add", "--cacheinfo", `160000,${base},notes`]);
+      repo.git(["commit", "-q", "-m", "notes as a submodule"]);
+      base = repo.git(["rev-parse", "HEAD"]);
+    }
+    const a = await taskBranch("a", alpha, { "a.txt": "a\n" });
+    const results = await mergeTaskBranches({ root: repo.root, keepPaths: ["PRD.md", "notes"], tasks: [a], fileChanges: { path: "notes", byTask: new Map([[alpha, tick(alpha)]]) } });
+    expect(results[0]).toMatchObject({ status: "merged" });
+    expect(results[0]!.fileCommit).toBeUndefined();
+    expect(repo.git(["rev-parse", "main"])).toBe(results[0]!.commit);
+    expect(repo.git(["ls-tree", "main", "notes"]).split(/\s/).slice(0, 2)).toEqual(what === "a folder" ? ["040000", "tree"] : ["160000", "commit"]);
+  });
+
   it("every task merged and one box ticked already: the others' ticks are committed, that one's fileCommit is null", async () => {
     base = repo.commit("beta ticked by hand", { "PRD.md": setTaskChecked(PRD, beta, true) });
     const a = await taskBranch("a", alpha, { "a.txt": "a\n" });
