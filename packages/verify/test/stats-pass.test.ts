@@ -161,14 +161,28 @@ describe("verifyHistory: which way the stats are read", () => {
     const range = [`${base}..many`];
     const expected = await readCommits(repo.root, range);
     const commits = await readCommits(repo.root, range, { stats: false });
-    // git's output in two writes half a second apart, the first ending 3 bytes short of the last file line.
+    // git's output in two writes, the first ending 3 bytes short of the last file line; the rest only once
+    // the test says so (a bounded wait), so what fill takes meanwhile can be seen.
     const out = join(scratch, "pass-output");
     const firstWritten = join(scratch, "first-written");
-    gitStandIn(`"$real" "$@" > "${out}"; size=$(wc -c < "${out}"); head -c $((size - 3)) "${out}"; touch "${firstWritten}"; sleep 0.5; tail -c 3 "${out}"; exit 0`);
+    const go = join(scratch, "go");
+    gitStandIn(
+      `"$real" "$@" > "${out}"; size=$(wc -c < "${out}"); head -c $((size - 3)) "${out}"; touch "${firstWritten}"; ` +
+        `i=0; while [ ! -e "${go}" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i+1)); done; tail -c 3 "${out}"; exit 0`,
+    );
     const pass = startStatsPass(repo.root, range);
     const filling = pass.fill(commits);
-    for (let i = 0; i < 600 && !existsSync(firstWritten); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(pass.read()).toBe(300); // the half-written record counts as written
+    const filled = () => commits.filter((c, i) => JSON.stringify(c) === JSON.stringify(expected[i])).length;
+    try {
+      for (let i = 0; i < 600 && !existsSync(firstWritten); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(pass.read()).toBe(300); // the half-written record counts as written
+      // While git still runs, fill takes every whole record: all but the half-written one (the oldest commit, last in git's output).
+      for (let i = 0; i < 600 && filled() < 299; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(filled()).toBe(299);
+      expect(commits.at(-1)).not.toEqual(expected.at(-1));
+    } finally {
+      writeFileSync(go, ""); // git writes the rest and ends, whatever was seen
+    }
     await filling;
     expect(commits).toEqual(expected);
     expect(pass.read()).toBe(300);
