@@ -18,10 +18,11 @@
 // test with the whole suite each: most of verify's match.ts, hours on 2 cores): the others are tested and
 // their survivors listed, and the report counts as partial (not the package's score).
 // `--tests a.test.ts,b.test.ts` (one package) runs only those test files against the mutants (the
-// package's vitest config reads them from CSESS_MUTATE_TESTS; Stryker's own --testFiles left static
-// mutants active in no test, so they all survived): a mutant they kill is killed by the whole suite too,
-// so a static mutant of a module with its own fast tests costs those tests, not the whole suite. The report counts as partial: the next run
-// without --tests keeps the kills (the killing test is unchanged) and tests the rest with the whole suite.
+// package's vitest config reads them from CSESS_MUTATE_TESTS; under Stryker's own --testFiles no static
+// mutant was active in any test, so all survived): a mutant they kill is killed by the whole suite too,
+// so a static mutant of a module with its own fast tests costs those tests, not the whole suite. The
+// report counts as partial: the next run without --tests keeps the kills (the killing test is unchanged)
+// and tests the rest with the whole suite.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -58,7 +59,7 @@ for (const [option, example] of [["--files", "--files plumbing.ts,merge.ts"], ["
   }
 }
 const mutateArg = files && mutateOption(join(root, "packages", names[0]), files);
-const testFilesArg = tests && testFilesOption(join(root, "packages", names[0]), tests);
+const testFiles = tests && testFilesOption(join(root, "packages", names[0]), tests);
 const equivalents = loadEquivalents();
 
 const results = [];
@@ -71,11 +72,8 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     rmSync(join(dir, ".stryker-tmp"), { recursive: true, force: true });
     const incrementalFile = join(dir, "reports", "stryker-incremental.json");
     const othersBefore = forgetSurvivors(incrementalFile, mutateArg?.split(","), args.includes("--retest-timeouts"));
-    const strykerArgs = [
-      ...(mutateArg ? ["--mutate", mutateArg] : []),
-      ...(ignoreStatic ? ["--ignoreStatic"] : []),
-    ];
-    const run = spawnSync("pnpm", ["exec", "stryker", "run", ...strykerArgs], { cwd: dir, stdio: "inherit", env: { ...process.env, CSESS_MUTATE: "1", ...(testFilesArg ? { CSESS_MUTATE_TESTS: testFilesArg } : {}) } });
+    const strykerArgs = [...(mutateArg ? ["--mutate", mutateArg] : []), ...(ignoreStatic ? ["--ignoreStatic"] : [])];
+    const run = spawnSync("pnpm", ["exec", "stryker", "run", ...strykerArgs], { cwd: dir, stdio: "inherit", env: { ...process.env, CSESS_MUTATE: "1", ...(testFiles ? { CSESS_MUTATE_TESTS: testFiles } : {}) } });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
       continue;
@@ -189,7 +187,7 @@ function forgetSurvivors(file, only, timeoutsToo = false) {
   // would vanish from the report until those files run again.
   for (const [name, entry] of Object.entries(report.files ?? {})) {
     if (only && !only.includes(name)) {
-      others[name] = structuredClone(entry);
+      others[name] = entry;
       continue;
     }
     // "Ignored": left out by an --ignore-static run, not tested: a later run tests them.
