@@ -117,7 +117,7 @@ export function startStatsPass(cwd: string, revs: string[]): StatsPass {
       if (!record) continue;
       taken++;
       const commit = wanted.get(record.slice(0, record.indexOf(FIELD)));
-      if (commit) addNumstat(commit, record.slice(record.lastIndexOf(FIELD) + 1));
+      if (commit) addNumstat(commit, record); // its first line, the hash and fields, has no tab: addNumstat passes over it
     }
     offset += end;
   };

@@ -171,15 +171,17 @@ describe("verifyHistory: which way the stats are read", () => {
         `i=0; while [ ! -e "${go}" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i+1)); done; tail -c 3 "${out}"; exit 0`,
     );
     const pass = startStatsPass(repo.root, range);
-    const filling = pass.fill(commits);
     const filled = () => commits.filter((c, i) => JSON.stringify(c) === JSON.stringify(expected[i])).length;
+    let filling: Promise<void> | undefined;
     try {
       for (let i = 0; i < 600 && !existsSync(firstWritten); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(pass.read()).toBe(300); // the half-written record counts as written
+      expect(pass.read()).toBe(300); // nothing taken yet: every record git has begun, the half-written one too
+      filling = pass.fill(commits);
       // While git still runs, fill takes every whole record: all but the half-written one (the oldest commit, last in git's output).
       for (let i = 0; i < 600 && filled() < 299; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(filled()).toBe(299);
       expect(commits.at(-1)).not.toEqual(expected.at(-1));
+      expect(pass.read()).toBe(300); // 299 taken and the half-written one
     } finally {
       writeFileSync(go, ""); // git writes the rest and ends, whatever was seen
     }
