@@ -70,15 +70,13 @@ for (const name of names.length ? names : Object.keys(GOALS)) {
     console.log(`\n== pnpm mutate: @csess/${name} ==`);
     // Sandboxes left by an interrupted run would be picked up as test files by the next plain vitest run.
     rmSync(join(dir, ".stryker-tmp"), { recursive: true, force: true });
-    const incrementalFile = join(dir, "reports", "stryker-incremental.json");
-    const othersBefore = forgetSurvivors(incrementalFile, mutateArg?.split(","), args.includes("--retest-timeouts"));
+    forgetSurvivors(join(dir, "reports", "stryker-incremental.json"), mutateArg?.split(","), args.includes("--retest-timeouts"));
     const strykerArgs = [...(mutateArg ? ["--mutate", mutateArg] : []), ...(ignoreStatic ? ["--ignoreStatic"] : [])];
     const run = spawnSync("pnpm", ["exec", "stryker", "run", ...strykerArgs], { cwd: dir, stdio: "inherit", env: { ...process.env, CSESS_MUTATE: "1", ...(testFiles ? { CSESS_MUTATE_TESTS: testFiles } : {}) } });
     if (run.status !== 0) {
       results.push({ name, error: `stryker exited ${run.status ?? run.signal}` });
       continue;
     }
-    keepAsBefore(othersBefore, [incrementalFile, join(dir, "reports", "mutation", "mutation.json")]);
   }
   const reportFile = join(dir, "reports", "mutation", "mutation.json");
   if (!existsSync(reportFile)) {
@@ -177,40 +175,18 @@ function hasCode(source) {
  * table) records no covering tests, so it stayed "survived" however many new tests would kill it.
  * Killed mutants stay reused; only survivors (usually few) are re-run, with the static mutants an
  * --ignore-static run left out, and with `timeoutsToo` the mutants that timed out.
- * Returns the entries of the files a run of some files (`only`) leaves out, as they were.
  */
 function forgetSurvivors(file, only, timeoutsToo = false) {
-  if (!existsSync(file)) return {};
+  if (!existsSync(file)) return;
   const report = JSON.parse(readFileSync(file, "utf8"));
-  const others = {};
   // A run of some files (--files) keeps the others' results as they are: their survivors too, or they
   // would vanish from the report until those files run again.
   for (const [name, entry] of Object.entries(report.files ?? {})) {
-    if (only && !only.includes(name)) {
-      others[name] = entry;
-      continue;
-    }
+    if (only && !only.includes(name)) continue;
     // "Ignored": left out by an --ignore-static run, not tested: a later run tests them.
     entry.mutants = entry.mutants.filter((m) => m.status !== "Survived" && m.status !== "NoCoverage" && m.status !== "Ignored" && !(timeoutsToo && m.status === "Timeout"));
   }
   writeFileSync(file, JSON.stringify(report));
-  return others;
-}
-
-/**
- * Puts back the entries of the files a run of some files left out (source and results as of their own
- * last run). Stryker keeps those files' results but writes each file's current source beside them: a
- * file changed since its last run would then look unchanged, and its next run would reuse results of the
- * old code wherever a mutant kept its place. It would also shift the report's texts for those results.
- */
-function keepAsBefore(entries, files) {
-  if (!Object.keys(entries).length) return;
-  for (const file of files) {
-    if (!existsSync(file)) continue;
-    const report = JSON.parse(readFileSync(file, "utf8"));
-    Object.assign(report.files, entries);
-    writeFileSync(file, JSON.stringify(report));
-  }
 }
 
 /**
